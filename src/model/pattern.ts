@@ -3,9 +3,8 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
 import { AttuneError, ErrorCode, invalidArgument } from '../errors.js';
-import { PATTERN_CATEGORIES, type PatternCategory, parseCategory } from './category.js';
+import { isPatternCategory, type PatternCategory, parseCategory } from './category.js';
 
 /** Where a pattern was seen: a session and, when known, the turn index in it. */
 export interface Evidence {
@@ -166,19 +165,6 @@ export interface PatternJson {
   [extra: string]: unknown;
 }
 
-const PatternJsonSchema = z.looseObject({
-  pattern_id: z.string().min(1).max(128),
-  category: z.enum(PATTERN_CATEGORIES as [PatternCategory, ...PatternCategory[]]),
-  trigger: z.string(),
-  context: z.string().nullish(),
-  resolution: z.string(),
-  confidence: z.number().min(0).max(1),
-  source_session: z.string().nullish(),
-  extracted_at: z.string().nullish(),
-  tags: z.array(z.string()).nullish(),
-  metadata: z.record(z.string(), z.unknown()).nullish(),
-});
-
 /** Serialises a pattern to its on-disk JSON shape. */
 export function patternToJson(pattern: ExtractedPattern): PatternJson {
   return {
@@ -202,28 +188,53 @@ export function patternToJson(pattern: ExtractedPattern): PatternJson {
 export function safeParsePatternJson(
   value: unknown,
 ): { success: true; data: ExtractedPattern } | { success: false; error: string } {
-  const parsed = PatternJsonSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? issue.path.join('.') : 'pattern';
-    return { success: false, error: `${where}: ${issue?.message ?? 'invalid'}` };
+  // Hand-written rather than a schema: this runs on every hook start (no zod import there).
+  const fail = (error: string) => ({ success: false as const, error });
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return fail('pattern: expected an object');
   }
-  const p = parsed.data;
-  const extractedAt = p.extracted_at ? parseIsoDate(p.extracted_at) : new Date(0);
-  if (!extractedAt) return { success: false, error: 'extracted_at: not a valid date' };
+  const p = value as Record<string, unknown>;
+  const id = p.pattern_id;
+  if (typeof id !== 'string' || id.length === 0 || id.length > 128) {
+    return fail('pattern_id: expected a non-empty string of at most 128 characters');
+  }
+  if (!isPatternCategory(p.category)) {
+    return fail(`category: unknown category ${JSON.stringify(p.category)}`);
+  }
+  for (const key of ['trigger', 'resolution'] as const) {
+    if (typeof p[key] !== 'string') return fail(`${key}: expected a string`);
+  }
+  for (const key of ['context', 'source_session', 'extracted_at'] as const) {
+    if (p[key] != null && typeof p[key] !== 'string') return fail(`${key}: expected a string`);
+  }
+  const c = p.confidence;
+  if (typeof c !== 'number' || !Number.isFinite(c) || c < 0 || c > 1) {
+    return fail('confidence: expected a number from 0 to 1');
+  }
+  const tags = p.tags ?? [];
+  if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string')) {
+    return fail('tags: expected an array of strings');
+  }
+  const metadata = p.metadata ?? {};
+  if (typeof metadata !== 'object' || Array.isArray(metadata)) {
+    return fail('metadata: expected an object');
+  }
+  const extractedAt =
+    typeof p.extracted_at === 'string' ? parseIsoDate(p.extracted_at) : new Date(0);
+  if (!extractedAt) return fail('extracted_at: not a valid date');
   return {
     success: true,
     data: {
-      patternId: p.pattern_id,
+      patternId: id,
       category: p.category,
-      trigger: p.trigger,
-      context: p.context ?? '',
-      resolution: p.resolution,
-      confidence: p.confidence,
-      tags: p.tags ?? [],
+      trigger: p.trigger as string,
+      context: (p.context as string | null | undefined) ?? '',
+      resolution: p.resolution as string,
+      confidence: c,
+      tags: tags as string[],
       extractedAt,
-      sourceSession: p.source_session ?? '',
-      metadata: (p.metadata ?? {}) as PatternMetadata,
+      sourceSession: (p.source_session as string | null | undefined) ?? '',
+      metadata: metadata as PatternMetadata,
     },
   };
 }

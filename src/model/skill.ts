@@ -2,9 +2,8 @@
  * LearnedSkill: patterns aggregated into a higher-level skill whose use is tracked.
  * @module
  */
-import { z } from 'zod';
 import { AttuneError, ErrorCode, invalidArgument } from '../errors.js';
-import { PATTERN_CATEGORIES, type PatternCategory, parseCategory } from './category.js';
+import { isPatternCategory, type PatternCategory, parseCategory } from './category.js';
 import { checkConfidence, parseIsoDate } from './pattern.js';
 
 /** A named group of patterns with usage tracking. */
@@ -77,19 +76,6 @@ export interface SkillJson {
   [extra: string]: unknown;
 }
 
-const SkillJsonSchema = z.looseObject({
-  skill_id: z.string().min(1).max(128),
-  name: z.string(),
-  description: z.string().nullish(),
-  category: z.enum(PATTERN_CATEGORIES as [PatternCategory, ...PatternCategory[]]),
-  patterns: z.array(z.string()).nullish(),
-  confidence: z.number().min(0).max(1).nullish(),
-  usage_count: z.number().int().min(0).nullish(),
-  last_used: z.string().nullish(),
-  created_at: z.string().nullish(),
-  metadata: z.record(z.string(), z.unknown()).nullish(),
-});
-
 /** Serialises a skill to its on-disk JSON shape. */
 export function skillToJson(skill: LearnedSkill): SkillJson {
   return {
@@ -110,30 +96,54 @@ export function skillToJson(skill: LearnedSkill): SkillJson {
 export function safeParseSkillJson(
   value: unknown,
 ): { success: true; data: LearnedSkill } | { success: false; error: string } {
-  const parsed = SkillJsonSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? issue.path.join('.') : 'skill';
-    return { success: false, error: `${where}: ${issue?.message ?? 'invalid'}` };
+  const fail = (error: string) => ({ success: false as const, error });
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return fail('skill: expected an object');
   }
-  const s = parsed.data;
-  const createdAt = s.created_at ? parseIsoDate(s.created_at) : new Date(0);
-  const lastUsed = s.last_used ? parseIsoDate(s.last_used) : null;
-  if (!createdAt) return { success: false, error: 'created_at: not a valid date' };
-  if (lastUsed === undefined) return { success: false, error: 'last_used: not a valid date' };
+  const s = value as Record<string, unknown>;
+  if (typeof s.skill_id !== 'string' || !s.skill_id || s.skill_id.length > 128) {
+    return fail('skill_id: expected a non-empty string of at most 128 characters');
+  }
+  if (typeof s.name !== 'string') return fail('name: expected a string');
+  if (!isPatternCategory(s.category)) {
+    return fail(`category: unknown category ${JSON.stringify(s.category)}`);
+  }
+  if (s.description != null && typeof s.description !== 'string') {
+    return fail('description: expected a string');
+  }
+  const patterns = s.patterns ?? [];
+  if (!Array.isArray(patterns) || patterns.some((x) => typeof x !== 'string')) {
+    return fail('patterns: expected an array of strings');
+  }
+  const confidence = s.confidence ?? 0.5;
+  if (typeof confidence !== 'number' || !(confidence >= 0 && confidence <= 1)) {
+    return fail('confidence: expected a number from 0 to 1');
+  }
+  const usage = s.usage_count ?? 0;
+  if (typeof usage !== 'number' || !Number.isInteger(usage) || usage < 0) {
+    return fail('usage_count: expected a non-negative integer');
+  }
+  const metadata = s.metadata ?? {};
+  if (typeof metadata !== 'object' || Array.isArray(metadata)) {
+    return fail('metadata: expected an object');
+  }
+  const createdAt = typeof s.created_at === 'string' ? parseIsoDate(s.created_at) : new Date(0);
+  const lastUsed = typeof s.last_used === 'string' ? parseIsoDate(s.last_used) : null;
+  if (!createdAt) return fail('created_at: not a valid date');
+  if (lastUsed === undefined) return fail('last_used: not a valid date');
   return {
     success: true,
     data: {
       skillId: s.skill_id,
       name: s.name,
-      description: s.description ?? '',
+      description: (s.description as string | null | undefined) ?? '',
       category: s.category,
-      patterns: s.patterns ?? [],
-      confidence: s.confidence ?? 0.5,
-      usageCount: s.usage_count ?? 0,
+      patterns: patterns as string[],
+      confidence,
+      usageCount: usage,
       lastUsed,
       createdAt,
-      metadata: s.metadata ?? {},
+      metadata: metadata as Record<string, unknown>,
     },
   };
 }
