@@ -1,0 +1,30 @@
+/**
+ * The commander program: one command per file under `commands/`.
+ * @module
+ */
+import { Command } from 'commander';
+import { registerContextCommand } from './commands/context.js';
+import { registerEvaluateCommand } from './commands/evaluate.js';
+import { registerLearnCommand } from './commands/learn.js';
+import { registerPatternsCommand } from './commands/patterns.js';
+
+/** The version printed by `attune --version`. */
+export const VERSION = '0.1.0';
+
+/** Builds the `attune` program with every command registered. */
+export function buildProgram(): Command {
+  const program = new Command('attune')
+    .description('Learn from AI assistant sessions: evaluate, extract, store and inject patterns.')
+    .version(VERSION)
+    .exitOverride()
+    .showSuggestionAfterError()
+    .configureOutput({
+      outputError: (text, write) => write(`attune: ${text.replace(/^error: /, '')}`),
+    });
+  registerEvaluateCommand(program);
+  registerLearnCommand(program);
+  registerPatternsCommand(program);
+  registerContextCommand(program);
+  for (const sub of program.commands) sub.exitOverride();
+  return program;
+}

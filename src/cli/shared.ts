@@ -1,0 +1,136 @@
+/**
+ * What every CLI command shares: global options, the storage they open, output and errors.
+ * @module
+ */
+import type { Command } from 'commander';
+import {
+  type AttuneConfig,
+  findProjectRoot,
+  loadConfig,
+  resolveStoreConfig,
+  resolveUserId,
+} from '../config/config.js';
+import { AttuneError, ErrorCode } from '../errors.js';
+import { LearnedSkillsStorage } from '../storage/learned-skills-storage.js';
+
+/** Options every command accepts. */
+export interface GlobalOptions {
+  user?: string;
+  store?: string;
+  storageDir?: string;
+  databaseUrl?: string;
+  json?: boolean;
+  debug?: boolean;
+}
+
+/** Adds the options every command takes. */
+export function addGlobalOptions(command: Command): Command {
+  return command
+    .option('-u, --user <id>', 'user id (default: $ATTUNE_USER, config "user", OS user name)')
+    .option(
+      '--store <kind>',
+      'store: file, sqlite or postgres (default: $ATTUNE_STORE, config, file)',
+    )
+    .option('--storage-dir <dir>', 'file store root (default: ~/.empathy/learned_skills)')
+    .option('--database-url <url>', 'sqlite file or postgres:// connection string')
+    .option('--json', 'print JSON instead of text')
+    .option('--debug', 'print stack traces on errors');
+}
+
+/** The resolved user, storage and project of one command run. */
+export interface CliEnv {
+  userId: string;
+  storage: LearnedSkillsStorage;
+  config: AttuneConfig;
+  project: string;
+}
+
+/** Resolves user and store from flags, environment and config file. */
+export function openCliEnv(options: GlobalOptions, cwd = process.cwd()): CliEnv {
+  const config = loadConfig();
+  const flags = {
+    user: options.user,
+    store: options.store,
+    storageDir: options.storageDir,
+    databaseUrl: options.databaseUrl,
+  };
+  const userId = resolveUserId(flags, process.env, config);
+  const store = resolveStoreConfig(flags, process.env, config);
+  const storage = new LearnedSkillsStorage({
+    store,
+    ...(config.maxPatternsPerUser === undefined
+      ? {}
+      : { maxPatternsPerUser: config.maxPatternsPerUser }),
+  });
+  return { userId, storage, config, project: findProjectRoot(cwd) };
+}
+
+/** Prints a value as one JSON document on stdout. */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Prints text on stdout with a final newline. */
+export function printText(text: string): void {
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+/** Exit codes: 0 ok, 1 error, 2 usage error. */
+export const EXIT = { OK: 0, ERROR: 1, USAGE: 2 } as const;
+
+/**
+ * Prints an error as one clear line (plus a suggestion line), with the stack only under
+ * `--debug`, and returns the exit code for it.
+ */
+export function reportError(error: unknown, debug: boolean): number {
+  if (error instanceof AttuneError) {
+    process.stderr.write(`attune: ${error.message}\n`);
+    if (error.suggestion) process.stderr.write(`  ${error.suggestion}\n`);
+    if (debug && error.stack) process.stderr.write(`${error.stack}\n`);
+    return error.code === ErrorCode.USAGE ? EXIT.USAGE : EXIT.ERROR;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`attune: ${message}\n`);
+  if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  else process.stderr.write('  (run with --debug for details)\n');
+  return EXIT.ERROR;
+}
+
+/**
+ * Wraps a command action: runs it, closes storage, maps errors to exit codes. The action
+ * returns the exit code (default 0).
+ */
+export function action<A extends unknown[]>(
+  fn: (...args: A) => Promise<number | undefined>,
+): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    const command = args[args.length - 1] as Command;
+    const debug = Boolean((command.optsWithGlobals() as GlobalOptions).debug);
+    try {
+      process.exitCode = (await fn(...args)) ?? EXIT.OK;
+    } catch (error) {
+      process.exitCode = reportError(error, debug);
+    }
+  };
+}
+
+/** Reads all of stdin as text. */
+export async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Parses a positive integer option, or throws a usage error naming it. */
+export function positiveInt(name: string): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) {
+      throw new AttuneError(
+        ErrorCode.USAGE,
+        `${name} must be a non-negative integer, got ${JSON.stringify(value)}`,
+      );
+    }
+    return n;
+  };
+}

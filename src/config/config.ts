@@ -1,0 +1,208 @@
+/**
+ * Where the CLI and hooks get the user, the store and their settings from.
+ *
+ * Each setting: command-line flag, then environment variable, then the config file, then the
+ * default. The config file is `$ATTUNE_CONFIG`, else `$ATTUNE_HOME/config.json`
+ * (`ATTUNE_HOME` defaults to `~/.attune`). Parsed by hand (no schema library) because the
+ * session-start hook reads it on every start.
+ * @module
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { homedir, userInfo } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { AttuneError, ErrorCode } from '../errors.js';
+import { validateUserId } from '../model/user-id.js';
+import type { StoreConfig } from '../store/open-store.js';
+import { STORE_KINDS, type StoreKind } from '../store/pattern-store.js';
+
+/** The settings a config file may hold; every key optional. */
+export interface AttuneConfig {
+  user?: string;
+  store?: StoreKind;
+  storageDir?: string;
+  databaseUrl?: string;
+  maxPatternsPerUser?: number;
+  /** Lowest quality learned from automatically: EXCELLENT, GOOD, AVERAGE, POOR or SKIP. */
+  minQuality?: string;
+  /** Character budget of the context injected at session start. */
+  contextBudget?: number;
+  /** Patterns injected at session start. */
+  contextMaxPatterns?: number;
+}
+
+/** Flags a command may pass; they win over everything else. */
+export interface ConfigFlags {
+  user?: string | undefined;
+  store?: string | undefined;
+  storageDir?: string | undefined;
+  databaseUrl?: string | undefined;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** The folder for config and logs: `$ATTUNE_HOME` or `~/.attune`. */
+export function attuneHome(env: Env = process.env): string {
+  return resolve(env.ATTUNE_HOME || join(homedir(), '.attune'));
+}
+
+/** The config file path (it need not exist). */
+export function configPath(env: Env = process.env): string {
+  return resolve(env.ATTUNE_CONFIG || join(attuneHome(env), 'config.json'));
+}
+
+/** Reads the config file; a missing file is an empty config, a broken one an error. */
+export function loadConfig(env: Env = process.env): AttuneConfig {
+  const path = configPath(env);
+  if (!existsSync(path)) return {};
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new AttuneError(ErrorCode.INVALID_ARGUMENT, `config file ${path} is not valid JSON`, {
+      suggestion: 'Fix or delete it.',
+      cause: error,
+    });
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new AttuneError(
+      ErrorCode.INVALID_ARGUMENT,
+      `config file ${path} must hold a JSON object`,
+    );
+  }
+  const raw = data as Record<string, unknown>;
+  const config: AttuneConfig = {};
+  const str = (key: keyof AttuneConfig) => {
+    const v = raw[key];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string') {
+      throw new AttuneError(
+        ErrorCode.INVALID_ARGUMENT,
+        `config file ${path}: "${key}" must be a string`,
+      );
+    }
+    return v;
+  };
+  const num = (key: keyof AttuneConfig) => {
+    const v = raw[key];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
+      throw new AttuneError(
+        ErrorCode.INVALID_ARGUMENT,
+        `config file ${path}: "${key}" must be a positive integer`,
+      );
+    }
+    return v;
+  };
+  const user = str('user');
+  if (user !== undefined) config.user = user;
+  const store = str('store');
+  if (store !== undefined) config.store = parseStoreKind(store, `config file ${path}: "store"`);
+  const dir = str('storageDir');
+  if (dir !== undefined) config.storageDir = resolve(dirname(path), expandHome(dir));
+  const url = str('databaseUrl');
+  if (url !== undefined) config.databaseUrl = url;
+  const minQuality = str('minQuality');
+  if (minQuality !== undefined) config.minQuality = minQuality;
+  const max = num('maxPatternsPerUser');
+  if (max !== undefined) config.maxPatternsPerUser = max;
+  const budget = num('contextBudget');
+  if (budget !== undefined) config.contextBudget = budget;
+  const maxPatterns = num('contextMaxPatterns');
+  if (maxPatterns !== undefined) config.contextMaxPatterns = maxPatterns;
+  return config;
+}
+
+/** Parses a store kind, listing the valid ones on error. */
+export function parseStoreKind(value: string, field = 'store'): StoreKind {
+  if ((STORE_KINDS as readonly string[]).includes(value)) return value as StoreKind;
+  throw new AttuneError(
+    ErrorCode.UNKNOWN_STORE,
+    `${field}: unknown store ${JSON.stringify(value)}`,
+    {
+      suggestion: `Valid stores: ${STORE_KINDS.join(', ')}.`,
+    },
+  );
+}
+
+/**
+ * The user id: `--user`, then `ATTUNE_USER`, then the config file's `user`, then the OS
+ * user name. Validated; throws INVALID_ARGUMENT for a hostile id.
+ */
+export function resolveUserId(
+  flags: ConfigFlags = {},
+  env: Env = process.env,
+  config?: AttuneConfig,
+): string {
+  const chosen =
+    flags.user ?? (env.ATTUNE_USER || undefined) ?? (config ?? loadConfig(env)).user ?? osUser(env);
+  return validateUserId(chosen);
+}
+
+function osUser(env: Env): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return env.USER || env.USERNAME || 'default';
+  }
+}
+
+/**
+ * The store: kind from `--store`, `ATTUNE_STORE`, the config file, else `file`; its place
+ * from `--database-url`/`ATTUNE_DATABASE_URL`/config (sqlite file or PostgreSQL URL) and
+ * `--storage-dir`/`ATTUNE_STORAGE_DIR`/config, else `~/.empathy/learned_skills`.
+ */
+export function resolveStoreConfig(
+  flags: ConfigFlags = {},
+  env: Env = process.env,
+  config?: AttuneConfig,
+): StoreConfig {
+  const file = config ?? loadConfig(env);
+  const kindText = flags.store ?? (env.ATTUNE_STORE || undefined) ?? file.store ?? 'file';
+  const kind = parseStoreKind(kindText, flags.store ? '--store' : 'store');
+  const storageDir = resolve(
+    expandHome(
+      flags.storageDir ??
+        (env.ATTUNE_STORAGE_DIR || undefined) ??
+        file.storageDir ??
+        join(homedir(), '.empathy', 'learned_skills'),
+    ),
+  );
+  const databaseUrl =
+    flags.databaseUrl ?? (env.ATTUNE_DATABASE_URL || undefined) ?? file.databaseUrl;
+  const out: StoreConfig = { kind, storageDir };
+  if (databaseUrl !== undefined) out.databaseUrl = databaseUrl;
+  if (kind === 'postgres' && databaseUrl === undefined) {
+    throw new AttuneError(
+      ErrorCode.INVALID_ARGUMENT,
+      'the postgres store needs a connection string',
+      {
+        suggestion: 'Pass --database-url postgres://user@host/db or set ATTUNE_DATABASE_URL.',
+      },
+    );
+  }
+  return out;
+}
+
+function expandHome(path: string): string {
+  return path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path;
+}
+
+/**
+ * The project a folder belongs to: the nearest ancestor holding `.git` (a folder, or a file
+ * for worktrees and submodules), else the folder itself.
+ */
+export function findProjectRoot(cwd: string): string {
+  const start = resolve(cwd);
+  let dir = start;
+  for (;;) {
+    try {
+      statSync(join(dir, '.git'));
+      return dir;
+    } catch {
+      // not here; go up
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return start;
+    dir = parent;
+  }
+}

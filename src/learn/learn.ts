@@ -1,0 +1,120 @@
+/**
+ * The whole pipeline for one transcript: read, evaluate, extract (redacted), store.
+ * @module
+ */
+import { type SessionEvaluation, SessionEvaluator } from '../evaluate/session-evaluator.js';
+import { detectSignals } from '../evaluate/signals.js';
+import { extractSessionPatterns } from '../extract/session-extractor.js';
+import type { ExtractedPattern } from '../model/pattern.js';
+import type { Session, TranscriptFormat } from '../model/session.js';
+import type { LearnedSkillsStorage } from '../storage/learned-skills-storage.js';
+import { parseTranscript, readTranscriptFile } from '../transcripts/index.js';
+
+/** Options of the learn functions. */
+export interface LearnOptions {
+  storage: LearnedSkillsStorage;
+  userId: string;
+  /** The project the sessions belong to (its conventions are stored under it). */
+  project?: string;
+  /** Transcript format; detected from content when omitted. */
+  format?: string;
+  /** Extract even when the evaluator does not recommend it. */
+  force?: boolean;
+  /** Evaluate and extract, but store nothing. */
+  dryRun?: boolean;
+  evaluator?: SessionEvaluator;
+}
+
+/** What learning from one session did. */
+export interface SessionLearnReport {
+  sessionId: string;
+  format: TranscriptFormat;
+  turns: number;
+  /** Malformed records skipped while reading. */
+  skipped: number;
+  truncated: boolean;
+  evaluation: SessionEvaluation;
+  /** True when patterns were extracted (recommended or forced). */
+  extracted: boolean;
+  patterns: ExtractedPattern[];
+  /** Ids of new patterns stored (empty on a dry run). */
+  created: string[];
+  /** Ids of stored patterns reinforced. */
+  reinforced: string[];
+  evicted: string[];
+}
+
+/** What learning from one file did. */
+export interface LearnReport {
+  file: string;
+  sessions: SessionLearnReport[];
+  /** Malformed records skipped over all sessions. */
+  skipped: number;
+}
+
+/** Evaluates, extracts and (unless a dry run) stores what each session teaches. */
+export async function learnFromSessions(
+  sessions: readonly Session[],
+  options: LearnOptions,
+): Promise<SessionLearnReport[]> {
+  const evaluator = options.evaluator ?? new SessionEvaluator();
+  const reports: SessionLearnReport[] = [];
+  for (const session of sessions) {
+    const signals = detectSignals(session);
+    const evaluation = evaluator.evaluateSession(session, signals);
+    const extract = options.force === true || evaluation.recommended;
+    const patterns = extract
+      ? extractSessionPatterns(
+          session,
+          options.project === undefined ? {} : { project: options.project },
+          signals,
+        )
+      : [];
+    let stored = { created: [] as string[], reinforced: [] as string[], evicted: [] as string[] };
+    if (!options.dryRun && patterns.length > 0) {
+      stored = await options.storage.learnPatterns(options.userId, patterns);
+    }
+    reports.push({
+      sessionId: session.id,
+      format: session.format,
+      turns: session.turns.length,
+      skipped: session.skipped,
+      truncated: session.truncated === true,
+      evaluation,
+      extracted: extract,
+      patterns,
+      ...stored,
+    });
+  }
+  return reports;
+}
+
+/** Reads a transcript file (any known format) and learns from every session in it. */
+export async function learnFromTranscriptFile(
+  path: string,
+  options: LearnOptions,
+): Promise<LearnReport> {
+  const read = await readTranscriptFile(
+    path,
+    options.format === undefined ? {} : { format: options.format },
+  );
+  const sessions = await learnFromSessions(read.sessions, options);
+  return { file: path, sessions, skipped: sessions.reduce((n, s) => n + s.skipped, 0) };
+}
+
+/** Same as {@link learnFromTranscriptFile} for transcript text already in memory. */
+export async function learnFromTranscriptText(
+  text: string,
+  options: LearnOptions & { sourceName?: string },
+): Promise<LearnReport> {
+  const parseOptions: { format?: string; sourceName?: string } = {};
+  if (options.format !== undefined) parseOptions.format = options.format;
+  if (options.sourceName !== undefined) parseOptions.sourceName = options.sourceName;
+  const read = parseTranscript(text, parseOptions);
+  const sessions = await learnFromSessions(read.sessions, options);
+  return {
+    file: options.sourceName ?? '-',
+    sessions,
+    skipped: sessions.reduce((n, s) => n + s.skipped, 0),
+  };
+}
