@@ -1,0 +1,160 @@
+/**
+ * attune-learning: the public API. Every export in this file is public and semver-covered;
+ * anything not exported here is internal.
+ * @module
+ */
+
+export {
+  CommandContext,
+  type CommandContextOptions,
+  evaluateCommand,
+  patternsCommand,
+} from './commands/command-context.js';
+export { findLatestClaudeTranscript } from './config/claude-paths.js';
+// Configuration
+export {
+  type AttuneConfig,
+  configPath,
+  findProjectRoot,
+  loadConfig,
+  resolveStoreConfig,
+  resolveUserId,
+} from './config/config.js';
+// Errors
+export { AttuneError, type AttuneErrorOptions, ErrorCode, isAttuneError } from './errors.js';
+// Evaluate
+export {
+  type EvaluationCounts,
+  type EvaluationFactors,
+  type SessionEvaluation,
+  SessionEvaluator,
+  type SessionEvaluatorOptions,
+} from './evaluate/session-evaluator.js';
+export {
+  detectSignals,
+  type SessionSignals,
+  type Signal,
+  type SignalKind,
+} from './evaluate/signals.js';
+export { reinforcePattern } from './extract/merge.js';
+// Extract
+export {
+  type CorrectionInput,
+  type ErrorResolutionInput,
+  type ExtractOptions,
+  type ExtractPatternsInput,
+  PatternExtractor,
+  type PreferenceInput,
+} from './extract/pattern-extractor.js';
+export {
+  containsSecret,
+  type RedactionHit,
+  type RedactionResult,
+  redactSecrets,
+} from './extract/redact.js';
+export { extractSessionPatterns, type SessionExtractOptions } from './extract/session-extractor.js';
+// Retrieve and format
+export {
+  CONTEXT_HEADING,
+  formatContextBlock,
+  formatPatternEntry,
+} from './format/format-context.js';
+// Hooks and commands
+export {
+  type HookContext,
+  HookEvent,
+  type HookHandler,
+  HookRegistry,
+  type HookResult,
+  type RegisterHookOptions,
+} from './hooks/hook-registry.js';
+export {
+  createSessionEndHandler,
+  type SessionEndHandlerOptions,
+} from './hooks/session-end-handler.js';
+// Learn (the whole pipeline)
+export {
+  type LearnOptions,
+  type LearnReport,
+  learnFromSessions,
+  learnFromTranscriptFile,
+  learnFromTranscriptText,
+  type SessionLearnReport,
+} from './learn/learn.js';
+// Model
+export {
+  categoryName,
+  isPatternCategory,
+  PATTERN_CATEGORIES,
+  PatternCategory,
+  parseCategory,
+} from './model/category.js';
+export {
+  type CreatePatternInput,
+  computePatternId,
+  createPattern,
+  type Evidence,
+  type ExtractedPattern,
+  type PatternJson,
+  type PatternMetadata,
+  patternFromJson,
+  patternToJson,
+  safeParsePatternJson,
+} from './model/pattern.js';
+export {
+  parseQuality,
+  qualityFromScore,
+  SESSION_QUALITIES,
+  SessionQuality,
+  type SessionQualityLevel,
+  type SessionQualityName,
+} from './model/quality.js';
+export type {
+  Interaction,
+  Session,
+  ToolCall,
+  TranscriptFormat,
+  Turn,
+  UserTurnKind,
+} from './model/session.js';
+export { TRANSCRIPT_FORMATS } from './model/session.js';
+export {
+  type CreateSkillInput,
+  createSkill,
+  type LearnedSkill,
+  type SkillJson,
+  skillFromJson,
+  skillToJson,
+} from './model/skill.js';
+export { MAX_USER_ID_LENGTH, validateUserId } from './model/user-id.js';
+export { patternWorth, rankByRelevance, rankPatterns } from './retrieve/rank.js';
+export {
+  type FormatPatternsOptions,
+  LearnedSkillsStorage,
+  type LearnedSkillsStorageOptions,
+  type LearningSummary,
+  type LearnResult,
+} from './storage/learned-skills-storage.js';
+// Store
+export { FileStore, type FileStoreOptions } from './store/file-store.js';
+export { openStore, type StoreConfig } from './store/open-store.js';
+export {
+  type ClearResult,
+  type ListPatternsOptions,
+  type PatternMerge,
+  type PatternStore,
+  type SavePatternsOptions,
+  type SavePatternsResult,
+  type SearchPatternsOptions,
+  STORE_KINDS,
+  type StoreKind,
+  type StoreProblem,
+} from './store/pattern-store.js';
+// Transcripts
+export {
+  detectFormat,
+  parseTranscript,
+  readTranscriptFile,
+  TRANSCRIPT_READERS,
+} from './transcripts/index.js';
+export { sessionFromInteractions } from './transcripts/interactions.js';
