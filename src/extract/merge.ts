@@ -62,7 +62,8 @@ const STOP = new Set(
 /** Content words of a text, lower-cased, for near-duplicate detection. */
 export function contentWords(text: string): Set<string> {
   const words = text.toLowerCase().match(/[\p{L}\p{N}_.-]+/gu) ?? [];
-  return new Set(words.filter((w) => w.length > 1 && !STOP.has(w)));
+  const clean = words.map((w) => w.replace(/^[.-]+|[.-]+$/g, ''));
+  return new Set(clean.filter((w) => w.length > 1 && !STOP.has(w)));
 }
 
 /** Jaccard similarity of two word sets (0..1). */
