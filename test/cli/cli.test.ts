@@ -1,0 +1,188 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '../..');
+const cli = join(root, 'dist/src/cli/main.js');
+const sessions = join(root, 'examples/sessions');
+let home: string;
+
+function attune(args: string[], input?: string) {
+  if (!existsSync(cli))
+    throw new Error(`${cli} is missing: run 'npm run build' first (npm test does)`);
+  const result = spawnSync(process.execPath, [cli, ...args], {
+    cwd: home,
+    input,
+    encoding: 'utf8',
+    env: {
+      PATH: process.env.PATH,
+      HOME: home,
+      ATTUNE_HOME: join(home, '.attune'),
+      ATTUNE_STORAGE_DIR: join(home, 'store'),
+      ATTUNE_USER: 'tester',
+    },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+beforeEach(() => {
+  home = mkdtempSync(join(tmpdir(), 'attune-cli-'));
+});
+afterEach(() => rmSync(home, { recursive: true, force: true }));
+
+describe('attune evaluate', () => {
+  it('prints exactly one JSON object with quality, score, counts, reasons and on-disk patterns', () => {
+    const r = attune(['evaluate', join(sessions, 'claude-code-vitest-pnpm.jsonl'), '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.quality).toMatch(/^(EXCELLENT|GOOD|AVERAGE|POOR|SKIP)$/);
+    expect(out.score).toBeGreaterThanOrEqual(1);
+    expect(typeof out.recommended).toBe('boolean');
+    expect(out.counts).toHaveProperty('corrections');
+    expect(out.counts.interactions).toBeGreaterThan(0);
+    expect(Array.isArray(out.reasons)).toBe(true);
+    for (const p of out.patterns) {
+      expect(Object.keys(p)).toEqual(
+        expect.arrayContaining([
+          'pattern_id',
+          'category',
+          'trigger',
+          'context',
+          'resolution',
+          'confidence',
+          'tags',
+        ]),
+      );
+    }
+  });
+
+  it('stores what it extracts unless --dry-run', () => {
+    const file = join(sessions, 'openai-yaml-settings.json');
+    const dry = JSON.parse(attune(['evaluate', file, '--json', '--dry-run', '--force']).stdout);
+    expect(dry.dry_run).toBe(true);
+    expect(existsSync(join(home, 'store/tester/patterns.json'))).toBe(false);
+    const real = JSON.parse(attune(['evaluate', file, '--json', '--force']).stdout);
+    if (real.patterns.length > 0) {
+      const stored = JSON.parse(readFileSync(join(home, 'store/tester/patterns.json'), 'utf8'));
+      expect(stored.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('reads stdin with -', () => {
+    const text = readFileSync(join(sessions, 'openai-yaml-settings.json'), 'utf8');
+    const r = attune(['evaluate', '-', '--json', '--dry-run'], text);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).counts.interactions).toBeGreaterThan(0);
+  });
+
+  it('prints a readable report without --json', () => {
+    const r = attune(['evaluate', join(sessions, 'openai-yaml-settings.json'), '--dry-run']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Session quality: (EXCELLENT|GOOD|AVERAGE|POOR|SKIP)/);
+  });
+
+  it('fails with one clear line and exit 1 for a missing file or an unknown format', () => {
+    const missing = attune(['evaluate', join(home, 'nope.jsonl')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.split('\n')[0]).toMatch(/^attune: .*nope\.jsonl/);
+    expect(missing.stderr).not.toMatch(/\bat .*\.js:\d+/);
+    writeFileSync(join(home, 'x.txt'), 'just some words\nnothing like a transcript\n');
+    const unknown = attune(['evaluate', join(home, 'x.txt')]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/claude-code/);
+    const badFormat = attune(['evaluate', join(home, 'x.txt'), '--format', 'word']);
+    expect(badFormat.code).toBe(1);
+    expect(badFormat.stderr).toMatch(/specstory/);
+  });
+
+  it('rejects a hostile user id without writing anything', () => {
+    const r = attune([
+      'evaluate',
+      join(sessions, 'openai-yaml-settings.json'),
+      '--user',
+      '../../etc',
+      '--force',
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/userId/);
+    expect(existsSync(join(home, 'store'))).toBe(false);
+  });
+});
+
+describe('attune learn, patterns and context', () => {
+  it('learns a folder, then shows, searches, deletes and injects what it learned', () => {
+    const learned = attune(['learn', sessions, '--force']);
+    expect(learned.code).toBe(0);
+    expect(learned.stdout).toMatch(/Learned from \d+ sessions in \d+ files/);
+    expect(learned.stdout).toMatch(/patterns new\s+\d+/);
+
+    const summary = JSON.parse(attune(['patterns', '--json']).stdout);
+    expect(summary.user_id).toBe('tester');
+    expect(summary.total_patterns).toBeGreaterThan(0);
+
+    const all = JSON.parse(attune(['patterns', 'category', 'user_correction', '--json']).stdout);
+    const found = JSON.parse(attune(['patterns', 'search', 'pnpm', '--json']).stdout);
+    expect(Array.isArray(all)).toBe(true);
+    expect(Array.isArray(found)).toBe(true);
+
+    const context = attune(['context', '--all-projects', '--max', '3']);
+    expect(context.code).toBe(0);
+    expect(context.stdout).toMatch(
+      /^## Learned Patterns\n\n\*\*\[[A-Z_]+\]\*\* Confidence: \d\.\d\d\nWhen: .+\nDo: .+/,
+    );
+    expect(context.stdout.match(/\*\*\[/g)?.length ?? 0).toBeLessThanOrEqual(3);
+
+    const first = JSON.parse(attune(['context', '--all-projects', '--json']).stdout).patterns[0];
+    const shown = attune(['patterns', 'show', first.pattern_id]);
+    expect(shown.stdout).toContain(first.pattern_id);
+    expect(attune(['patterns', 'delete', first.pattern_id]).code).toBe(0);
+    const again = attune(['patterns', 'delete', first.pattern_id]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/no pattern/);
+  });
+
+  it('reports files it cannot read in the summary and goes on', () => {
+    writeFileSync(join(home, 'garbage.jsonl'), Buffer.from([0, 1, 2, 3, 255, 254, 0, 0]));
+    const r = attune(['learn', home, sessions, '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.files_skipped.map((s: { file: string }) => s.file)).toContain(
+      join(home, 'garbage.jsonl'),
+    );
+    expect(out.sessions).toBeGreaterThan(0);
+  });
+
+  it('prints nothing for context when nothing is stored', () => {
+    const r = attune(['context']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+  });
+});
+
+describe('usage', () => {
+  it.each([['evaluate'], ['learn'], ['patterns'], ['context']])(
+    '%s --help shows an example',
+    (cmd) => {
+      const r = attune([cmd, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/Example/);
+    },
+  );
+
+  it('exits 2 on an unknown command or option, 1 on a bad category', () => {
+    expect(attune(['frobnicate']).code).toBe(2);
+    expect(attune(['context', '--bogus']).code).toBe(2);
+    expect(attune(['context', '--max', 'many']).code).toBe(2);
+    const bad = attune(['patterns', 'category', 'mood']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/preference/);
+  });
+
+  it('takes the user from --user over ATTUNE_USER', () => {
+    attune(['learn', sessions, '--force', '--user', 'someone-else']);
+    expect(existsSync(join(home, 'store/someone-else'))).toBe(true);
+  });
+});
