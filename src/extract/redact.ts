@@ -1,0 +1,1133 @@
+/**
+ * Secret redaction: finds credentials in free text (transcripts, tool output, pasted files)
+ * and replaces each with a typed placeholder such as `[REDACTED:aws-access-key]`.
+ *
+ * Three kinds of detector run over the text, each in one linear pass:
+ *
+ * 1. **Token shapes** that are secret wherever they appear: provider API keys (OpenAI,
+ *    Anthropic, GitHub, GitLab, Slack, Google, Stripe, npm, PyPI, Hugging Face, SendGrid,
+ *    Discord), AWS access key ids, JWTs, private key blocks, Slack webhook URLs, Azure account
+ *    keys and SAS signatures.
+ * 2. **Credential positions**: the password in `scheme://user:password@host`, the token after
+ *    `Authorization: Bearer` / `Basic`, `.netrc` passwords.
+ * 3. **Secret-looking names**: `.env`, shell, YAML, JSON, TOML, INI, JDBC/ADO and CLI-flag
+ *    assignments whose name says secret (`DB_PASSWORD=`, `"api_key": `, `apiKey: '…'`,
+ *    `--token …`). Only the value is replaced; the name stays.
+ *
+ * When detections overlap, the more specific one wins (a GitHub token assigned to
+ * `GITHUB_TOKEN=` is reported as `github-token`, not as a generic `token`).
+ *
+ * Decisions on what is *not* a secret (documented because they trade recall for precision):
+ * - Stripe publishable keys (`pk_live_…`, `pk_test_…`) are meant to be public; left alone.
+ * - Placeholders are left alone: values made of one repeated character (`xxxx`, `****`), values
+ *   containing `...`, `<…>`, `${…}`, `{{…}}`, or the words `your`, `here`, `placeholder`,
+ *   `example`, and well-known dummy values such as `changeme`, `changeit`, `password`,
+ *   `secret`, `none`, `null`, `true`. A password that really is `changeme` is a published
+ *   default, not a secret worth hiding.
+ * - References are left alone: `$VAR`, `${VAR}`, `%VAR%`, `process.env.X`, `os.environ[…]`,
+ *   `os.getenv(…)`, `secrets.X`, dotted member paths and calls in code.
+ * - Names qualified by a non-secret word after the secret word (`TOKEN_EXPIRY`,
+ *   `PASSWORD_MIN_LENGTH`, `AUTH_URL`, `token_type`, `password_hint`) are not secrets, nor are
+ *   numbers of up to 6 digits, booleans, file paths and URLs under a secret name.
+ * - Values containing whitespace under a secret name are taken to be prose or UI text
+ *   (`"password": "Enter your password"`), so multi-word passphrases are missed.
+ * - Git SHAs, SHA-256 digests, UUIDs, base64 blobs and CSS colours are only redacted when a
+ *   secret name or credential position says so.
+ *
+ * Every detector runs in time linear in the input: regular expressions have no nested
+ * unbounded quantifiers, hand-written scans are bounded, and forward searches are cached.
+ * @module
+ */
+
+/** One secret found in the original text: its type and its `[start, end)` UTF-16 offsets. */
+export interface RedactionHit {
+  type: string;
+  start: number;
+  end: number;
+}
+
+/** The redacted text and the secrets found, with positions in the original text. */
+export interface RedactionResult {
+  text: string;
+  found: RedactionHit[];
+}
+
+/** Every placeholder type {@link redactSecrets} can emit, as in `[REDACTED:<type>]`. */
+export const REDACTION_TYPES: readonly string[] = Object.freeze([
+  'private-key',
+  'openai-api-key',
+  'anthropic-api-key',
+  'aws-access-key',
+  'aws-secret-key',
+  'github-token',
+  'gitlab-token',
+  'slack-token',
+  'slack-webhook',
+  'google-api-key',
+  'stripe-key',
+  'npm-token',
+  'pypi-token',
+  'huggingface-token',
+  'sendgrid-api-key',
+  'twilio-api-key',
+  'azure-storage-key',
+  'azure-sas-signature',
+  'discord-bot-token',
+  'jwt',
+  'bearer-token',
+  'basic-auth',
+  'password',
+  'api-key',
+  'token',
+  'secret',
+]);
+
+/**
+ * Replaces every secret in `text` by `[REDACTED:<type>]`.
+ *
+ * `found` lists the replaced spans in order of position, as offsets into the original
+ * `text`; spans never overlap. The function is pure, never throws on any string, and is
+ * idempotent: `redactSecrets(redactSecrets(x).text).text === redactSecrets(x).text`.
+ */
+export function redactSecrets(text: string): RedactionResult {
+  const found = detectSecrets(text);
+  if (found.length === 0) return { text, found };
+  const parts: string[] = [];
+  let at = 0;
+  for (const hit of found) {
+    parts.push(text.slice(at, hit.start), `[REDACTED:${hit.type}]`);
+    at = hit.end;
+  }
+  parts.push(text.slice(at));
+  return { text: parts.join(''), found };
+}
+
+/** True when {@link redactSecrets} would replace anything in `text`. */
+export function containsSecret(text: string): boolean {
+  return detectSecrets(text).length > 0;
+}
+
+// ---------------------------------------------------------------------------------------
+// Candidates and overlap resolution
+
+interface Candidate extends RedactionHit {
+  /** Higher wins when two candidates overlap. */
+  priority: number;
+}
+
+const PRIORITY = {
+  privateKey: 100,
+  token: 90,
+  jwt: 85,
+  urlPassword: 70,
+  authHeader: 60,
+  named: 50,
+} as const;
+
+type Detector = (text: string, out: Candidate[]) => void;
+
+function detectSecrets(text: string): RedactionHit[] {
+  const candidates: Candidate[] = [];
+  for (const detector of DETECTORS) detector(text, candidates);
+  return resolveOverlaps(candidates);
+}
+
+/** Keeps, in each group of overlapping candidates, the highest-priority then longest ones. */
+function resolveOverlaps(candidates: Candidate[]): RedactionHit[] {
+  if (candidates.length === 0) return [];
+  candidates.sort((a, b) => a.start - b.start || b.end - a.end);
+  const kept: RedactionHit[] = [];
+  let cluster: Candidate[] = [];
+  let clusterEnd = -1;
+  const flush = (): void => {
+    if (cluster.length === 1) {
+      const only = cluster[0];
+      if (only) kept.push({ type: only.type, start: only.start, end: only.end });
+    } else if (cluster.length > 1) {
+      for (const hit of pickNonOverlapping(cluster)) kept.push(hit);
+    }
+    cluster = [];
+  };
+  for (const candidate of candidates) {
+    if (candidate.start >= clusterEnd) {
+      flush();
+      clusterEnd = candidate.end;
+    } else if (candidate.end > clusterEnd) {
+      clusterEnd = candidate.end;
+    }
+    cluster.push(candidate);
+  }
+  flush();
+  return kept;
+}
+
+function pickNonOverlapping(cluster: Candidate[]): RedactionHit[] {
+  const ranked = [...cluster].sort(
+    (a, b) => b.priority - a.priority || b.end - b.start - (a.end - a.start) || a.start - b.start,
+  );
+  // Accepted spans kept sorted by start; binary search finds the neighbours of a new span.
+  const accepted: RedactionHit[] = [];
+  for (const c of ranked) {
+    let lo = 0;
+    let hi = accepted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const m = accepted[mid];
+      if (m && m.start < c.start) lo = mid + 1;
+      else hi = mid;
+    }
+    const before = accepted[lo - 1];
+    const after = accepted[lo];
+    if (before && before.end > c.start) continue;
+    if (after && after.start < c.end) continue;
+    accepted.splice(lo, 0, { type: c.type, start: c.start, end: c.end });
+  }
+  return accepted;
+}
+
+// ---------------------------------------------------------------------------------------
+// Character classes and value checks shared by detectors
+
+const PLACEHOLDER_WORDS = new Set([
+  'changeme',
+  'change_me',
+  'changeit',
+  'password',
+  'passwd',
+  'pass',
+  'pwd',
+  'secret',
+  'token',
+  'apikey',
+  'api_key',
+  'key',
+  'none',
+  'null',
+  'nil',
+  'undefined',
+  'true',
+  'false',
+  'yes',
+  'no',
+  'on',
+  'off',
+  'string',
+  'str',
+  'required',
+  'optional',
+  'empty',
+  'default',
+  'redacted',
+  'hidden',
+  'masked',
+  'todo',
+  'tbd',
+  'fixme',
+  'dummy',
+  'fake',
+  'sample',
+  'example',
+  'placeholder',
+  'test',
+  'value',
+  'foo',
+  'bar',
+  'baz',
+  'n/a',
+]);
+
+/** Words that, as a word of a value, mark it as a placeholder (`your-api-key-here`). */
+const PLACEHOLDER_SEGMENTS = new Set([
+  'your',
+  'here',
+  'placeholder',
+  'changeme',
+  'example',
+  'insert',
+  'redacted',
+  'xxx',
+]);
+
+const CODE_ZERO = 48;
+const CODE_NINE = 57;
+const CODE_UPPER_A = 65;
+const CODE_UPPER_Z = 90;
+const CODE_LOWER_A = 97;
+const CODE_LOWER_Z = 122;
+
+function isDigitCode(c: number): boolean {
+  return c >= CODE_ZERO && c <= CODE_NINE;
+}
+function isUpperCode(c: number): boolean {
+  return c >= CODE_UPPER_A && c <= CODE_UPPER_Z;
+}
+function isLowerCode(c: number): boolean {
+  return c >= CODE_LOWER_A && c <= CODE_LOWER_Z;
+}
+
+/** Name characters: letters, digits, `_`, `-`, `.` (for `spring.datasource.password`). */
+function isNameCode(c: number): boolean {
+  return isLowerCode(c) || isUpperCode(c) || isDigitCode(c) || c === 95 || c === 45 || c === 46;
+}
+
+/** Splits an identifier into lower-case words: `X_ApiKey.v2` -> `x api key v2`. */
+function splitWords(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w.length > 0);
+}
+
+/** Distinct characters in `s`, counting at most `limit`. */
+function distinctChars(s: string, limit: number): number {
+  const seen = new Set<string>();
+  for (const ch of s) {
+    seen.add(ch);
+    if (seen.size >= limit) break;
+  }
+  return seen.size;
+}
+
+/**
+ * True when `s` reads like generated key material rather than words: it mixes letters and
+ * digits, or (when long) upper and lower case, and is not one character repeated.
+ */
+function looksRandom(s: string): boolean {
+  let digits = 0;
+  let upper = 0;
+  let lower = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (isDigitCode(c)) digits++;
+    else if (isUpperCode(c)) upper++;
+    else if (isLowerCode(c)) lower++;
+  }
+  if (distinctChars(s, 6) < 6) return false;
+  if (digits > 0 && upper + lower > 0) return true;
+  return s.length >= 32 && upper > 0 && lower > 0;
+}
+
+/** Structural placeholders that apply to any token shape: `xxxx`, `****`, `<…>`, `...`. */
+function isStructuralPlaceholder(s: string): boolean {
+  if (s.includes('...') || s.includes('\u2026') || s.includes('[REDACTED')) return true;
+  if (/x{5,}|X{5,}|\*{3,}|#{4,}|0{8,}/.test(s)) return true;
+  return /[<>{}]|\$\{|\$\(/.test(s);
+}
+
+/** Placeholder values under a secret name or in a credential position. */
+function isPlaceholderValue(value: string): boolean {
+  const v = value.trim();
+  if (v.length === 0) return true;
+  if (isStructuralPlaceholder(v)) return true;
+  const lower = v.toLowerCase();
+  if (PLACEHOLDER_WORDS.has(lower)) return true;
+  if (/^(.)\1*$/.test(v)) return true;
+  for (const word of splitWords(v)) {
+    if (PLACEHOLDER_SEGMENTS.has(word)) return true;
+  }
+  return false;
+}
+
+/** References to a secret kept elsewhere: `$X`, `%X%`, `process.env.X`, `os.environ[...]`. */
+function isReference(value: string): boolean {
+  if (/^(?:\$|%[A-Za-z_]|@Microsoft\.KeyVault|!Ref|!Sub|!GetAtt|vault:|op:\/\/|env\()/.test(value))
+    return true;
+  if (
+    /(?:process\.env|import\.meta\.env|os\.environ|os\.getenv|System\.getenv|ENV\[|secrets\.|\{\{|%\()/.test(
+      value,
+    )
+  )
+    return true;
+  return false;
+}
+
+function isPathLike(value: string): boolean {
+  return (
+    /^(?:~?\/|\.\.?\/|[A-Za-z]:[\\/]|file:)/.test(value) ||
+    /\.(?:json|pem|key|p12|pfx|crt|cer|txt|ya?ml|env|enc|gpg|jks|keystore)$/i.test(value)
+  );
+}
+
+/** `https://`, `postgres://` — URL credentials are the URL detector's business. */
+function isUrl(value: string): boolean {
+  return value.includes('://');
+}
+
+function decodeBase64Url(segment: string): string | undefined {
+  try {
+    return Buffer.from(segment, 'base64url').toString('utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Token-shape detectors
+
+interface ShapeRule {
+  type: string;
+  /** Must have the `g` flag; may have a capture group 1 marking the secret inside the match. */
+  pattern: RegExp;
+  /** Cheap `includes` tests: the rule runs only if one of them is in the text. */
+  prefilter: readonly string[];
+  priority?: number;
+  /** Extra check on the secret span; receives the whole text and the span start. */
+  accept?: (secret: string, text: string, start: number) => boolean;
+}
+
+/** Token bodies: random-looking and not a placeholder. */
+const randomToken = (secret: string): boolean =>
+  !isStructuralPlaceholder(secret) && looksRandom(secret);
+const notPlaceholder = (secret: string): boolean =>
+  !isStructuralPlaceholder(secret) && distinctChars(secret, 6) >= 6;
+
+const SHAPE_RULES: readonly ShapeRule[] = [
+  {
+    type: 'anthropic-api-key',
+    pattern: /(?<![A-Za-z0-9_-])sk-ant-(?:[a-z]{2,8}\d{2}-)?[A-Za-z0-9_-]{20,}/g,
+    prefilter: ['sk-ant-'],
+    accept: randomToken,
+  },
+  {
+    type: 'openai-api-key',
+    pattern: /(?<![A-Za-z0-9_-])sk-(?!ant-)(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{20,}/g,
+    prefilter: ['sk-'],
+    accept: randomToken,
+  },
+  {
+    type: 'aws-access-key',
+    pattern: /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])/g,
+    prefilter: ['AKIA', 'ASIA', 'ABIA', 'ACCA'],
+    accept: notPlaceholder,
+  },
+  {
+    type: 'github-token',
+    pattern:
+      /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{50,240})(?![A-Za-z0-9_])/g,
+    prefilter: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_'],
+    accept: randomToken,
+  },
+  {
+    type: 'gitlab-token',
+    pattern:
+      /(?<![A-Za-z0-9_-])(?:glpat|gldt|glrt|glptt|glcbt|glsoat|glffct|glimt|glagent|gloas)-[A-Za-z0-9_-]{20,}(?:\.[0-9a-z]{2}\.[A-Za-z0-9_-]{5,})?/g,
+    prefilter: ['gl'],
+    accept: randomToken,
+  },
+  {
+    type: 'slack-token',
+    pattern:
+      /(?<![A-Za-z0-9_-])(?:xox[abeoprs]-[A-Za-z0-9-]{10,}|xapp-\d-[A-Za-z0-9]{6,}-\d+-[A-Za-z0-9]{16,})/g,
+    prefilter: ['xox', 'xapp-'],
+    accept: randomToken,
+  },
+  {
+    type: 'slack-webhook',
+    pattern: /hooks\.slack\.com\/((?:services|workflows|triggers)\/[A-Za-z0-9_/-]{16,})/g,
+    prefilter: ['hooks.slack.com/'],
+    accept: notPlaceholder,
+  },
+  {
+    type: 'google-api-key',
+    pattern: /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/g,
+    prefilter: ['AIza'],
+    accept: notPlaceholder,
+  },
+  {
+    type: 'stripe-key',
+    pattern:
+      /(?<![A-Za-z0-9_])(?:(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{10,247}|whsec_[0-9A-Za-z]{24,})(?![A-Za-z0-9_])/g,
+    prefilter: ['_live_', '_test_', 'whsec_'],
+    accept: randomToken,
+  },
+  {
+    type: 'npm-token',
+    pattern: /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9_])/g,
+    prefilter: ['npm_'],
+    accept: randomToken,
+  },
+  {
+    type: 'pypi-token',
+    pattern: /(?<![A-Za-z0-9_-])pypi-AgE[A-Za-z0-9_-]{50,}/g,
+    prefilter: ['pypi-AgE'],
+    accept: notPlaceholder,
+  },
+  {
+    type: 'huggingface-token',
+    pattern: /(?<![A-Za-z0-9_])hf_[A-Za-z0-9]{34,40}(?![A-Za-z0-9_])/g,
+    prefilter: ['hf_'],
+    accept: randomToken,
+  },
+  {
+    type: 'sendgrid-api-key',
+    pattern: /(?<![A-Za-z0-9_-])SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g,
+    prefilter: ['SG.'],
+    accept: randomToken,
+  },
+  {
+    type: 'twilio-api-key',
+    pattern: /(?<![A-Za-z0-9])SK[0-9a-f]{32}(?![A-Za-z0-9])/g,
+    prefilter: ['SK'],
+    // An `SK` + 32 hex string is only taken for a Twilio key when Twilio is named nearby.
+    accept: (secret, text, start) =>
+      notPlaceholder(secret) && /twilio/i.test(text.slice(Math.max(0, start - 120), start)),
+  },
+  {
+    type: 'azure-storage-key',
+    pattern: /(?:AccountKey|SharedAccessKey)=([A-Za-z0-9+/]{20,}={0,2})/g,
+    prefilter: ['AccountKey=', 'SharedAccessKey='],
+    accept: notPlaceholder,
+  },
+  {
+    type: 'azure-sas-signature',
+    pattern: /[?&]sig=([A-Za-z0-9%+/]{20,}(?:%3D|=){0,2})/g,
+    prefilter: ['sig='],
+    accept: notPlaceholder,
+  },
+  {
+    type: 'discord-bot-token',
+    pattern:
+      /(?<![A-Za-z0-9_-])[MNO][A-Za-z0-9_-]{23,25}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38}(?![A-Za-z0-9_-])/g,
+    prefilter: ['.'],
+    // The first segment is the bot's numeric user id in base64.
+    accept: (secret) => {
+      const id = decodeBase64Url(secret.slice(0, secret.indexOf('.')));
+      return id !== undefined && /^\d{17,20}$/.test(id);
+    },
+  },
+  {
+    type: 'jwt',
+    pattern:
+      /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}={0,2}\.[A-Za-z0-9_-]{2,}={0,2}\.(?:[A-Za-z0-9_-]+={0,2})?/g,
+    prefilter: ['eyJ'],
+    priority: PRIORITY.jwt,
+    // The header must decode to a JSON object naming its algorithm.
+    accept: (secret) => {
+      const header = decodeBase64Url(secret.slice(0, secret.indexOf('.')));
+      if (header === undefined || !header.startsWith('{')) return false;
+      try {
+        const parsed: unknown = JSON.parse(header);
+        return typeof parsed === 'object' && parsed !== null && 'alg' in parsed;
+      } catch {
+        return false;
+      }
+    },
+  },
+  {
+    type: 'password',
+    // curl -u user:password
+    pattern: /(?<![^\s])(?:-u|--user)[ \t]+["']?[^\s:"']{1,64}:([^\s"']{1,256})/g,
+    prefilter: ['-u ', '-u\t', '--user'],
+    priority: PRIORITY.urlPassword,
+    accept: (secret) => !isPlaceholderValue(secret) && !isReference(secret),
+  },
+  {
+    type: 'password',
+    // ~/.netrc: `machine host login user password secret`
+    pattern: /\bmachine[ \t]+\S+[ \t]+login[ \t]+\S+[ \t]+password[ \t]+(\S+)/g,
+    prefilter: ['machine'],
+    priority: PRIORITY.urlPassword,
+    accept: (secret) => !isPlaceholderValue(secret) && !isReference(secret),
+  },
+];
+
+function shapeDetector(rule: ShapeRule): Detector {
+  const priority = rule.priority ?? PRIORITY.token;
+  return (text, out) => {
+    if (!rule.prefilter.some((p) => text.includes(p))) return;
+    const re = rule.pattern;
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      const group = m[1];
+      // A capture group, when present, always ends the match.
+      const secret = group ?? m[0];
+      const start = m.index + m[0].length - secret.length;
+      if (secret.length > 0 && (rule.accept?.(secret, text, start) ?? true)) {
+        out.push({ type: rule.type, start, end: start + secret.length, priority });
+      }
+    }
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// Private key blocks
+
+const PEM_BEGIN = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/g;
+const PEM_END = /-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/g;
+/** `Proc-Type: 4,ENCRYPTED`, `DEK-Info: …`, `Version: …` header lines (also `\n`-escaped). */
+const PEM_HEADERS = /(?:(?:\r?\n|\\r?\\n)[A-Za-z][A-Za-z-]{0,30}: [^\n\\]{0,200})*/y;
+/**
+ * The base64 body of a block cut off before its END line: lines of base64 only (a line of
+ * prose has spaces and ends the body), separated by real or `\n`-escaped newlines.
+ */
+const PEM_BODY =
+  /[ \t]*[A-Za-z0-9+/=]*(?:(?:\r?\n|\\r?\\n)[ \t]*[A-Za-z0-9+/=]*(?=[ \t]*(?:[\r\n]|\\[rn]|$)))*/y;
+/** Farther than this, an END line is taken to close some other block. */
+const PEM_MAX_BLOCK = 200_000;
+
+const privateKeyDetector: Detector = (text, out) => {
+  if (!text.includes('PRIVATE KEY')) return;
+  PEM_BEGIN.lastIndex = 0;
+  // Forward searches are cached so that many unterminated blocks stay linear.
+  let nextEnd = -2;
+  let nextEndStop = 0;
+  let nextBegin = -2;
+  for (let m = PEM_BEGIN.exec(text); m !== null; m = PEM_BEGIN.exec(text)) {
+    const start = m.index;
+    const afterHeader = start + m[0].length;
+    if (nextEnd !== -1 && nextEnd < afterHeader) {
+      PEM_END.lastIndex = afterHeader;
+      const e = PEM_END.exec(text);
+      nextEnd = e ? e.index : -1;
+      nextEndStop = e ? e.index + e[0].length : 0;
+    }
+    if (nextBegin !== -1 && nextBegin < afterHeader) {
+      nextBegin = text.indexOf('-----BEGIN ', afterHeader);
+    }
+    let end: number;
+    if (
+      nextEnd !== -1 &&
+      (nextBegin === -1 || nextEnd < nextBegin) &&
+      nextEnd - start <= PEM_MAX_BLOCK
+    ) {
+      end = nextEndStop;
+    } else {
+      PEM_HEADERS.lastIndex = afterHeader;
+      PEM_HEADERS.exec(text);
+      PEM_BODY.lastIndex = PEM_HEADERS.lastIndex;
+      PEM_BODY.exec(text);
+      end = PEM_BODY.lastIndex;
+      // Leave trailing whitespace (and escaped newlines) outside the placeholder.
+      while (end > afterHeader) {
+        const c = text.charCodeAt(end - 1);
+        if (c === 32 || c === 9 || c === 10 || c === 13) end--;
+        else if (
+          end - 2 >= afterHeader &&
+          text[end - 2] === '\\' &&
+          /[nrt]/.test(text[end - 1] ?? '')
+        )
+          end -= 2;
+        else break;
+      }
+    }
+    out.push({ type: 'private-key', start, end, priority: PRIORITY.privateKey });
+    PEM_BEGIN.lastIndex = Math.max(end, afterHeader);
+  }
+};
+
+// ---------------------------------------------------------------------------------------
+// Passwords in URLs: scheme://user:password@host
+
+const URL_MAX_AUTHORITY = 512;
+
+const urlPasswordDetector: Detector = (text, out) => {
+  let from = 0;
+  for (;;) {
+    const sep = text.indexOf('://', from);
+    if (sep === -1) return;
+    from = sep + 3;
+    // The scheme: a letter, then letters, digits, `+`, `.`, `-`.
+    let s = sep;
+    while (s > 0 && sep - s < 32) {
+      const c = text.charCodeAt(s - 1);
+      if (isLowerCode(c) || isUpperCode(c) || isDigitCode(c) || c === 43 || c === 46 || c === 45)
+        s--;
+      else break;
+    }
+    if (s === sep || !/[A-Za-z]/.test(text[s] ?? '')) continue;
+    // The authority ends at the path, query, fragment, whitespace or a quoting character.
+    const authStart = from;
+    let authEnd = authStart;
+    let lastAt = -1;
+    while (authEnd < text.length && authEnd - authStart < URL_MAX_AUTHORITY) {
+      const ch = text[authEnd];
+      if (
+        ch === '/' ||
+        ch === '?' ||
+        ch === '#' ||
+        ch === '"' ||
+        ch === "'" ||
+        ch === '`' ||
+        ch === '<' ||
+        ch === '>' ||
+        ch === '\\' ||
+        ch === ' ' ||
+        ch === '\t' ||
+        ch === '\n' ||
+        ch === '\r'
+      )
+        break;
+      if (ch === '@') lastAt = authEnd;
+      authEnd++;
+    }
+    if (lastAt === -1) continue;
+    const colon = text.indexOf(':', authStart);
+    if (colon === -1 || colon >= lastAt) continue;
+    const password = text.slice(colon + 1, lastAt);
+    if (password.length === 0 || isPlaceholderValue(password) || isReference(password)) continue;
+    if (/^\d{1,5}$/.test(password)) continue; // host:port@ is not a password
+    out.push({ type: 'password', start: colon + 1, end: lastAt, priority: PRIORITY.urlPassword });
+    from = lastAt + 1;
+  }
+};
+
+// ---------------------------------------------------------------------------------------
+// Authorization headers and bearer tokens
+
+const AUTH_HEADER =
+  /authorization\\?["']?[ \t]*[:=][ \t]*\\?["']?[ \t]*(?:(bearer|basic|token|digest|negotiate|apikey)[ \t]+)?([A-Za-z0-9._~+/=:%-]{8,})/gi;
+const BEARER = /(?<![A-Za-z0-9_-])bearer[ \t]+([A-Za-z0-9._~+/-]{12,}=*)/gi;
+
+const authHeaderDetector: Detector = (text, out) => {
+  const lower = text.includes('uthorization') || text.includes('UTHORIZATION');
+  if (lower) {
+    AUTH_HEADER.lastIndex = 0;
+    for (let m = AUTH_HEADER.exec(text); m !== null; m = AUTH_HEADER.exec(text)) {
+      const scheme = (m[1] ?? '').toLowerCase();
+      const value = m[2] ?? '';
+      const start = m.index + m[0].length - value.length;
+      if (isPlaceholderValue(value) || isReference(value)) continue;
+      let type: string;
+      if (scheme === 'basic') {
+        const decoded = decodeBase64Url(value.replace(/\+/g, '-').replace(/\//g, '_'));
+        if (decoded === undefined || !decoded.includes(':')) continue;
+        type = 'basic-auth';
+      } else {
+        if (!looksRandom(value)) continue;
+        type = scheme === 'bearer' ? 'bearer-token' : 'token';
+      }
+      out.push({ type, start, end: start + value.length, priority: PRIORITY.authHeader });
+    }
+  }
+  if (!/bearer/i.test(text)) return;
+  BEARER.lastIndex = 0;
+  for (let m = BEARER.exec(text); m !== null; m = BEARER.exec(text)) {
+    const value = m[1] ?? '';
+    const start = m.index + m[0].length - value.length;
+    if (isPlaceholderValue(value) || !looksRandom(value)) continue;
+    out.push({
+      type: 'bearer-token',
+      start,
+      end: start + value.length,
+      priority: PRIORITY.authHeader,
+    });
+  }
+};
+
+// ---------------------------------------------------------------------------------------
+// Assignments whose name looks secret
+
+/** Finds candidate names; the name around each hit is then read and classified. */
+const NAME_KEYWORD = /pass|pwd|secret|token|key|auth|cred/gi;
+
+const PASSWORD_WORDS = new Set(['password', 'passwd', 'pwd', 'pass', 'passphrase', 'passcode']);
+const TOKEN_WORDS = new Set(['token', 'auth', 'authorization', 'oauth', 'bearer', 'pat']);
+const SECRET_WORDS = new Set(['secret', 'secrets', 'credential', 'credentials', 'creds']);
+/** Lower-case compounds written as one word: `dbpassword`, `clientsecret`, `apikey`. */
+const COMPOUND_SUFFIXES: readonly (readonly [string, string])[] = [
+  ['password', 'password'],
+  ['passwd', 'password'],
+  ['passphrase', 'password'],
+  ['apikey', 'api-key'],
+  ['secretkey', 'secret'],
+  ['accesskey', 'secret'],
+  ['privatekey', 'private-key'],
+  ['token', 'token'],
+  ['secret', 'secret'],
+];
+/** Words before `key` that make it a secret key: `API_KEY`, `SIGNING_KEY`. */
+const KEY_QUALIFIERS = new Set([
+  'api',
+  'access',
+  'secret',
+  'private',
+  'signing',
+  'encryption',
+  'decryption',
+  'master',
+  'client',
+  'app',
+  'account',
+  'service',
+  'license',
+  'webhook',
+  'storage',
+  'shared',
+  'session',
+  'sas',
+  'subscription',
+  'consumer',
+  'auth',
+  'hmac',
+  'jwt',
+  'crypto',
+  'cipher',
+  'deploy',
+  'ssh',
+  'admin',
+  'root',
+  'write',
+  'ingest',
+  'x',
+]);
+/** Words after the secret word that make the name describe something else: `TOKEN_EXPIRY`. */
+const NAME_QUALIFIERS = new Set([
+  'expiry',
+  'expires',
+  'expiration',
+  'exp',
+  'ttl',
+  'timeout',
+  'lifetime',
+  'age',
+  'length',
+  'len',
+  'min',
+  'max',
+  'count',
+  'size',
+  'limit',
+  'limits',
+  'url',
+  'uri',
+  'urls',
+  'endpoint',
+  'host',
+  'hostname',
+  'port',
+  'path',
+  'file',
+  'filename',
+  'dir',
+  'name',
+  'type',
+  'types',
+  'id',
+  'ids',
+  'field',
+  'header',
+  'prefix',
+  'suffix',
+  'policy',
+  'hash',
+  'hashed',
+  'algorithm',
+  'alg',
+  'enabled',
+  'enable',
+  'disabled',
+  'required',
+  'rotation',
+  'version',
+  'env',
+  'var',
+  'provider',
+  'format',
+  'regex',
+  'pattern',
+  'label',
+  'placeholder',
+  'mode',
+  'strategy',
+  'hint',
+  'message',
+  'msg',
+  'error',
+  'errors',
+  'text',
+  'title',
+  'description',
+  'desc',
+  'help',
+  'prompt',
+  'tooltip',
+  'method',
+  'methods',
+  'scheme',
+  'schema',
+  'validator',
+  'validation',
+  'strength',
+  'changed',
+  'at',
+  'date',
+  'time',
+  'created',
+  'updated',
+  'expired',
+  'valid',
+  'location',
+  'source',
+  'index',
+  'kind',
+  'class',
+  'style',
+  'visible',
+  'input',
+  'service',
+  'server',
+  'domain',
+  'realm',
+  'issuer',
+  'audience',
+  'scope',
+  'scopes',
+  'user',
+  'username',
+  'email',
+  'flow',
+  'callback',
+  'redirect',
+  'module',
+  'plugin',
+  'handler',
+  'middleware',
+  'component',
+  'usage',
+  'store',
+  'storage',
+  'manager',
+  'helper',
+  'util',
+  'utils',
+  'config',
+  'options',
+  'settings',
+  'status',
+  'state',
+  'level',
+  'list',
+  'key',
+  'keys',
+]);
+
+/** The redaction type for an assignment name, or undefined when the name is not secret. */
+function classifyName(name: string): string | undefined {
+  const words = splitWords(name);
+  let type: string | undefined;
+  let at = -1;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i] ?? '';
+    const t = classifyWord(w, words[i - 1]);
+    if (t !== undefined) {
+      type = t;
+      at = i;
+    }
+  }
+  if (type === undefined) return undefined;
+  for (let i = at + 1; i < words.length; i++) {
+    if (NAME_QUALIFIERS.has(words[i] ?? '')) return undefined;
+  }
+  if (type === 'secret' && words.includes('access') && words.includes('key')) {
+    return 'aws-secret-key';
+  }
+  return type;
+}
+
+function classifyWord(word: string, previous: string | undefined): string | undefined {
+  if (PASSWORD_WORDS.has(word)) return 'password';
+  if (TOKEN_WORDS.has(word)) return 'token';
+  if (SECRET_WORDS.has(word)) return 'secret';
+  if (word === 'key' && previous !== undefined && KEY_QUALIFIERS.has(previous)) {
+    if (previous === 'api' || previous === 'x') return 'api-key';
+    if (previous === 'private') return 'private-key';
+    return 'secret';
+  }
+  for (const [suffix, type] of COMPOUND_SUFFIXES) {
+    if (word.length > suffix.length && word.endsWith(suffix)) return type;
+  }
+  return undefined;
+}
+
+/** Auth schemes: `Authorization: Bearer x` is the header detector's, not a name's value. */
+const AUTH_SCHEMES = new Set(['bearer', 'basic', 'token', 'digest', 'negotiate', 'ntlm']);
+const MAX_NAME = 100;
+const MAX_QUOTED_VALUE = 4096;
+const MAX_BARE_VALUE = 1024;
+/** Quoted value bodies, one regex per quote so scanning is a single bounded pass. */
+const QUOTED: Record<string, RegExp> = {
+  '"': /(?:[^"\\\n]|\\.){0,4096}"/y,
+  "'": /(?:[^'\\\n]|\\.){0,4096}'/y,
+  '`': /[^`\n]{0,4096}`/y,
+};
+/** Bare values stop at whitespace, quotes, separators, brackets and escapes. */
+const BARE_VALUE = /[^\s"'`,;&|(){}[\]<>\\]{1,1024}/y;
+
+interface ParsedValue {
+  start: number;
+  end: number;
+  quoted: boolean;
+}
+
+const namedAssignmentDetector: Detector = (text, out) => {
+  NAME_KEYWORD.lastIndex = 0;
+  for (let m = NAME_KEYWORD.exec(text); m !== null; m = NAME_KEYWORD.exec(text)) {
+    // Widen the keyword to the whole name around it.
+    let nameStart = m.index;
+    while (
+      nameStart > 0 &&
+      m.index - nameStart < MAX_NAME &&
+      isNameCode(text.charCodeAt(nameStart - 1))
+    )
+      nameStart--;
+    let nameEnd = m.index + m[0].length;
+    while (
+      nameEnd < text.length &&
+      nameEnd - nameStart < MAX_NAME * 2 &&
+      isNameCode(text.charCodeAt(nameEnd))
+    )
+      nameEnd++;
+    NAME_KEYWORD.lastIndex = nameEnd;
+    if (nameEnd - nameStart > MAX_NAME) continue;
+    let isFlag = false;
+    while (nameStart < nameEnd && (text[nameStart] === '-' || text[nameStart] === '.')) {
+      if (text[nameStart] === '-' && text[nameStart + 1] === '-') isFlag = true;
+      nameStart++;
+    }
+    let trimmedEnd = nameEnd;
+    while (trimmedEnd > nameStart && (text[trimmedEnd - 1] === '-' || text[trimmedEnd - 1] === '.'))
+      trimmedEnd--;
+    if (trimmedEnd !== nameEnd) continue; // `token.` or `auth-` ends a sentence or a path
+    const type = classifyName(text.slice(nameStart, nameEnd));
+    if (type === undefined) continue;
+    const value = parseAssignedValue(text, nameStart, nameEnd, isFlag);
+    if (value === undefined) continue;
+    const secret = text.slice(value.start, value.end);
+    if (!acceptNamedValue(secret, value.quoted)) continue;
+    const finalType =
+      type === 'aws-secret-key' && !/^[A-Za-z0-9/+=]{40}$/.test(secret) ? 'secret' : type;
+    out.push({ type: finalType, start: value.start, end: value.end, priority: PRIORITY.named });
+    if (value.end > NAME_KEYWORD.lastIndex) NAME_KEYWORD.lastIndex = value.end;
+  }
+};
+
+/**
+ * Reads `<op> <value>` after a name: `=`, `:`, `:=`, `=>`, or whitespace after a `--flag`;
+ * the value quoted (`"…"`, `'…'`, `` `…` ``, `\"…\"`) or bare. Undefined when there is none.
+ */
+function parseAssignedValue(
+  text: string,
+  nameStart: number,
+  nameEnd: number,
+  isFlag: boolean,
+): ParsedValue | undefined {
+  let p = nameEnd;
+  // A quoted name: `"api_key":`, `\"api_key\":`, `ENV['TOKEN'] =`.
+  const opener = text[nameStart - 1];
+  if (opener === '"' || opener === "'") {
+    let closed = false;
+    if (text[p] === '\\' && text[p + 1] === opener) {
+      p += 2;
+      closed = true;
+    } else if (text[p] === opener) {
+      p++;
+      closed = true;
+    }
+    if (closed && text[p] === ']') p++;
+  }
+  const beforeOp = p;
+  while (p < text.length && p - beforeOp < 16 && (text[p] === ' ' || text[p] === '\t')) p++;
+  const spaceBeforeOp = p > beforeOp;
+  let op: string;
+  const c = text[p];
+  const next = text[p + 1];
+  if (c === '=' && next === '>') op = '=>';
+  else if (c === '=' && next !== '=' && next !== '~') op = '=';
+  else if (c === ':' && next === '=') op = ':=';
+  else if (c === ':' && next !== ':') op = ':';
+  else if (isFlag && spaceBeforeOp) op = ' ';
+  else return undefined;
+  // `a != b`, `a <= b`, `a >= b`: comparisons, not assignments.
+  const prev = text[beforeOp - 1];
+  if (op === '=' && !spaceBeforeOp && (prev === '!' || prev === '<' || prev === '>'))
+    return undefined;
+  p += op === ' ' ? 0 : op.length;
+  const afterOp = p;
+  while (p < text.length && p - afterOp < 16 && (text[p] === ' ' || text[p] === '\t')) p++;
+  const spaceAfterOp = p > afterOp;
+  // Python string prefixes: f"…", r'…', b"…".
+  if (/[fFrRbBuU]/.test(text[p] ?? '') && /["']/.test(text[p + 1] ?? '')) {
+    if (text[p] === 'f' || text[p] === 'F') return undefined; // f-strings interpolate
+    p++;
+  }
+  const q = text[p];
+  if (q === '\\' && (text[p + 1] === '"' || text[p + 1] === "'")) {
+    // A quoted value inside a JSON string: \"value\".
+    const close = `\\${text[p + 1]}`;
+    const start = p + 2;
+    const limit = Math.min(text.length, start + MAX_QUOTED_VALUE);
+    const nl = text.indexOf('\n', start);
+    const end = text.indexOf(close, start);
+    if (end === -1 || end > limit || (nl !== -1 && nl < end)) return undefined;
+    return { start, end, quoted: true };
+  }
+  if (q === '"' || q === "'" || q === '`') {
+    const re = QUOTED[q];
+    if (re === undefined) return undefined;
+    re.lastIndex = p + 1;
+    if (!re.test(text)) return undefined;
+    return { start: p + 1, end: re.lastIndex - 1, quoted: true };
+  }
+  // A bare value: in YAML and `Header: value` the colon needs a space after it.
+  if (op === ':' && !spaceAfterOp) return undefined;
+  if (op === ' ' && (q === '-' || q === undefined)) return undefined;
+  BARE_VALUE.lastIndex = p;
+  const bare = BARE_VALUE.exec(text);
+  if (bare === null) return undefined;
+  let end = p + bare[0].length;
+  if (bare[0].length >= MAX_BARE_VALUE) return undefined;
+  const after = text[end];
+  if (after === '(' || after === '[') return undefined; // a call or an index: code
+  while (end > p && /[.:!?]/.test(text[end - 1] ?? '')) end--; // end of a sentence
+  if (end === p) return undefined;
+  const value = text.slice(p, end);
+  if (/^[A-Za-z_$][\w$]*$/.test(value)) {
+    // A bare identifier is a variable in code (`password=pwd,`) unless it stands alone
+    // as a config value, or is a constant/variable name mentioning the secret itself.
+    if (after === ',' || after === ')' || after === '}' || after === ';') {
+      if (!(after === ';' && op === '=' && !spaceBeforeOp)) return undefined;
+    }
+    if (looksLikeSecretIdentifier(value)) return undefined;
+    if (AUTH_SCHEMES.has(value.toLowerCase()) && (after === ' ' || after === '\t'))
+      return undefined;
+  }
+  if (/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/.test(value)) return undefined; // a.b.c
+  if (op === ':' && !looksRandom(value)) {
+    // `Secret: the sauce` in prose: a bare colon value must end its line (YAML, headers).
+    const rest = /^[ \t]*(?:$|\r?\n|#|"|')/m;
+    if (!rest.test(text.slice(end, end + 3))) return undefined;
+  }
+  return { start: p, end, quoted: false };
+}
+
+/** `DB_PASSWORD`, `apiToken`, `AuthSecret`: an identifier that names a secret, not one. */
+function looksLikeSecretIdentifier(value: string): boolean {
+  const words = splitWords(value);
+  if (words.length < 2 && !/^[A-Z][A-Z0-9_]*$/.test(value)) return false;
+  const snakeOrCamel = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(value) || /[a-z][A-Z]/.test(value);
+  if (!snakeOrCamel && words.length < 2) return false;
+  return words.some((w, i) => classifyWord(w, words[i - 1]) !== undefined || w === 'key');
+}
+
+function acceptNamedValue(value: string, quoted: boolean): boolean {
+  if (value.length < 3) return false;
+  if (/\s/.test(value)) return false;
+  if (isPlaceholderValue(value) || isReference(value)) return false;
+  if (/^\d{1,6}$/.test(value)) return false;
+  if (/^-?\d+(?:\.\d+)?(?:ms|s|m|h|d|w|y)?$/.test(value) && value.length <= 8) return false;
+  if (isPathLike(value) || isUrl(value)) return false;
+  if (quoted && /%[sd]|\{\d*\}/.test(value)) return false; // format strings
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------
+
+const DETECTORS: readonly Detector[] = [
+  privateKeyDetector,
+  ...SHAPE_RULES.map(shapeDetector),
+  urlPasswordDetector,
+  authHeaderDetector,
+  namedAssignmentDetector,
+];
