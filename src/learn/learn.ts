@@ -73,6 +73,7 @@ export async function learnFromSessions(
     let stored = { created: [] as string[], reinforced: [] as string[], evicted: [] as string[] };
     if (!options.dryRun && patterns.length > 0) {
       stored = await options.storage.learnPatterns(options.userId, patterns);
+      await options.storage.refreshSkills(options.userId);
     }
     reports.push({
       sessionId: session.id,

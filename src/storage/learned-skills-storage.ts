@@ -10,6 +10,7 @@ import { createPattern, type ExtractedPattern } from '../model/pattern.js';
 import { createSkill, type LearnedSkill } from '../model/skill.js';
 import { validateUserId } from '../model/user-id.js';
 import { rankByRelevance, rankPatterns } from '../retrieve/rank.js';
+import { AGGREGATED_SKILL_PREFIX, aggregateSkills } from '../skills/aggregate-skills.js';
 import { FileStore } from '../store/file-store.js';
 import { openStore, type StoreConfig } from '../store/open-store.js';
 import type {
@@ -241,6 +242,45 @@ export class LearnedSkillsStorage {
         `no skill ${JSON.stringify(skillId)} for user ${userId}`,
       );
     }
+  }
+
+  /**
+   * Rebuilds the skills aggregated from the user's patterns (a tag shared by 3 or more
+   * patterns is a skill), keeping their usage counts; hand-made skills are left alone.
+   * Returns the aggregated skills.
+   */
+  async refreshSkills(userId: string): Promise<LearnedSkill[]> {
+    validateUserId(userId);
+    const store = await this.store();
+    const [patterns, skills] = await Promise.all([
+      store.listPatterns(userId),
+      store.listSkills(userId),
+    ]);
+    const next = aggregateSkills(patterns, skills);
+    const keep = new Set(next.map((s) => s.skillId));
+    for (const s of skills) {
+      if (s.skillId.startsWith(AGGREGATED_SKILL_PREFIX) && !keep.has(s.skillId))
+        await store.deleteSkill(userId, s.skillId);
+    }
+    for (const s of next) await store.saveSkill(userId, s);
+    return next;
+  }
+
+  /** Records one use of every skill that holds one of `patternIds` (for injected patterns). */
+  async recordPatternUse(userId: string, patternIds: readonly string[]): Promise<string[]> {
+    validateUserId(userId);
+    const ids = new Set(patternIds);
+    const store = await this.store();
+    const used: string[] = [];
+    for (const s of await store.listSkills(userId)) {
+      if (
+        s.patterns.some((p) => ids.has(p)) &&
+        (await store.recordSkillUsage(userId, s.skillId, new Date()))
+      ) {
+        used.push(s.skillId);
+      }
+    }
+    return used;
   }
 
   // Utilities
