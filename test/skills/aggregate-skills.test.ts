@@ -23,7 +23,7 @@ describe('aggregateSkills', () => {
     expect(python?.patterns).toHaveLength(4);
     expect(python?.confidence).toBe(0.8);
     expect(skills[0]?.patterns).toHaveLength(3);
-    expect(skills[0]?.category).toBe('preference');
+    expect(skills[0]?.category).toBe('user_correction'); // a three-way tie goes to the first in category order
     expect(aggregateSkills(patterns, [], { minPatterns: 5 })).toEqual([]);
   });
 });
