@@ -7,6 +7,7 @@ import { registerContextCommand } from './commands/context.js';
 import { registerEvaluateCommand } from './commands/evaluate.js';
 import { registerLearnCommand } from './commands/learn.js';
 import { registerPatternsCommand } from './commands/patterns.js';
+import { registerSkillsCommand } from './commands/skills.js';
 
 /** The version printed by `attune --version`. */
 export const VERSION = '0.1.0';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerLearnCommand(program);
   registerPatternsCommand(program);
   registerContextCommand(program);
+  registerSkillsCommand(program);
   for (const sub of program.commands) sub.exitOverride();
   return program;
 }
