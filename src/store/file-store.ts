@@ -86,6 +86,8 @@ export class FileStore implements PatternStore {
       result.evicted = chooseEvictions(all, options.maxPatterns, new Set(result.saved));
       const evicted = new Set(result.evicted);
       result.saved = result.saved.filter((id) => !evicted.has(id));
+      result.created = result.created.filter((id) => !evicted.has(id));
+      result.updated = result.updated.filter((id) => !evicted.has(id));
       await writeJson(file, all.filter((p) => !evicted.has(p.patternId)).map(patternToJson));
       return result;
     });

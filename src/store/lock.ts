@@ -44,25 +44,34 @@ async function acquire(path: string, options: LockOptions): Promise<string> {
   const token = `${process.pid} ${HOST} ${Date.now()} ${randomBytes(6).toString('hex')}`;
   const deadline = Date.now() + timeoutMs;
   let wait = 2;
-  for (;;) {
-    try {
-      await fs.writeFile(path, token, { flag: 'wx' });
-      return token;
-    } catch (error) {
-      if (!isCode(error, 'EEXIST')) throw error;
+  // The token is written to a private file first and then hard-linked into place, so the
+  // lock file is never seen empty: a writer killed between create and write used to leave
+  // an empty lock that nobody could prove stale until staleMs had passed.
+  const draft = `${path}.${process.pid}-${randomBytes(6).toString('hex')}`;
+  await fs.writeFile(draft, token, { flag: 'wx' });
+  try {
+    for (;;) {
+      try {
+        await fs.link(draft, path);
+        return token;
+      } catch (error) {
+        if (!isCode(error, 'EEXIST')) throw error;
+      }
+      await breakIfStale(path, staleMs);
+      if (Date.now() > deadline) {
+        throw new AttuneError(
+          ErrorCode.LOCK_TIMEOUT,
+          `could not lock ${path} within ${timeoutMs} ms`,
+          {
+            suggestion: `Another attune process holds it. If none is running, delete ${path}.`,
+          },
+        );
+      }
+      await sleep(wait + Math.random() * wait);
+      wait = Math.min(wait * 2, 50);
     }
-    await breakIfStale(path, staleMs);
-    if (Date.now() > deadline) {
-      throw new AttuneError(
-        ErrorCode.LOCK_TIMEOUT,
-        `could not lock ${path} within ${timeoutMs} ms`,
-        {
-          suggestion: `Another attune process holds it. If none is running, delete ${path}.`,
-        },
-      );
-    }
-    await sleep(wait + Math.random() * wait);
-    wait = Math.min(wait * 2, 50);
+  } finally {
+    await fs.unlink(draft).catch(() => undefined);
   }
 }
 
@@ -78,7 +87,7 @@ async function breakIfStale(path: string, staleMs: number): Promise<void> {
   }
   const [pidText, host] = content.split(' ');
   const pid = Number(pidText);
-  // A lock file caught between create and write is empty: give it its staleness time.
+  // An empty lock (left by an older attune killed between create and write) waits staleMs.
   const ownerDead = host === HOST && Number.isInteger(pid) && pid > 0 && !isAlive(pid);
   if (!ownerDead && Date.now() - mtimeMs < staleMs) return;
   // Move it aside atomically: of several breakers, exactly one gets this file.

@@ -1,0 +1,579 @@
+/**
+ * The `postgres` store: for teams and services whose patterns outgrow one machine.
+ *
+ * `pg` is an optional dependency, imported only by {@link createPostgresStore}. The store
+ * creates and migrates its own tables (`attune_schema_migrations`, versioned, under a
+ * transaction-scoped advisory lock so concurrent starters do not race). Tables are prefixed
+ * `attune_` so they can live in a shared database, and `user_id` comes first in every
+ * primary key so they can be partitioned or distributed by user. Each pattern is kept as its
+ * full JSON (what every read decodes) next to lower-cased search columns: substring search
+ * is `LIKE` over them (helped by a pg_trgm GIN index when the extension can be created),
+ * ranked by the same field weights as the other stores, then `ts_rank` over a generated
+ * tsvector with a GIN index. Every write to a user's patterns runs in one transaction
+ * holding that user's advisory lock, so concurrent writers lose nothing and the limit holds.
+ * @module
+ */
+import type { Pool, PoolClient, QueryResultRow } from 'pg';
+import { AttuneError, ErrorCode } from '../errors.js';
+import type { ExtractedPattern } from '../model/pattern.js';
+import { type LearnedSkill, skillToJson } from '../model/skill.js';
+import { validateUserId } from '../model/user-id.js';
+import type {
+  ClearResult,
+  ListPatternsOptions,
+  PatternStore,
+  SavePatternsOptions,
+  SavePatternsResult,
+  SearchPatternsOptions,
+  StoreProblem,
+} from './pattern-store.js';
+import {
+  applySave,
+  decodePattern,
+  decodeSkill,
+  escapeLike,
+  excessOf,
+  finishSearch,
+  type PatternRow,
+  saveResult,
+  searchable,
+  sqlSearchTerms,
+  toPatternRow,
+} from './sql-common.js';
+
+/** Options of {@link createPostgresStore}. */
+export interface PostgresStoreOptions {
+  /** `postgres://user:password@host:port/database` or a libpq key=value string. */
+  connectionString: string;
+  /**
+   * Most connections the pool opens.
+   * @default 4
+   */
+  poolSize?: number;
+}
+
+/** First key of every advisory lock this store takes ("attu"). */
+const LOCK_NAMESPACE = 0x61747475;
+/** Rows per INSERT statement when saving many patterns. */
+const BATCH = 500;
+/** The search text expression the trigram index is built on; queries must repeat it. */
+const SEARCH_TEXT =
+  "(s_trigger || E'\\n' || s_context || E'\\n' || s_resolution || E'\\n' || s_tags)";
+
+/** Schema versions. Version 2 is best effort: pg_trgm may not be installable. */
+const MIGRATIONS: readonly { version: number; run: (c: PoolClient) => Promise<void> }[] = [
+  {
+    version: 1,
+    run: async (c) => {
+      await c.query(`
+        CREATE TABLE attune_patterns (
+          user_id text COLLATE "C" NOT NULL,
+          pattern_id text COLLATE "C" NOT NULL,
+          category text NOT NULL,
+          confidence double precision NOT NULL,
+          extracted_ms bigint NOT NULL,
+          project text,
+          tags jsonb NOT NULL,
+          s_trigger text NOT NULL,
+          s_context text NOT NULL,
+          s_resolution text NOT NULL,
+          s_tags text NOT NULL,
+          data text NOT NULL,
+          search tsvector GENERATED ALWAYS AS (
+            setweight(to_tsvector('simple'::regconfig, left(s_trigger, 16384)), 'A') ||
+            setweight(to_tsvector('simple'::regconfig, left(s_tags, 16384)), 'A') ||
+            setweight(to_tsvector('simple'::regconfig, left(s_resolution, 16384)), 'B') ||
+            setweight(to_tsvector('simple'::regconfig, left(s_context, 16384)), 'C')
+          ) STORED,
+          PRIMARY KEY (user_id, pattern_id)
+        );
+        CREATE INDEX attune_patterns_best ON attune_patterns
+          (user_id, confidence DESC, extracted_ms DESC, pattern_id);
+        CREATE INDEX attune_patterns_search ON attune_patterns USING GIN (search);
+        CREATE TABLE attune_skills (
+          user_id text COLLATE "C" NOT NULL,
+          skill_id text COLLATE "C" NOT NULL,
+          seq bigint GENERATED ALWAYS AS IDENTITY,
+          data text NOT NULL,
+          PRIMARY KEY (user_id, skill_id)
+        );
+        CREATE INDEX attune_skills_order ON attune_skills (user_id, seq);
+      `);
+    },
+  },
+  {
+    version: 2,
+    run: async (c) => {
+      await c.query('SAVEPOINT trgm');
+      try {
+        await c.query('CREATE EXTENSION IF NOT EXISTS pg_trgm');
+        await c.query(
+          `CREATE INDEX attune_patterns_trgm ON attune_patterns USING GIN (${SEARCH_TEXT} gin_trgm_ops)`,
+        );
+        await c.query('RELEASE SAVEPOINT trgm');
+      } catch {
+        // Without the extension search still works, by scanning the user's rows.
+        await c.query('ROLLBACK TO SAVEPOINT trgm');
+      }
+    },
+  },
+];
+
+/** Opens the PostgreSQL store, creating or migrating its tables. */
+export async function createPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
+  const pg = await loadDriver();
+  const location = redactConnectionString(options.connectionString);
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.poolSize ?? 4,
+  });
+  // An idle client losing its server must not crash the process; the next query reports it.
+  pool.on('error', () => undefined);
+  const store = new PostgresStore(pool, location);
+  try {
+    await store.migrate();
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error;
+  }
+  return store;
+}
+
+async function loadDriver(): Promise<{ Pool: typeof Pool }> {
+  try {
+    const mod = await import('pg');
+    return mod.default;
+  } catch (error) {
+    throw new AttuneError(
+      ErrorCode.STORE_UNAVAILABLE,
+      `the postgres store needs the pg package, which could not be loaded (${String(error)})`,
+      { suggestion: 'Run `npm install pg`.', cause: error },
+    );
+  }
+}
+
+/**
+ * The connection string without its password, for messages and `location`: URL passwords
+ * and libpq `password=` pairs are replaced by `***`.
+ */
+export function redactConnectionString(connectionString: string): string {
+  try {
+    const url = new URL(connectionString);
+    if (url.protocol === 'postgres:' || url.protocol === 'postgresql:') {
+      if (url.password) url.password = '***';
+      for (const key of [...url.searchParams.keys()]) {
+        if (/^pass(word)?$/i.test(key)) url.searchParams.set(key, '***');
+      }
+      return url.toString();
+    }
+  } catch {
+    // Not a URL: a key=value string.
+  }
+  return connectionString.replace(
+    /(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)/gi,
+    (_m, key: string) => `${key}***`,
+  );
+}
+
+/** Patterns and skills of every user in PostgreSQL tables. */
+export class PostgresStore implements PatternStore {
+  readonly kind = 'postgres' as const;
+  readonly location: string;
+  readonly #pool: Pool;
+  #closed = false;
+
+  /** Use {@link createPostgresStore}, which loads the driver and migrates the schema. */
+  constructor(pool: Pool, location: string) {
+    this.#pool = pool;
+    this.location = location;
+  }
+
+  /** Creates or upgrades the tables; safe to run from many processes at once. */
+  async migrate(): Promise<void> {
+    await this.#tx(async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock($1, 0)', [LOCK_NAMESPACE]);
+      await c.query(
+        'CREATE TABLE IF NOT EXISTS attune_schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+      );
+      const { rows } = await c.query<{ v: number | null }>(
+        'SELECT max(version) AS v FROM attune_schema_migrations',
+      );
+      const current = rows[0]?.v ?? 0;
+      const latest = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+      if (current > latest) {
+        throw new AttuneError(
+          ErrorCode.STORE_UNAVAILABLE,
+          `${this.location} has schema version ${current}; this attune knows up to ${latest}`,
+          { suggestion: 'Upgrade attune-learning to use this database.' },
+        );
+      }
+      for (const m of MIGRATIONS) {
+        if (m.version <= current) continue;
+        await m.run(c);
+        await c.query('INSERT INTO attune_schema_migrations (version) VALUES ($1)', [m.version]);
+      }
+    });
+  }
+
+  async savePatterns(
+    userId: string,
+    patterns: readonly ExtractedPattern[],
+    options: SavePatternsOptions,
+  ): Promise<SavePatternsResult> {
+    const user = validateUserId(userId);
+    const rowsOf = (ps: Iterable<ExtractedPattern>) => [...ps].map(toPatternRow);
+    return this.#tx(async (c) => {
+      await this.#lockUser(c, user);
+      const ids = [...new Set(patterns.map((p) => p.patternId))];
+      const existing = new Map<string, ExtractedPattern>();
+      for (let i = 0; i < ids.length; i += BATCH) {
+        const { rows } = await c.query<{ pattern_id: string; data: string }>(
+          'SELECT pattern_id, data FROM attune_patterns WHERE user_id = $1 AND pattern_id = ANY($2::text[]) FOR UPDATE',
+          [user, ids.slice(i, i + BATCH)],
+        );
+        for (const r of rows) {
+          existing.set(r.pattern_id, decodePattern(r.data, this.#where(user, r.pattern_id)));
+        }
+      }
+      const { final, created, updated } = applySave(patterns, existing, options.merge);
+      const rows = rowsOf(final.values());
+      for (let i = 0; i < rows.length; i += BATCH) {
+        await this.#upsert(c, user, rows.slice(i, i + BATCH));
+      }
+      const evicted = await this.#evict(c, user, [...final.keys()], options.maxPatterns);
+      return saveResult(final, created, updated, evicted);
+    });
+  }
+
+  async #upsert(c: PoolClient, user: string, rows: readonly PatternRow[]): Promise<void> {
+    const col = <K extends keyof PatternRow>(k: K) => rows.map((r) => r[k]);
+    await c.query(
+      `INSERT INTO attune_patterns (user_id, pattern_id, category, confidence, extracted_ms,
+         project, tags, s_trigger, s_context, s_resolution, s_tags, data)
+       SELECT $1, u.pattern_id, u.category, u.confidence, u.extracted_ms, u.project,
+         u.tags::jsonb, u.s_trigger, u.s_context, u.s_resolution, u.s_tags, u.data
+       FROM unnest($2::text[], $3::text[], $4::float8[], $5::int8[], $6::text[], $7::text[],
+         $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
+         AS u(pattern_id, category, confidence, extracted_ms, project, tags,
+           s_trigger, s_context, s_resolution, s_tags, data)
+       ON CONFLICT (user_id, pattern_id) DO UPDATE SET
+         category = excluded.category, confidence = excluded.confidence,
+         extracted_ms = excluded.extracted_ms, project = excluded.project, tags = excluded.tags,
+         s_trigger = excluded.s_trigger, s_context = excluded.s_context,
+         s_resolution = excluded.s_resolution, s_tags = excluded.s_tags, data = excluded.data`,
+      [
+        user,
+        col('patternId'),
+        col('category'),
+        col('confidence'),
+        col('extractedMs'),
+        col('project'),
+        rows.map((r) => JSON.stringify(r.tags)),
+        col('sTrigger'),
+        col('sContext'),
+        col('sResolution'),
+        col('sTags'),
+        col('data'),
+      ],
+    );
+  }
+
+  async #evict(c: PoolClient, user: string, saved: string[], max: number): Promise<string[]> {
+    if (!Number.isFinite(max)) return [];
+    const { rows } = await c.query<{ n: string }>(
+      'SELECT count(*) AS n FROM attune_patterns WHERE user_id = $1',
+      [user],
+    );
+    const excess = excessOf(Number(rows[0]?.n ?? 0), max);
+    if (excess === 0) return [];
+    const { rows: gone } = await c.query<{ pattern_id: string }>(
+      `DELETE FROM attune_patterns WHERE user_id = $1 AND pattern_id IN (
+         SELECT pattern_id FROM attune_patterns WHERE user_id = $1
+         ORDER BY pattern_id = ANY($2::text[]), confidence, extracted_ms, pattern_id
+         LIMIT $3)
+       RETURNING pattern_id`,
+      [user, saved, excess],
+    );
+    return gone.map((r) => r.pattern_id).sort();
+  }
+
+  async getPattern(userId: string, patternId: string): Promise<ExtractedPattern | null> {
+    const user = validateUserId(userId);
+    const rows = await this.#query<{ data: string }>(
+      'SELECT data FROM attune_patterns WHERE user_id = $1 AND pattern_id = $2',
+      [user, patternId],
+    );
+    const row = rows[0];
+    return row ? decodePattern(row.data, this.#where(user, patternId)) : null;
+  }
+
+  async listPatterns(
+    userId: string,
+    options: ListPatternsOptions = {},
+  ): Promise<ExtractedPattern[]> {
+    const user = validateUserId(userId);
+    const params: unknown[] = [user];
+    const where = ['user_id = $1'];
+    if (options.categories) {
+      params.push([...options.categories]);
+      where.push(`category = ANY($${params.length}::text[])`);
+    }
+    if (options.tag !== undefined) {
+      params.push(searchable(options.tag));
+      where.push(`tags ? $${params.length}`);
+    }
+    if (options.project !== undefined) {
+      params.push(options.project);
+      where.push(`(project IS NULL OR project = $${params.length})`);
+    }
+    params.push(options.limit === undefined ? null : Math.max(0, Math.floor(options.limit)));
+    const rows = await this.#query<{ pattern_id: string; data: string }>(
+      `SELECT pattern_id, data FROM attune_patterns WHERE ${where.join(' AND ')}
+       ORDER BY confidence DESC, extracted_ms DESC, pattern_id LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map((r) => decodePattern(r.data, this.#where(user, r.pattern_id)));
+  }
+
+  async searchPatterns(
+    userId: string,
+    query: string,
+    options: SearchPatternsOptions = {},
+  ): Promise<ExtractedPattern[]> {
+    const user = validateUserId(userId);
+    const { sql: terms, rest } = sqlSearchTerms(query);
+    if (terms.length === 0) return [];
+    const params: unknown[] = [user, terms.join(' ')];
+    const where = ['user_id = $1'];
+    const score: string[] = [];
+    for (const t of terms) {
+      params.push(`%${escapeLike(t)}%`);
+      where.push(`${SEARCH_TEXT} LIKE $${params.length} ESCAPE '\\'`);
+      params.push(t);
+      const has = (col: string) => `(strpos(${col}, $${params.length}) > 0)::int`;
+      score.push(
+        `${has('s_trigger')} * 3 + ${has('s_tags')} * 3 + ${has('s_resolution')} * 2 + ${has('s_context')}`,
+      );
+    }
+    const limit = options.limit === undefined ? null : Math.max(0, Math.floor(options.limit));
+    params.push(rest.length > 0 ? null : limit);
+    const rows = await this.#query<{ pattern_id: string; data: string }>(
+      `SELECT pattern_id, data FROM attune_patterns WHERE ${where.join(' AND ')}
+       ORDER BY ${score.join(' + ')} + confidence DESC,
+         ts_rank(search, plainto_tsquery('simple', $2)) DESC,
+         confidence DESC, extracted_ms DESC, pattern_id
+       LIMIT $${params.length}`,
+      params,
+    );
+    const found = rows.map((r) => decodePattern(r.data, this.#where(user, r.pattern_id)));
+    return rest.length > 0 ? finishSearch(found, [...terms, ...rest], rest, options.limit) : found;
+  }
+
+  async countPatterns(userId: string): Promise<number> {
+    const user = validateUserId(userId);
+    const rows = await this.#query<{ n: string }>(
+      'SELECT count(*) AS n FROM attune_patterns WHERE user_id = $1',
+      [user],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async deletePattern(userId: string, patternId: string): Promise<boolean> {
+    const user = validateUserId(userId);
+    return this.#tx(async (c) => {
+      await this.#lockUser(c, user);
+      const r = await c.query(
+        'DELETE FROM attune_patterns WHERE user_id = $1 AND pattern_id = $2',
+        [user, patternId],
+      );
+      return (r.rowCount ?? 0) > 0;
+    });
+  }
+
+  async saveSkill(userId: string, skill: LearnedSkill): Promise<string> {
+    const user = validateUserId(userId);
+    await this.#query(
+      `INSERT INTO attune_skills (user_id, skill_id, data) VALUES ($1, $2, $3)
+       ON CONFLICT (user_id, skill_id) DO UPDATE SET data = excluded.data`,
+      [user, skill.skillId, JSON.stringify(skillToJson(skill))],
+    );
+    return skill.skillId;
+  }
+
+  async getSkill(userId: string, skillId: string): Promise<LearnedSkill | null> {
+    const user = validateUserId(userId);
+    const rows = await this.#query<{ data: string }>(
+      'SELECT data FROM attune_skills WHERE user_id = $1 AND skill_id = $2',
+      [user, skillId],
+    );
+    const row = rows[0];
+    return row ? decodeSkill(row.data, this.#where(user, skillId, 'attune_skills')) : null;
+  }
+
+  async listSkills(userId: string): Promise<LearnedSkill[]> {
+    const user = validateUserId(userId);
+    const rows = await this.#query<{ skill_id: string; data: string }>(
+      'SELECT skill_id, data FROM attune_skills WHERE user_id = $1 ORDER BY seq',
+      [user],
+    );
+    return rows.map((r) => decodeSkill(r.data, this.#where(user, r.skill_id, 'attune_skills')));
+  }
+
+  async recordSkillUsage(userId: string, skillId: string, at: Date): Promise<boolean> {
+    const user = validateUserId(userId);
+    return this.#tx(async (c) => {
+      const { rows } = await c.query<{ data: string }>(
+        'SELECT data FROM attune_skills WHERE user_id = $1 AND skill_id = $2 FOR UPDATE',
+        [user, skillId],
+      );
+      const row = rows[0];
+      if (!row) return false;
+      const skill = decodeSkill(row.data, this.#where(user, skillId, 'attune_skills'));
+      skill.usageCount += 1;
+      skill.lastUsed = at;
+      await c.query('UPDATE attune_skills SET data = $3 WHERE user_id = $1 AND skill_id = $2', [
+        user,
+        skillId,
+        JSON.stringify(skillToJson(skill)),
+      ]);
+      return true;
+    });
+  }
+
+  async deleteSkill(userId: string, skillId: string): Promise<boolean> {
+    const user = validateUserId(userId);
+    const r = await this.#pool
+      .query('DELETE FROM attune_skills WHERE user_id = $1 AND skill_id = $2', [user, skillId])
+      .catch((error: unknown) => {
+        throw this.#translate(error);
+      });
+    return (r.rowCount ?? 0) > 0;
+  }
+
+  async clearUser(userId: string): Promise<ClearResult> {
+    const user = validateUserId(userId);
+    return this.#tx(async (c) => {
+      await this.#lockUser(c, user);
+      const p = await c.query('DELETE FROM attune_patterns WHERE user_id = $1', [user]);
+      const s = await c.query('DELETE FROM attune_skills WHERE user_id = $1', [user]);
+      return { patterns: p.rowCount ?? 0, skills: s.rowCount ?? 0 };
+    });
+  }
+
+  async listUsers(): Promise<string[]> {
+    const rows = await this.#query<{ user_id: string }>(
+      'SELECT DISTINCT user_id FROM attune_patterns UNION SELECT DISTINCT user_id FROM attune_skills',
+    );
+    return rows.map((r) => r.user_id).sort();
+  }
+
+  async check(): Promise<StoreProblem[]> {
+    const problems: StoreProblem[] = [];
+    try {
+      for (const [table, idColumn, decode] of [
+        ['attune_patterns', 'pattern_id', decodePattern],
+        ['attune_skills', 'skill_id', decodeSkill],
+      ] as const) {
+        const rows = await this.#query<{ user_id: string; id: string; data: string }>(
+          `SELECT user_id, ${idColumn} AS id, data FROM ${table}`,
+        );
+        for (const row of rows) {
+          const where = this.#where(row.user_id, row.id, table);
+          try {
+            decode(row.data, where);
+          } catch (error) {
+            if (!(error instanceof AttuneError)) throw error;
+            problems.push({
+              where,
+              problem: error.message,
+              fix: `Delete the row or fix its JSON in the data column of ${table}.`,
+            });
+          }
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof AttuneError)) throw error;
+      problems.push({
+        where: this.location,
+        problem: error.message,
+        fix:
+          error.suggestion ?? 'Check that the server is running and the user may read the tables.',
+      });
+    }
+    return problems;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#pool.end();
+  }
+
+  /** Serialises writers of one user across every connection and process. */
+  async #lockUser(c: PoolClient, user: string): Promise<void> {
+    await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_NAMESPACE, user]);
+  }
+
+  #where(user: string, id: string, table = 'attune_patterns'): string {
+    return `${this.location} (${table}, user ${JSON.stringify(user)}, id ${JSON.stringify(id)})`;
+  }
+
+  async #query<R extends QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {
+    try {
+      return (await this.#pool.query<R>(sql, params)).rows;
+    } catch (error) {
+      throw this.#translate(error);
+    }
+  }
+
+  async #tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
+    let client: PoolClient;
+    try {
+      client = await this.#pool.connect();
+    } catch (error) {
+      throw this.#translate(error);
+    }
+    let broken: unknown;
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((e: unknown) => {
+        broken = e;
+      });
+      throw this.#translate(error);
+    } finally {
+      client.release(broken instanceof Error ? broken : undefined);
+    }
+  }
+
+  #translate(error: unknown): unknown {
+    if (error instanceof AttuneError) return error;
+    const message = error instanceof Error ? error.message : String(error);
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code === '55P03' || code === '40P01') {
+      return new AttuneError(ErrorCode.LOCK_TIMEOUT, `${this.location}: ${message}`, {
+        cause: error,
+      });
+    }
+    const unavailable =
+      typeof code !== 'string' ||
+      /^(08|28|3D|53|57)/.test(code) ||
+      /^E[A-Z]+$/.test(code) ||
+      this.#closed;
+    if (unavailable) {
+      return new AttuneError(
+        ErrorCode.STORE_UNAVAILABLE,
+        `cannot use PostgreSQL at ${this.location}: ${message}`,
+        {
+          suggestion:
+            'Check that the server is running, the database exists and the connection string is right.',
+          cause: error,
+        },
+      );
+    }
+    return error;
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * Pieces the sqlite and postgres stores share: the row form of a pattern (searchable
+ * lower-cased columns plus the full JSON), row decoding that reports corruption, the
+ * per-call save bookkeeping, and LIKE escaping.
+ * @module
+ */
+import { AttuneError, ErrorCode } from '../errors.js';
+import { type ExtractedPattern, patternToJson, safeParsePatternJson } from '../model/pattern.js';
+import { type LearnedSkill, safeParseSkillJson } from '../model/skill.js';
+import type { PatternMerge, SavePatternsResult } from './pattern-store.js';
+
+/**
+ * Most search terms a query sends to the database; the rest are checked on the rows it
+ * returns (SQL engines limit expression depth, and 100 000-character queries exist).
+ */
+export const MAX_SQL_TERMS = 16;
+
+/** The distinct lower-cased terms of a query, longest (most selective) first. */
+export function sqlSearchTerms(query: string): { sql: string[]; rest: string[] } {
+  const terms = [...new Set(query.toLowerCase().split(/\s+/).filter(Boolean).map(searchable))];
+  if (terms.length <= MAX_SQL_TERMS) return { sql: terms, rest: [] };
+  const byLength = [...terms].sort((a, b) => b.length - a.length);
+  return { sql: byLength.slice(0, MAX_SQL_TERMS), rest: byLength.slice(MAX_SQL_TERMS) };
+}
+
+/**
+ * Filters candidates by the terms SQL did not check and ranks them as the SQL does:
+ * field-weighted hits plus confidence, then confidence, newest, id. For queries with more
+ * than {@link MAX_SQL_TERMS} terms.
+ */
+export function finishSearch(
+  candidates: readonly ExtractedPattern[],
+  terms: readonly string[],
+  rest: readonly string[],
+  limit: number | undefined,
+): ExtractedPattern[] {
+  const scored = candidates
+    .map((p) => {
+      const fields = {
+        trigger: searchable(p.trigger),
+        context: searchable(p.context),
+        resolution: searchable(p.resolution),
+        tags: p.tags.map(searchable).join(' '),
+      };
+      const all = `${fields.trigger}\n${fields.context}\n${fields.resolution}\n${fields.tags}`;
+      if (!rest.every((t) => all.includes(t))) return undefined;
+      let score = p.confidence;
+      for (const t of terms) {
+        if (fields.trigger.includes(t)) score += 3;
+        if (fields.tags.includes(t)) score += 3;
+        if (fields.resolution.includes(t)) score += 2;
+        if (fields.context.includes(t)) score += 1;
+      }
+      return { p, score };
+    })
+    .filter((x) => x !== undefined)
+    .sort(
+      (a, b) =>
+        b.score - a.score ||
+        b.p.confidence - a.p.confidence ||
+        b.p.extractedAt.getTime() - a.p.extractedAt.getTime() ||
+        (a.p.patternId < b.p.patternId ? -1 : a.p.patternId > b.p.patternId ? 1 : 0),
+    )
+    .map((x) => x.p);
+  return limit === undefined ? scored : scored.slice(0, Math.max(0, Math.floor(limit)));
+}
+
+/** A pattern as the SQL stores keep it. */
+export interface PatternRow {
+  patternId: string;
+  category: string;
+  confidence: number;
+  /** `extractedAt` in epoch milliseconds, for ordering. */
+  extractedMs: number;
+  /** `metadata.project` when it is a string, else null (a pattern of no project). */
+  project: string | null;
+  /** Lower-cased tags, for the tag filter. */
+  tags: string[];
+  /** Lower-cased trigger, context, resolution and space-joined tags, for search. */
+  sTrigger: string;
+  sContext: string;
+  sResolution: string;
+  sTags: string;
+  /** `patternToJson` as JSON text: the source of truth that every read decodes. */
+  data: string;
+}
+
+/**
+ * Lower-cases as `matchesQuery` does, so SQL substring tests agree with the file store.
+ * NUL becomes U+FFFD because PostgreSQL text cannot hold it; terms get the same treatment.
+ */
+export function searchable(text: string): string {
+  return text.toLowerCase().replaceAll('\u0000', '\uFFFD');
+}
+
+/** Builds the row form of a pattern. */
+export function toPatternRow(pattern: ExtractedPattern): PatternRow {
+  const project = pattern.metadata.project;
+  const tags = pattern.tags.map(searchable);
+  return {
+    patternId: pattern.patternId,
+    category: pattern.category,
+    confidence: pattern.confidence,
+    extractedMs: pattern.extractedAt.getTime(),
+    project: typeof project === 'string' ? project : null,
+    tags,
+    sTrigger: searchable(pattern.trigger),
+    sContext: searchable(pattern.context),
+    sResolution: searchable(pattern.resolution),
+    sTags: tags.join(' '),
+    data: JSON.stringify(patternToJson(pattern)),
+  };
+}
+
+/** Decodes a stored pattern; CORRUPT_STORE naming `where` when it does not parse. */
+export function decodePattern(data: string, where: string): ExtractedPattern {
+  const parsed = safeParsePatternJson(parseJson(data, where));
+  if (!parsed.success) throw corruptRow(where, parsed.error);
+  return parsed.data;
+}
+
+/** Decodes a stored skill; CORRUPT_STORE naming `where` when it does not parse. */
+export function decodeSkill(data: string, where: string): LearnedSkill {
+  const parsed = safeParseSkillJson(parseJson(data, where));
+  if (!parsed.success) throw corruptRow(where, parsed.error);
+  return parsed.data;
+}
+
+function parseJson(data: string, where: string): unknown {
+  try {
+    return JSON.parse(data);
+  } catch (error) {
+    throw corruptRow(where, `not valid JSON (${(error as Error).message})`);
+  }
+}
+
+function corruptRow(where: string, problem: string): AttuneError {
+  return new AttuneError(ErrorCode.CORRUPT_STORE, `corrupt row in ${where}: ${problem}`, {
+    suggestion: "Run 'attune doctor' to list every damaged row; delete or fix those rows by hand.",
+  });
+}
+
+/**
+ * Applies one save call to the patterns it touches, in input order: a duplicate id in the
+ * input merges with the earlier one, as the file store does. `existing` holds the stored
+ * versions of the ids that already exist.
+ */
+export function applySave(
+  incoming: readonly ExtractedPattern[],
+  existing: ReadonlyMap<string, ExtractedPattern>,
+  merge: PatternMerge | undefined,
+): { final: Map<string, ExtractedPattern>; created: string[]; updated: string[] } {
+  const final = new Map<string, ExtractedPattern>();
+  const created: string[] = [];
+  const updated: string[] = [];
+  for (const pattern of incoming) {
+    const id = pattern.patternId;
+    const before = final.get(id) ?? existing.get(id);
+    if (before === undefined) {
+      final.set(id, pattern);
+      created.push(id);
+    } else {
+      final.set(id, merge ? merge(before, pattern) : pattern);
+      if (!created.includes(id) && !updated.includes(id)) updated.push(id);
+    }
+  }
+  return { final, created, updated };
+}
+
+/** The result of a save once `evicted` is known: evicted ids leave saved, created, updated. */
+export function saveResult(
+  final: ReadonlyMap<string, ExtractedPattern>,
+  created: readonly string[],
+  updated: readonly string[],
+  evicted: readonly string[],
+): SavePatternsResult {
+  const gone = new Set(evicted);
+  return {
+    saved: [...final.keys()].filter((id) => !gone.has(id)),
+    created: created.filter((id) => !gone.has(id)),
+    updated: updated.filter((id) => !gone.has(id)),
+    evicted: [...evicted],
+  };
+}
+
+/** Escapes `%`, `_` and `\` for `LIKE … ESCAPE '\'`. */
+export function escapeLike(term: string): string {
+  return term.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** How many patterns must go for the user to hold at most `max`. */
+export function excessOf(count: number, max: number): number {
+  return Number.isFinite(max) ? Math.max(0, count - Math.max(0, Math.floor(max))) : 0;
+}

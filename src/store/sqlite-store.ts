@@ -1,0 +1,529 @@
+/**
+ * The `sqlite` store: one database file for every user, for large stores on one machine.
+ *
+ * better-sqlite3 is an optional dependency, imported only by {@link createSqliteStore}.
+ * WAL journal, a busy timeout so concurrent processes wait instead of failing, and
+ * `synchronous=FULL` so a save that returned survives a crash. Every key starts with
+ * `user_id`. Each pattern is kept as its full JSON (the source of truth every read decodes)
+ * next to the columns that index it, and its lower-cased text sits in an FTS5 table with the
+ * trigram tokenizer: terms of three or more characters are found through the index as
+ * substrings, shorter ones with `instr`. Every statement is parameterised; search terms are
+ * quoted as FTS5 strings, so FTS syntax in a query is never interpreted.
+ * @module
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+import { AttuneError, ErrorCode } from '../errors.js';
+import type { ExtractedPattern } from '../model/pattern.js';
+import { type LearnedSkill, skillToJson } from '../model/skill.js';
+import { validateUserId } from '../model/user-id.js';
+import type {
+  ClearResult,
+  ListPatternsOptions,
+  PatternStore,
+  SavePatternsOptions,
+  SavePatternsResult,
+  SearchPatternsOptions,
+  StoreProblem,
+} from './pattern-store.js';
+import {
+  applySave,
+  decodePattern,
+  decodeSkill,
+  excessOf,
+  finishSearch,
+  saveResult,
+  searchable,
+  sqlSearchTerms,
+  toPatternRow,
+} from './sql-common.js';
+
+type Database = BetterSqlite3.Database;
+type DatabaseConstructor = typeof BetterSqlite3;
+
+/** Options of {@link createSqliteStore}. */
+export interface SqliteStoreOptions {
+  /** The database file; created with its directory when missing. */
+  path: string;
+  /**
+   * How long a writer waits for another process's transaction before LOCK_TIMEOUT.
+   * @default 30000
+   */
+  busyTimeoutMs?: number;
+  /**
+   * `full` syncs every commit (a returned save survives power loss); `normal` only
+   * survives a crash of the process.
+   * @default 'full'
+   */
+  synchronous?: 'full' | 'normal';
+}
+
+/** Schema versions, applied in order inside one IMMEDIATE transaction each. */
+const MIGRATIONS: readonly { version: number; sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE patterns (
+        id INTEGER PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        pattern_id TEXT NOT NULL,
+        category TEXT NOT NULL,
+        confidence REAL NOT NULL,
+        extracted_at INTEGER NOT NULL,
+        project TEXT,
+        tags TEXT NOT NULL,
+        data TEXT NOT NULL,
+        UNIQUE (user_id, pattern_id)
+      );
+      CREATE INDEX patterns_best ON patterns
+        (user_id, confidence DESC, extracted_at DESC, pattern_id);
+      CREATE VIRTUAL TABLE patterns_search USING fts5(
+        trigger, context, resolution, tags,
+        tokenize = 'trigram case_sensitive 1'
+      );
+      CREATE TRIGGER patterns_deleted AFTER DELETE ON patterns BEGIN
+        DELETE FROM patterns_search WHERE rowid = old.id;
+      END;
+      CREATE TABLE skills (
+        id INTEGER PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        skill_id TEXT NOT NULL,
+        data TEXT NOT NULL,
+        UNIQUE (user_id, skill_id)
+      );
+    `,
+  },
+];
+
+/** Opens (creating or migrating) the SQLite store at `options.path`. */
+export async function createSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
+  const Driver = await loadDriver();
+  const path = resolve(options.path);
+  let db: Database | undefined;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    db = new Driver(path, { timeout: options.busyTimeoutMs ?? 30_000 });
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    db.pragma('foreign_keys = ON');
+    migrate(db, path);
+    return new SqliteStore(db, path);
+  } catch (error) {
+    db?.close();
+    throw translate(error, path);
+  }
+}
+
+async function loadDriver(): Promise<DatabaseConstructor> {
+  try {
+    const mod = await import('better-sqlite3');
+    return mod.default;
+  } catch (error) {
+    throw new AttuneError(
+      ErrorCode.STORE_UNAVAILABLE,
+      `the sqlite store needs the better-sqlite3 package, which could not be loaded (${String(error)})`,
+      { suggestion: 'Run `npm install better-sqlite3` (version 12).', cause: error },
+    );
+  }
+}
+
+function migrate(db: Database, path: string): void {
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)',
+  );
+  const apply = db.transaction(() => {
+    const row = db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as {
+      v: number | null;
+    };
+    const current = row.v ?? 0;
+    const latest = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+    if (current > latest) {
+      throw new AttuneError(
+        ErrorCode.STORE_UNAVAILABLE,
+        `${path} has schema version ${current}; this attune knows up to ${latest}`,
+        { suggestion: 'Upgrade attune-learning to open this database.' },
+      );
+    }
+    for (const m of MIGRATIONS) {
+      if (m.version <= current) continue;
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(
+        m.version,
+        new Date().toISOString(),
+      );
+    }
+  });
+  apply.immediate();
+}
+
+/** Turns driver errors into AttuneErrors naming the database file. */
+function translate(error: unknown, path: string): unknown {
+  if (error instanceof AttuneError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' || code === 'SQLITE_CORRUPT_VTAB') {
+    return new AttuneError(ErrorCode.CORRUPT_STORE, `corrupt database ${path}: ${message}`, {
+      suggestion: `Move it aside (mv '${path}' '${path}.corrupt') and restore a backup or start afresh; attune never overwrites it. Run 'attune doctor' for details.`,
+      cause: error,
+    });
+  }
+  if (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) {
+    return new AttuneError(ErrorCode.LOCK_TIMEOUT, `database ${path} stayed locked: ${message}`, {
+      suggestion: 'Another process holds a long transaction; retry, or raise busyTimeoutMs.',
+      cause: error,
+    });
+  }
+  if (typeof code === 'string' && code.startsWith('SQLITE_')) {
+    return new AttuneError(ErrorCode.STORE_UNAVAILABLE, `database ${path}: ${message}`, {
+      suggestion: 'Check that the file and its directory are readable and writable.',
+      cause: error,
+    });
+  }
+  if (/bindings|NODE_MODULE_VERSION|invalid ELF/i.test(message)) {
+    return new AttuneError(
+      ErrorCode.STORE_UNAVAILABLE,
+      `better-sqlite3 is installed but its native module does not load: ${message}`,
+      { suggestion: 'Run `npm rebuild better-sqlite3` (or `npm install better-sqlite3`).' },
+    );
+  }
+  return error;
+}
+
+/** Patterns and skills of every user in one SQLite database. */
+export class SqliteStore implements PatternStore {
+  readonly kind = 'sqlite' as const;
+  readonly location: string;
+  readonly #db: Database;
+  #closed = false;
+
+  /** Use {@link createSqliteStore}, which loads the driver and migrates the schema. */
+  constructor(db: Database, path: string) {
+    this.#db = db;
+    this.location = path;
+  }
+
+  async savePatterns(
+    userId: string,
+    patterns: readonly ExtractedPattern[],
+    options: SavePatternsOptions,
+  ): Promise<SavePatternsResult> {
+    const user = validateUserId(userId);
+    return this.#run(() => {
+      const db = this.#db;
+      const select = db.prepare('SELECT data FROM patterns WHERE user_id = ? AND pattern_id = ?');
+      const upsert = db.prepare(
+        `INSERT INTO patterns (user_id, pattern_id, category, confidence, extracted_at, project, tags, data)
+         VALUES (@user, @patternId, @category, @confidence, @extractedMs, @project, @tags, @data)
+         ON CONFLICT (user_id, pattern_id) DO UPDATE SET
+           category = excluded.category, confidence = excluded.confidence,
+           extracted_at = excluded.extracted_at, project = excluded.project,
+           tags = excluded.tags, data = excluded.data
+         RETURNING id`,
+      );
+      const unindex = db.prepare('DELETE FROM patterns_search WHERE rowid = ?');
+      const index = db.prepare(
+        'INSERT INTO patterns_search (rowid, trigger, context, resolution, tags) VALUES (?, ?, ?, ?, ?)',
+      );
+      const save = db.transaction(() => {
+        const existing = new Map<string, ExtractedPattern>();
+        for (const p of patterns) {
+          if (existing.has(p.patternId)) continue;
+          const row = select.get(user, p.patternId) as { data: string } | undefined;
+          if (row)
+            existing.set(p.patternId, decodePattern(row.data, this.#where(user, p.patternId)));
+        }
+        const { final, created, updated } = applySave(patterns, existing, options.merge);
+        for (const pattern of final.values()) {
+          const row = toPatternRow(pattern);
+          const { id } = upsert.get({ ...row, user, tags: JSON.stringify(row.tags) }) as {
+            id: number;
+          };
+          unindex.run(id);
+          index.run(id, row.sTrigger, row.sContext, row.sResolution, row.sTags);
+        }
+        const evicted = this.#evict(user, [...final.keys()], options.maxPatterns);
+        return saveResult(final, created, updated, evicted);
+      });
+      return save.immediate();
+    });
+  }
+
+  #evict(user: string, saved: readonly string[], max: number): string[] {
+    const { n } = this.#db
+      .prepare('SELECT count(*) AS n FROM patterns WHERE user_id = ?')
+      .get(user) as { n: number };
+    const excess = excessOf(n, max);
+    if (excess === 0) return [];
+    const victims = this.#db
+      .prepare(
+        `SELECT pattern_id FROM patterns WHERE user_id = ?
+         ORDER BY pattern_id IN (SELECT value FROM json_each(?)), confidence, extracted_at, pattern_id
+         LIMIT ?`,
+      )
+      .all(user, JSON.stringify(saved), excess) as { pattern_id: string }[];
+    const remove = this.#db.prepare('DELETE FROM patterns WHERE user_id = ? AND pattern_id = ?');
+    for (const v of victims) remove.run(user, v.pattern_id);
+    return victims.map((v) => v.pattern_id);
+  }
+
+  async getPattern(userId: string, patternId: string): Promise<ExtractedPattern | null> {
+    const user = validateUserId(userId);
+    return this.#run(() => {
+      const row = this.#db
+        .prepare('SELECT data FROM patterns WHERE user_id = ? AND pattern_id = ?')
+        .get(user, patternId) as { data: string } | undefined;
+      return row ? decodePattern(row.data, this.#where(user, patternId)) : null;
+    });
+  }
+
+  async listPatterns(
+    userId: string,
+    options: ListPatternsOptions = {},
+  ): Promise<ExtractedPattern[]> {
+    const user = validateUserId(userId);
+    return this.#run(() => {
+      const where = ['user_id = @user'];
+      const params: Record<string, unknown> = { user, limit: -1 };
+      if (options.categories) {
+        where.push('category IN (SELECT value FROM json_each(@categories))');
+        params.categories = JSON.stringify(options.categories);
+      }
+      if (options.tag !== undefined) {
+        where.push('EXISTS (SELECT 1 FROM json_each(patterns.tags) WHERE value = @tag)');
+        params.tag = searchable(options.tag);
+      }
+      if (options.project !== undefined) {
+        where.push('(project IS NULL OR project = @project)');
+        params.project = options.project;
+      }
+      if (options.limit !== undefined) params.limit = Math.max(0, Math.floor(options.limit));
+      const rows = this.#db
+        .prepare(
+          `SELECT pattern_id, data FROM patterns WHERE ${where.join(' AND ')}
+           ORDER BY confidence DESC, extracted_at DESC, pattern_id LIMIT @limit`,
+        )
+        .all(params) as { pattern_id: string; data: string }[];
+      return rows.map((r) => decodePattern(r.data, this.#where(user, r.pattern_id)));
+    });
+  }
+
+  async searchPatterns(
+    userId: string,
+    query: string,
+    options: SearchPatternsOptions = {},
+  ): Promise<ExtractedPattern[]> {
+    const user = validateUserId(userId);
+    const { sql: terms, rest } = sqlSearchTerms(query);
+    if (terms.length === 0) return [];
+    const limit = options.limit === undefined ? -1 : Math.max(0, Math.floor(options.limit));
+    return this.#run(() => {
+      // The trigram index finds substrings of three or more characters; shorter terms are
+      // tested with instr on the same lower-cased columns.
+      const indexed = terms.filter((t) => [...t].length >= 3);
+      const params: Record<string, unknown> = { user, limit: rest.length > 0 ? -1 : limit };
+      const where = ['p.user_id = @user'];
+      if (indexed.length > 0) {
+        where.push('s.patterns_search MATCH @match');
+        params.match = indexed.map((t) => `"${t.replaceAll('"', '""')}"`).join(' AND ');
+      }
+      const score: string[] = [];
+      terms.forEach((t, i) => {
+        params[`t${i}`] = t;
+        const has = (col: string) => `instr(s.${col}, @t${i}) > 0`;
+        if ([...t].length < 3) {
+          where.push(`(${['trigger', 'context', 'resolution', 'tags'].map(has).join(' OR ')})`);
+        }
+        score.push(
+          `(${has('trigger')}) * 3 + (${has('tags')}) * 3 + (${has('resolution')}) * 2 + (${has('context')})`,
+        );
+      });
+      const rank = indexed.length > 0 ? 'bm25(patterns_search, 3, 1, 2, 3),' : '';
+      const rows = this.#db
+        .prepare(
+          `SELECT p.pattern_id, p.data FROM patterns_search s JOIN patterns p ON p.id = s.rowid
+           WHERE ${where.join(' AND ')}
+           ORDER BY ${score.join(' + ')} + p.confidence DESC, ${rank}
+             p.confidence DESC, p.extracted_at DESC, p.pattern_id
+           LIMIT @limit`,
+        )
+        .all(params) as { pattern_id: string; data: string }[];
+      const found = rows.map((r) => decodePattern(r.data, this.#where(user, r.pattern_id)));
+      return rest.length > 0
+        ? finishSearch(found, [...terms, ...rest], rest, options.limit)
+        : found;
+    });
+  }
+
+  async countPatterns(userId: string): Promise<number> {
+    const user = validateUserId(userId);
+    return this.#run(
+      () =>
+        (
+          this.#db.prepare('SELECT count(*) AS n FROM patterns WHERE user_id = ?').get(user) as {
+            n: number;
+          }
+        ).n,
+    );
+  }
+
+  async deletePattern(userId: string, patternId: string): Promise<boolean> {
+    const user = validateUserId(userId);
+    return this.#run(
+      () =>
+        this.#db
+          .prepare('DELETE FROM patterns WHERE user_id = ? AND pattern_id = ?')
+          .run(user, patternId).changes > 0,
+    );
+  }
+
+  async saveSkill(userId: string, skill: LearnedSkill): Promise<string> {
+    const user = validateUserId(userId);
+    return this.#run(() => {
+      this.#db
+        .prepare(
+          `INSERT INTO skills (user_id, skill_id, data) VALUES (?, ?, ?)
+           ON CONFLICT (user_id, skill_id) DO UPDATE SET data = excluded.data`,
+        )
+        .run(user, skill.skillId, JSON.stringify(skillToJson(skill)));
+      return skill.skillId;
+    });
+  }
+
+  async getSkill(userId: string, skillId: string): Promise<LearnedSkill | null> {
+    const user = validateUserId(userId);
+    return this.#run(() => {
+      const row = this.#db
+        .prepare('SELECT data FROM skills WHERE user_id = ? AND skill_id = ?')
+        .get(user, skillId) as { data: string } | undefined;
+      return row ? decodeSkill(row.data, this.#where(user, skillId, 'skills')) : null;
+    });
+  }
+
+  async listSkills(userId: string): Promise<LearnedSkill[]> {
+    const user = validateUserId(userId);
+    return this.#run(() => {
+      const rows = this.#db
+        .prepare('SELECT skill_id, data FROM skills WHERE user_id = ? ORDER BY id')
+        .all(user) as { skill_id: string; data: string }[];
+      return rows.map((r) => decodeSkill(r.data, this.#where(user, r.skill_id, 'skills')));
+    });
+  }
+
+  async recordSkillUsage(userId: string, skillId: string, at: Date): Promise<boolean> {
+    const user = validateUserId(userId);
+    return this.#run(() => {
+      const record = this.#db.transaction(() => {
+        const row = this.#db
+          .prepare('SELECT data FROM skills WHERE user_id = ? AND skill_id = ?')
+          .get(user, skillId) as { data: string } | undefined;
+        if (!row) return false;
+        const skill = decodeSkill(row.data, this.#where(user, skillId, 'skills'));
+        skill.usageCount += 1;
+        skill.lastUsed = at;
+        this.#db
+          .prepare('UPDATE skills SET data = ? WHERE user_id = ? AND skill_id = ?')
+          .run(JSON.stringify(skillToJson(skill)), user, skillId);
+        return true;
+      });
+      return record.immediate();
+    });
+  }
+
+  async deleteSkill(userId: string, skillId: string): Promise<boolean> {
+    const user = validateUserId(userId);
+    return this.#run(
+      () =>
+        this.#db.prepare('DELETE FROM skills WHERE user_id = ? AND skill_id = ?').run(user, skillId)
+          .changes > 0,
+    );
+  }
+
+  async clearUser(userId: string): Promise<ClearResult> {
+    const user = validateUserId(userId);
+    return this.#run(() => {
+      const clear = this.#db.transaction(() => ({
+        patterns: this.#db.prepare('DELETE FROM patterns WHERE user_id = ?').run(user).changes,
+        skills: this.#db.prepare('DELETE FROM skills WHERE user_id = ?').run(user).changes,
+      }));
+      return clear.immediate();
+    });
+  }
+
+  async listUsers(): Promise<string[]> {
+    return this.#run(() => {
+      const rows = this.#db
+        .prepare('SELECT DISTINCT user_id FROM patterns UNION SELECT DISTINCT user_id FROM skills')
+        .all() as { user_id: string }[];
+      return rows.map((r) => r.user_id).sort();
+    });
+  }
+
+  async check(): Promise<StoreProblem[]> {
+    const problems: StoreProblem[] = [];
+    const fixFile = `Restore ${this.location} from a backup, or run \`sqlite3 '${this.location}' .recover\` into a new file and point attune at it.`;
+    try {
+      const rows = this.#db.prepare('PRAGMA integrity_check').all() as {
+        integrity_check: string;
+      }[];
+      for (const r of rows) {
+        if (r.integrity_check !== 'ok') {
+          problems.push({ where: this.location, problem: r.integrity_check, fix: fixFile });
+        }
+      }
+      try {
+        this.#db.exec("INSERT INTO patterns_search (patterns_search) VALUES ('integrity-check')");
+      } catch (error) {
+        problems.push({
+          where: `${this.location} (search index)`,
+          problem: error instanceof Error ? error.message : String(error),
+          fix: `Rebuild the index: sqlite3 '${this.location}' "INSERT INTO patterns_search (patterns_search) VALUES ('rebuild')"`,
+        });
+      }
+      for (const [table, idColumn, decode] of [
+        ['patterns', 'pattern_id', decodePattern],
+        ['skills', 'skill_id', decodeSkill],
+      ] as const) {
+        const rows = this.#db
+          .prepare(`SELECT user_id, ${idColumn} AS id, data FROM ${table}`)
+          .iterate() as IterableIterator<{ user_id: string; id: string; data: string }>;
+        for (const row of rows) {
+          const where = this.#where(row.user_id, row.id, table);
+          try {
+            decode(row.data, where);
+          } catch (error) {
+            if (!(error instanceof AttuneError)) throw error;
+            problems.push({
+              where,
+              problem: error.message,
+              fix: `Delete the row (attune forget) or fix its JSON in the data column of ${table}.`,
+            });
+          }
+        }
+      }
+    } catch (error) {
+      const e = translate(error, this.location);
+      if (!(e instanceof AttuneError)) throw e;
+      problems.push({ where: this.location, problem: e.message, fix: fixFile });
+    }
+    return problems;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#db.close();
+  }
+
+  #where(user: string, id: string, table = 'patterns'): string {
+    return `${this.location} (${table}, user ${JSON.stringify(user)}, id ${JSON.stringify(id)})`;
+  }
+
+  #run<T>(fn: () => T): Promise<T> {
+    try {
+      return Promise.resolve(fn());
+    } catch (error) {
+      return Promise.reject(translate(error, this.location));
+    }
+  }
+}
