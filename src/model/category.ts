@@ -38,7 +38,6 @@ export function parseCategory(value: string, field = 'category'): PatternCategor
   if (isPatternCategory(normal)) return normal;
   return invalidArgument(
     field,
-    `unknown category ${JSON.stringify(value)}`,
-    `Valid categories: ${PATTERN_CATEGORIES.join(', ')}.`,
+    `unknown category ${JSON.stringify(value)}; valid categories: ${PATTERN_CATEGORIES.join(', ')}`,
   );
 }

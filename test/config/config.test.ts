@@ -1,0 +1,105 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { claudeProjectDir, findLatestClaudeTranscript } from '../../src/config/claude-paths.js';
+import {
+  findProjectRoot,
+  loadConfig,
+  resolveStoreConfig,
+  resolveUserId,
+} from '../../src/config/config.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'attune-config-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function withConfig(content: object | string) {
+  const path = join(dir, 'config.json');
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return { ATTUNE_CONFIG: path };
+}
+
+describe('the user id', () => {
+  it('comes from --user, then ATTUNE_USER, then the config file, then the OS user', () => {
+    const env = { ...withConfig({ user: 'from-config' }), ATTUNE_USER: 'from-env' };
+    expect(resolveUserId({ user: 'from-flag' }, env)).toBe('from-flag');
+    expect(resolveUserId({}, env)).toBe('from-env');
+    expect(resolveUserId({}, { ATTUNE_CONFIG: env.ATTUNE_CONFIG })).toBe('from-config');
+    expect(resolveUserId({}, { ATTUNE_CONFIG: join(dir, 'none.json') }).length).toBeGreaterThan(0);
+  });
+
+  it('is validated wherever it comes from', () => {
+    expect(() => resolveUserId({}, { ...withConfig({ user: '../x' }) })).toThrow(/userId/);
+    expect(() =>
+      resolveUserId({}, { ATTUNE_USER: 'a\nb', ATTUNE_CONFIG: join(dir, 'none.json') }),
+    ).toThrow(/userId/);
+  });
+});
+
+describe('the store', () => {
+  it('defaults to the file store under ~/.empathy/learned_skills', () => {
+    expect(resolveStoreConfig({}, { ATTUNE_CONFIG: join(dir, 'none.json') })).toEqual({
+      kind: 'file',
+      storageDir: join(homedir(), '.empathy', 'learned_skills'),
+    });
+  });
+
+  it('takes flags over environment over config file', () => {
+    const env = { ...withConfig({ store: 'sqlite', storageDir: 'rel', databaseUrl: 'c.db' }) };
+    expect(resolveStoreConfig({}, env)).toEqual({
+      kind: 'sqlite',
+      storageDir: join(dir, 'rel'),
+      databaseUrl: 'c.db',
+    });
+    expect(
+      resolveStoreConfig({}, { ...env, ATTUNE_STORE: 'file', ATTUNE_DATABASE_URL: 'e.db' }).kind,
+    ).toBe('file');
+    expect(
+      resolveStoreConfig({ store: 'postgres', databaseUrl: 'postgres://x/y' }, env),
+    ).toMatchObject({
+      kind: 'postgres',
+      databaseUrl: 'postgres://x/y',
+    });
+  });
+
+  it('rejects an unknown store listing the valid ones, and postgres without a URL', () => {
+    expect(() => resolveStoreConfig({ store: 'redis' }, {})).toThrow(/file, sqlite, postgres/);
+    expect(() =>
+      resolveStoreConfig({ store: 'postgres' }, { ATTUNE_CONFIG: join(dir, 'none.json') }),
+    ).toThrow(/connection string/);
+  });
+
+  it('reports a broken config file by path', () => {
+    const env = withConfig('{ not json');
+    expect(() => loadConfig(env)).toThrow(env.ATTUNE_CONFIG);
+    expect(() => loadConfig(withConfig({ maxPatternsPerUser: -1 }))).toThrow(/maxPatternsPerUser/);
+  });
+});
+
+describe('projects and transcripts', () => {
+  it('finds the git root of a folder, or keeps the folder', () => {
+    mkdirSync(join(dir, 'repo/.git'), { recursive: true });
+    mkdirSync(join(dir, 'repo/src/deep'), { recursive: true });
+    mkdirSync(join(dir, 'loose'));
+    expect(findProjectRoot(join(dir, 'repo/src/deep'))).toBe(join(dir, 'repo'));
+    expect(findProjectRoot(join(dir, 'loose'))).toBe(join(dir, 'loose'));
+  });
+
+  it('finds the newest Claude Code transcript of a project', async () => {
+    const env = { CLAUDE_CONFIG_DIR: join(dir, 'claude') };
+    const project = '/w/my_app';
+    expect(claudeProjectDir(project, env)).toBe(join(dir, 'claude/projects/-w-my-app'));
+    expect(await findLatestClaudeTranscript(project, env)).toBeNull();
+    mkdirSync(claudeProjectDir(project, env), { recursive: true });
+    const older = join(claudeProjectDir(project, env), 'a.jsonl');
+    const newer = join(claudeProjectDir(project, env), 'b.jsonl');
+    writeFileSync(older, '{}\n');
+    writeFileSync(newer, '{}\n');
+    const { utimesSync } = await import('node:fs');
+    utimesSync(older, new Date(2020, 1, 1), new Date(2020, 1, 1));
+    expect(await findLatestClaudeTranscript(project, env)).toBe(newer);
+  });
+});
