@@ -117,10 +117,7 @@ export function parseStoreKind(value: string, field = 'store'): StoreKind {
   if ((STORE_KINDS as readonly string[]).includes(value)) return value as StoreKind;
   throw new AttuneError(
     ErrorCode.UNKNOWN_STORE,
-    `${field}: unknown store ${JSON.stringify(value)}`,
-    {
-      suggestion: `Valid stores: ${STORE_KINDS.join(', ')}.`,
-    },
+    `${field}: unknown store ${JSON.stringify(value)}; valid stores: ${STORE_KINDS.join(', ')}`,
   );
 }
 
