@@ -5,6 +5,8 @@
 import { Command } from 'commander';
 import { registerContextCommand } from './commands/context.js';
 import { registerEvaluateCommand } from './commands/evaluate.js';
+import { registerHookCommand } from './commands/hook.js';
+import { registerHooksCommand } from './commands/hooks.js';
 import { registerLearnCommand } from './commands/learn.js';
 import { registerPatternsCommand } from './commands/patterns.js';
 import { registerSkillsCommand } from './commands/skills.js';
@@ -26,6 +28,8 @@ export function buildProgram(): Command {
   registerLearnCommand(program);
   registerPatternsCommand(program);
   registerContextCommand(program);
+  registerHooksCommand(program);
+  registerHookCommand(program);
   registerSkillsCommand(program);
   for (const sub of program.commands) sub.exitOverride();
   return program;
