@@ -9,6 +9,7 @@ import { registerHookCommand } from './commands/hook.js';
 import { registerHooksCommand } from './commands/hooks.js';
 import { registerLearnCommand } from './commands/learn.js';
 import { registerPatternsCommand } from './commands/patterns.js';
+import { registerRulesCommand } from './commands/rules.js';
 import { registerSkillsCommand } from './commands/skills.js';
 
 /** The version printed by `attune --version`. */
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerHooksCommand(program);
   registerHookCommand(program);
   registerSkillsCommand(program);
+  registerRulesCommand(program);
   for (const sub of program.commands) sub.exitOverride();
   return program;
 }
