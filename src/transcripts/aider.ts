@@ -134,7 +134,8 @@ function addHarnessLine(state: SessionState, line: string): void {
   if (/^(?:Add (?:\S+ tokens of )?command output|Added \d+ lines? of output)/.test(line)) return;
   if (ERROR_LINE.test(line)) {
     if (state.error !== undefined) {
-      state.error.output = state.error.output === undefined ? line : `${state.error.output}\n${line}`;
+      state.error.output =
+        state.error.output === undefined ? line : `${state.error.output}\n${line}`;
       state.error.isError = true;
       return;
     }

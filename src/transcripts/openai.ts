@@ -137,11 +137,12 @@ function read(text: string, options: ReadOptions): ReadResult {
     if (whole.ok && isRecord(whole.value) && Array.isArray(whole.value.messages)) {
       sessionId = str(whole.value.id) ?? str(whole.value.session_id);
       for (const message of whole.value.messages) onValue(message);
-    } else if (!whole.ok && trimmed.startsWith('{"messages"')) {
-      const at = trimmed.indexOf('[');
-      const scan = scanJsonArray(trimmed.slice(at), onValue);
+    } else if (!whole.ok && trimmed.startsWith('{') && trimmed.includes('"messages"')) {
+      // A damaged or cut wrapper object: still read the messages array element by element.
+      const key = trimmed.indexOf('"messages"');
+      const scan = scanJsonArray(trimmed.slice(trimmed.indexOf('[', key)), onValue);
       builder.skipped += scan.skipped;
-      builder.truncated = true;
+      if (scan.truncated) builder.truncated = true;
     } else {
       forEachJsonLine(text, builder, onValue);
     }
