@@ -1,0 +1,77 @@
+/**
+ * `npm run eval`: extraction precision and recall over the labelled development fixtures.
+ *
+ * Prints a table per category and overall, per-file counts, and with `--verbose` every false
+ * positive and miss. Exits 0 (it is a report) unless a fixture or a labels file fails to read.
+ * Options: `--verbose`, `--transcripts DIR`, `--labels DIR`, `--json`.
+ * @module
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type QualityReport, runExtractionQuality } from '../src/evaluate/extraction-quality.js';
+
+function findRoot(): string {
+  // Works from bench/ (ts) and from dist/bench/ (compiled): walk up to package.json.
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'test'))) return dir;
+    dir = dirname(dir);
+  }
+  return process.cwd();
+}
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`.padStart(7);
+
+function print(report: QualityReport, verbose: boolean): void {
+  const out: string[] = [];
+  out.push('Extraction quality on the labelled development fixtures');
+  out.push('');
+  out.push(`${'category'.padEnd(20)} ${'labelled'.padStart(8)} ${'predicted'.padStart(9)} ${'matched'.padStart(7)} ${'precision'.padStart(9)} ${'recall'.padStart(7)}`);
+  for (const [c, s] of Object.entries(report.byCategory)) {
+    out.push(`${c.padEnd(20)} ${String(s.labelled).padStart(8)} ${String(s.predicted).padStart(9)} ${String(s.truePositives).padStart(7)} ${pct(s.precision).padStart(9)} ${pct(s.recall)}`);
+  }
+  const o = report.overall;
+  out.push(`${'overall'.padEnd(20)} ${String(o.labelled).padStart(8)} ${String(o.predicted).padStart(9)} ${String(o.truePositives).padStart(7)} ${pct(o.precision).padStart(9)} ${pct(o.recall)}`);
+  out.push('');
+  out.push(`${'fixture'.padEnd(44)} ${'sessions'.padStart(8)} ${'labels'.padStart(6)} ${'predicted'.padStart(9)} ${'matched'.padStart(7)}`);
+  for (const f of report.fixtures) {
+    out.push(`${f.fixture.padEnd(44)} ${String(f.sessions).padStart(8)} ${String(f.labels.length).padStart(6)} ${String(f.predicted.length).padStart(9)} ${String(f.matches.length).padStart(7)}`);
+  }
+  if (report.unlabelled.length > 0) out.push(`\nNot scored (no labels): ${report.unlabelled.join(', ')}`);
+  if (verbose) {
+    for (const f of report.fixtures) {
+      if (f.falsePositives.length === 0 && f.misses.length === 0) continue;
+      out.push(`\n== ${f.fixture}`);
+      for (const p of f.falsePositives) {
+        out.push(`  FP [${p.category}] when: ${p.trigger}\n       do: ${p.resolution}\n       ctx: ${p.context}`);
+      }
+      for (const l of f.misses) out.push(`  MISS ${l.id} [${l.category}] ${l.lesson}  (match: ${l.match.join(', ')})`);
+    }
+  } else {
+    out.push('\nRun with --verbose to list false positives and misses.');
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+async function main(): Promise<void> {
+  const root = findRoot();
+  const transcriptsDir = resolve(arg('--transcripts') ?? join(root, 'test/fixtures/transcripts'));
+  const labelsDir = resolve(arg('--labels') ?? join(root, 'test/fixtures/eval'));
+  const report = await runExtractionQuality({ transcriptsDir, labelsDir });
+  if (process.argv.includes('--json')) {
+    process.stdout.write(`${JSON.stringify({ overall: report.overall, byCategory: report.byCategory }, null, 2)}\n`);
+    return;
+  }
+  print(report, process.argv.includes('--verbose'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`eval-extraction: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,253 @@
+/**
+ * The extraction-quality harness: runs session extraction over labelled transcripts and
+ * measures precision and recall against the lessons a careful engineer wrote down.
+ *
+ * Labels live beside the fixtures as `<fixture-name>.labels.json`:
+ * `[{ "id", "category", "turn"?, "lesson", "match": ["keyword", "alt1|alt2", ...] }]`.
+ * A predicted pattern matches a label when its category is compatible (see
+ * {@link CATEGORY_COMPATIBILITY}) and its trigger, resolution and context together contain
+ * every `match` entry (case-insensitive; an entry with `|` needs any one alternative).
+ * Matching is one-to-one: each label is matched by at most one pattern and the reverse.
+ * @module
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import { z } from 'zod';
+import { AttuneError, ErrorCode } from '../errors.js';
+import { PATTERN_CATEGORIES, type PatternCategory } from '../model/category.js';
+import type { ExtractedPattern } from '../model/pattern.js';
+import { extractSessionPatterns } from '../extract/session-extractor.js';
+import { readTranscriptFile } from '../transcripts/index.js';
+
+/** One labelled lesson. */
+export interface LessonLabel {
+  id: string;
+  category: PatternCategory;
+  turn?: number;
+  lesson: string;
+  match: string[];
+}
+
+const LabelSchema = z.array(
+  z.object({
+    id: z.string().min(1),
+    category: z.enum(PATTERN_CATEGORIES as [PatternCategory, ...PatternCategory[]]),
+    turn: z.number().int().nonnegative().optional(),
+    lesson: z.string().min(1),
+    match: z.array(z.string().min(1)).min(1),
+  }),
+);
+
+/**
+ * Which predicted categories may match a label of a given category. A user's correction,
+ * preference and project convention are often the same sentence seen from different sides
+ * ("we use vitest, not jest"), so those three match each other; an error resolution may be
+ * phrased as a workaround and the reverse. Everything else must match exactly.
+ */
+export const CATEGORY_COMPATIBILITY: Readonly<Record<PatternCategory, readonly PatternCategory[]>> = {
+  user_correction: ['user_correction', 'preference', 'project_specific'],
+  preference: ['preference', 'user_correction', 'project_specific'],
+  project_specific: ['project_specific', 'user_correction', 'preference'],
+  error_resolution: ['error_resolution', 'workaround', 'debugging_technique'],
+  workaround: ['workaround', 'error_resolution'],
+  debugging_technique: ['debugging_technique', 'error_resolution'],
+  code_pattern: ['code_pattern', 'project_specific'],
+};
+
+/** The result for one labelled fixture. */
+export interface FixtureResult {
+  fixture: string;
+  sessions: number;
+  labels: LessonLabel[];
+  predicted: ExtractedPattern[];
+  /** Pairs of (label id, pattern index into `predicted`). */
+  matches: Array<{ label: string; pattern: number }>;
+  falsePositives: ExtractedPattern[];
+  misses: LessonLabel[];
+  bytes: number;
+}
+
+/** Precision and recall for one slice. */
+export interface Score {
+  truePositives: number;
+  predicted: number;
+  labelled: number;
+  precision: number;
+  recall: number;
+}
+
+/** The report over all labelled fixtures. */
+export interface QualityReport {
+  fixtures: FixtureResult[];
+  overall: Score;
+  byCategory: Record<string, Score>;
+  /** Fixtures without a labels file (not scored). */
+  unlabelled: string[];
+}
+
+/** True when the pattern's text holds every match entry of the label. */
+export function patternMatchesLabel(pattern: ExtractedPattern, label: LessonLabel): boolean {
+  if (!CATEGORY_COMPATIBILITY[label.category].includes(pattern.category)) return false;
+  const hay = `${pattern.trigger}\n${pattern.resolution}\n${pattern.context}`.toLowerCase();
+  return label.match.every((entry) =>
+    entry
+      .split('|')
+      .map((alt) => alt.trim().toLowerCase())
+      .some((alt) => alt.length > 0 && hay.includes(alt)),
+  );
+}
+
+/** One-to-one matching, labels in file order, each taking the first free matching pattern. */
+export function matchLabels(
+  patterns: readonly ExtractedPattern[],
+  labels: readonly LessonLabel[],
+): Array<{ label: string; pattern: number }> {
+  // Labels with fewer candidate patterns go first, so a broad label does not steal a
+  // pattern that is the only match of a narrow one.
+  const candidates = labels.map((label) =>
+    patterns.flatMap((p, i) => (patternMatchesLabel(p, label) ? [i] : [])),
+  );
+  const order = labels.map((_, i) => i).sort((a, b) => (candidates[a]?.length ?? 0) - (candidates[b]?.length ?? 0));
+  const used = new Set<number>();
+  const out: Array<{ label: string; pattern: number }> = [];
+  for (const li of order) {
+    const free = candidates[li]?.find((pi) => !used.has(pi));
+    if (free === undefined) continue;
+    used.add(free);
+    out.push({ label: (labels[li] as LessonLabel).id, pattern: free });
+  }
+  return out;
+}
+
+/** Parses a labels file; throws INVALID_ARGUMENT naming the file and the bad entry. */
+export function parseLabels(text: string, source: string): LessonLabel[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new AttuneError(ErrorCode.INVALID_ARGUMENT, `labels ${source}: not valid JSON`, { cause: error });
+  }
+  const parsed = LabelSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new AttuneError(
+      ErrorCode.INVALID_ARGUMENT,
+      `labels ${source}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  }
+  return parsed.data.map((l) => {
+    const label: LessonLabel = { id: l.id, category: l.category, lesson: l.lesson, match: l.match };
+    if (l.turn !== undefined) label.turn = l.turn;
+    return label;
+  });
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await listFiles(full)));
+    else if (/\.(?:jsonl|json|md)$/.test(entry.name) && entry.name !== 'SOURCES.md') out.push(full);
+  }
+  return out.sort();
+}
+
+/** Options of {@link runExtractionQuality}. */
+export interface QualityOptions {
+  /** Folder of transcript fixtures (searched recursively). */
+  transcriptsDir: string;
+  /** Folder of `<fixture-name>.labels.json` files. */
+  labelsDir: string;
+}
+
+/**
+ * Reads every labelled fixture, extracts patterns from each of its sessions and scores them.
+ * A fixture that fails to read throws (the harness is only meaningful over all of them).
+ */
+export async function runExtractionQuality(options: QualityOptions): Promise<QualityReport> {
+  const files = await listFiles(options.transcriptsDir);
+  const labelFiles = new Set(
+    (await readdir(options.labelsDir)).filter((f) => f.endsWith('.labels.json')),
+  );
+  const fixtures: FixtureResult[] = [];
+  const unlabelled: string[] = [];
+  for (const file of files) {
+    const name = basename(file, extname(file));
+    const labelFile = `${name}.labels.json`;
+    if (!labelFiles.has(labelFile)) {
+      unlabelled.push(file);
+      continue;
+    }
+    const labels = parseLabels(await readFile(join(options.labelsDir, labelFile), 'utf8'), labelFile);
+    const bytes = (await readFile(file)).byteLength;
+    const { sessions } = await readTranscriptFile(file);
+    const predicted = sessions.flatMap((s) => extractSessionPatterns(s, { now: new Date(0) }));
+    const matches = matchLabels(predicted, labels);
+    const hitPatterns = new Set(matches.map((m) => m.pattern));
+    const hitLabels = new Set(matches.map((m) => m.label));
+    fixtures.push({
+      fixture: name,
+      sessions: sessions.length,
+      labels,
+      predicted,
+      matches,
+      falsePositives: predicted.filter((_, i) => !hitPatterns.has(i)),
+      misses: labels.filter((l) => !hitLabels.has(l.id)),
+      bytes,
+    });
+  }
+  return { fixtures, unlabelled, ...score(fixtures) };
+}
+
+function ratio(a: number, b: number): number {
+  return b === 0 ? 1 : a / b;
+}
+
+function makeScore(tp: number, predicted: number, labelled: number): Score {
+  return {
+    truePositives: tp,
+    predicted,
+    labelled,
+    precision: ratio(tp, predicted),
+    recall: ratio(tp, labelled),
+  };
+}
+
+function score(fixtures: readonly FixtureResult[]): Pick<QualityReport, 'overall' | 'byCategory'> {
+  let tp = 0;
+  let predicted = 0;
+  let labelled = 0;
+  const cat = new Map<string, { tpLabel: number; tpPred: number; predicted: number; labelled: number }>();
+  const slot = (c: string) => {
+    let s = cat.get(c);
+    if (!s) {
+      s = { tpLabel: 0, tpPred: 0, predicted: 0, labelled: 0 };
+      cat.set(c, s);
+    }
+    return s;
+  };
+  for (const f of fixtures) {
+    tp += f.matches.length;
+    predicted += f.predicted.length;
+    labelled += f.labels.length;
+    for (const p of f.predicted) slot(p.category).predicted++;
+    for (const l of f.labels) slot(l.category).labelled++;
+    for (const m of f.matches) {
+      const label = f.labels.find((l) => l.id === m.label);
+      if (label) slot(label.category).tpLabel++;
+      const pattern = f.predicted[m.pattern];
+      if (pattern) slot(pattern.category).tpPred++;
+    }
+  }
+  const byCategory: Record<string, Score> = {};
+  for (const [c, s] of [...cat.entries()].sort()) {
+    // Precision per predicted category, recall per labelled category.
+    byCategory[c] = {
+      truePositives: s.tpLabel,
+      predicted: s.predicted,
+      labelled: s.labelled,
+      precision: ratio(s.tpPred, s.predicted),
+      recall: ratio(s.tpLabel, s.labelled),
+    };
+  }
+  return { overall: makeScore(tp, predicted, labelled), byCategory };
+}
