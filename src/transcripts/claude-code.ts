@@ -83,13 +83,14 @@ function activeThread(entries: readonly Entry[]): Set<Entry> {
   let current: Entry | undefined = threaded[threaded.length - 1];
   while (current !== undefined && !active.has(current)) {
     active.add(current);
-    if (current.parent === undefined) break;
-    const parent = byId.get(current.parent);
+    const parent: Entry | undefined =
+      current.parent === undefined ? undefined : byId.get(current.parent);
     if (parent !== undefined) {
       current = parent;
     } else {
-      // A parent that is not in the file (lost line, older export): carry on with the
-      // record written just before, rather than losing the start of the session.
+      // No parent in the file: a root after compaction, a lost line, or an export that
+      // drops parent links. Rewinds always attach to an earlier record, so carry on with
+      // the record written just before rather than losing the start of the session.
       const at: number = position.get(current) ?? 0;
       current = at > 0 ? threaded[at - 1] : undefined;
     }

@@ -107,6 +107,45 @@ describe('claude-code', () => {
   });
 });
 
+describe('claude-code thread links', () => {
+  const record = (uuid: string, parentUuid: string | null, type: string, content: string) =>
+    JSON.stringify({ type, uuid, parentUuid, sessionId: 's', message: { role: type, content } });
+
+  it('keeps earlier records when later ones have no parent link (compaction, exports)', () => {
+    const text = [
+      record('u1', null, 'user', 'first question'),
+      record('a1', null, 'assistant', 'first answer'),
+      record('u2', null, 'user', 'second question'),
+      record('a2', 'u2', 'assistant', 'second answer'),
+    ].join('\n');
+    const s = parseTranscript(text, { format: 'claude-code' }).sessions[0];
+    expect(s?.turns.map((t) => t.text)).toEqual([
+      'first question',
+      'first answer',
+      'second question',
+      'second answer',
+    ]);
+  });
+
+  it('drops the branch a rewind left behind', () => {
+    const text = [
+      record('u1', null, 'user', 'question'),
+      record('a1', 'u1', 'assistant', 'answer'),
+      record('u2', 'a1', 'user', 'abandoned follow-up'),
+      record('a2', 'u2', 'assistant', 'abandoned answer'),
+      record('u3', 'a1', 'user', 'edited follow-up'),
+      record('a3', 'u3', 'assistant', 'final answer'),
+    ].join('\n');
+    const s = parseTranscript(text, { format: 'claude-code' }).sessions[0];
+    expect(s?.turns.map((t) => t.text)).toEqual([
+      'question',
+      'answer',
+      'edited follow-up',
+      'final answer',
+    ]);
+  });
+});
+
 describe('codex', () => {
   const s = only('codex/ledgerline-csv-import.jsonl');
 
