@@ -124,12 +124,34 @@ const PRIORITY = {
   named: 50,
 } as const;
 
-type Detector = (text: string, out: Candidate[]) => void;
+/** State of one {@link detectSecrets} call. */
+interface Scan {
+  readonly text: string;
+  readonly out: Candidate[];
+  /** End of the last name read by {@link matchNamedAssignment}. */
+  nameEnd: number;
+  /** Cached next private key END (-1: none left; -2: not searched yet) and its stop. */
+  pemEnd: number;
+  pemEndStop: number;
+  /** Cached next `-----BEGIN ` (-1: none left; -2: not searched yet). */
+  pemBegin: number;
+}
 
 function detectSecrets(text: string): RedactionHit[] {
-  const candidates: Candidate[] = [];
-  for (const detector of DETECTORS) detector(text, candidates);
-  return resolveOverlaps(candidates);
+  const scan: Scan = { text, out: [], nameEnd: 0, pemEnd: -2, pemEndStop: 0, pemBegin: -2 };
+  // One pass finds every trigger literal; each trigger runs its matchers at that spot.
+  const trigger = triggerPattern();
+  trigger.lastIndex = 0;
+  for (let m = trigger.exec(text); m !== null; m = trigger.exec(text)) {
+    const handlers = TRIGGERS.get(m[0].toLowerCase());
+    if (handlers === undefined) continue;
+    for (const handler of handlers) {
+      const skipTo = handler(scan, m.index, m[0].length);
+      if (skipTo !== undefined && skipTo > trigger.lastIndex) trigger.lastIndex = skipTo;
+    }
+  }
+  detectDiscordTokens(text, scan.out);
+  return resolveOverlaps(scan.out);
 }
 
 /** Keeps, in each group of overlapping candidates, the highest-priority then longest ones. */
@@ -244,6 +266,11 @@ const PLACEHOLDER_SEGMENTS = new Set([
   'changeme',
   'example',
   'insert',
+  'test',
+  'dummy',
+  'fake',
+  'mock',
+  'sample',
   'redacted',
   'xxx',
 ]);
@@ -368,10 +395,16 @@ function decodeBase64Url(segment: string): string | undefined {
 
 interface ShapeRule {
   type: string;
-  /** Must have the `g` flag; may have a capture group 1 marking the secret inside the match. */
+  /**
+   * Sticky (`y`) pattern tried where one of `triggers` is found, `lead` characters before it.
+   * A capture group 1, when present, marks the secret and ends the match.
+   */
   pattern: RegExp;
-  /** Cheap `includes` tests: the rule runs only if one of them is in the text. */
-  prefilter: readonly string[];
+  /** Lower-case literals, one of which every match contains at offset `lead`. */
+  triggers: readonly string[];
+  /** @default 0 */
+  lead?: number;
+  /** @default PRIORITY.token */
   priority?: number;
   /** Extra check on the secret span; receives the whole text and the span start. */
   accept?: (secret: string, text: string, start: number) => boolean;
@@ -383,125 +416,134 @@ const randomToken = (secret: string): boolean =>
 const notPlaceholder = (secret: string): boolean =>
   !isStructuralPlaceholder(secret) && distinctChars(secret, 6) >= 6;
 
+const GITLAB_PREFIXES = [
+  'glpat',
+  'gldt',
+  'glrt',
+  'glptt',
+  'glcbt',
+  'glsoat',
+  'glffct',
+  'glimt',
+  'glagent',
+  'gloas',
+] as const;
+
 const SHAPE_RULES: readonly ShapeRule[] = [
   {
     type: 'anthropic-api-key',
-    pattern: /(?<![A-Za-z0-9_-])sk-ant-(?:[a-z]{2,8}\d{2}-)?[A-Za-z0-9_-]{20,}/g,
-    prefilter: ['sk-ant-'],
+    pattern: /(?<![A-Za-z0-9_-])sk-ant-(?:[a-z]{2,8}\d{2}-)?[A-Za-z0-9_-]{20,}/y,
+    triggers: ['sk-'],
     accept: randomToken,
   },
   {
     type: 'openai-api-key',
-    pattern: /(?<![A-Za-z0-9_-])sk-(?!ant-)(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{20,}/g,
-    prefilter: ['sk-'],
+    pattern: /(?<![A-Za-z0-9_-])sk-(?!ant-)(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{20,}/y,
+    triggers: ['sk-'],
     accept: randomToken,
   },
   {
     type: 'aws-access-key',
-    pattern: /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])/g,
-    prefilter: ['AKIA', 'ASIA', 'ABIA', 'ACCA'],
+    pattern: /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])/y,
+    triggers: ['akia', 'asia', 'abia', 'acca'],
     accept: notPlaceholder,
   },
   {
     type: 'github-token',
     pattern:
-      /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{50,240})(?![A-Za-z0-9_])/g,
-    prefilter: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_'],
+      /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{50,240})(?![A-Za-z0-9_])/y,
+    triggers: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_'],
     accept: randomToken,
   },
   {
     type: 'gitlab-token',
     pattern:
-      /(?<![A-Za-z0-9_-])(?:glpat|gldt|glrt|glptt|glcbt|glsoat|glffct|glimt|glagent|gloas)-[A-Za-z0-9_-]{20,}(?:\.[0-9a-z]{2}\.[A-Za-z0-9_-]{5,})?/g,
-    prefilter: ['gl'],
+      /(?<![A-Za-z0-9_-])(?:glpat|gldt|glrt|glptt|glcbt|glsoat|glffct|glimt|glagent|gloas)-[A-Za-z0-9_-]{20,}(?:\.[0-9a-z]{2}\.[A-Za-z0-9_-]{5,})?/y,
+    triggers: GITLAB_PREFIXES.map((p) => `${p}-`),
     accept: randomToken,
   },
   {
     type: 'slack-token',
     pattern:
-      /(?<![A-Za-z0-9_-])(?:xox[abeoprs]-[A-Za-z0-9-]{10,}|xapp-\d-[A-Za-z0-9]{6,}-\d+-[A-Za-z0-9]{16,})/g,
-    prefilter: ['xox', 'xapp-'],
+      /(?<![A-Za-z0-9_-])(?:xox[abeoprs]-[A-Za-z0-9-]{10,}|xapp-\d-[A-Za-z0-9]{6,}-\d+-[A-Za-z0-9]{16,})/y,
+    triggers: ['xox', 'xapp-'],
     accept: randomToken,
   },
   {
     type: 'slack-webhook',
-    pattern: /hooks\.slack\.com\/((?:services|workflows|triggers)\/[A-Za-z0-9_/-]{16,})/g,
-    prefilter: ['hooks.slack.com/'],
+    pattern: /hooks\.slack\.com\/((?:services|workflows|triggers)\/[A-Za-z0-9_/-]{16,})/y,
+    triggers: ['hooks.slack.com/'],
     accept: notPlaceholder,
   },
   {
     type: 'google-api-key',
-    pattern: /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/g,
-    prefilter: ['AIza'],
+    pattern: /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/y,
+    triggers: ['aiza'],
     accept: notPlaceholder,
   },
   {
     type: 'stripe-key',
-    pattern:
-      /(?<![A-Za-z0-9_])(?:(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{10,247}|whsec_[0-9A-Za-z]{24,})(?![A-Za-z0-9_])/g,
-    prefilter: ['_live_', '_test_', 'whsec_'],
+    pattern: /(?<![A-Za-z0-9_])[sr]k_(?:live|test)_[0-9A-Za-z]{10,247}(?![A-Za-z0-9_])/y,
+    triggers: ['_live_', '_test_'],
+    lead: 2,
+    accept: randomToken,
+  },
+  {
+    type: 'stripe-key',
+    pattern: /(?<![A-Za-z0-9_])whsec_[0-9A-Za-z]{24,}(?![A-Za-z0-9_])/y,
+    triggers: ['whsec_'],
     accept: randomToken,
   },
   {
     type: 'npm-token',
-    pattern: /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9_])/g,
-    prefilter: ['npm_'],
+    pattern: /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9_])/y,
+    triggers: ['npm_'],
     accept: randomToken,
   },
   {
     type: 'pypi-token',
-    pattern: /(?<![A-Za-z0-9_-])pypi-AgE[A-Za-z0-9_-]{50,}/g,
-    prefilter: ['pypi-AgE'],
+    pattern: /(?<![A-Za-z0-9_-])pypi-AgE[A-Za-z0-9_-]{50,}/y,
+    triggers: ['pypi-age'],
     accept: notPlaceholder,
   },
   {
     type: 'huggingface-token',
-    pattern: /(?<![A-Za-z0-9_])hf_[A-Za-z0-9]{34,40}(?![A-Za-z0-9_])/g,
-    prefilter: ['hf_'],
+    pattern: /(?<![A-Za-z0-9_])hf_[A-Za-z0-9]{34,40}(?![A-Za-z0-9_])/y,
+    triggers: ['hf_'],
     accept: randomToken,
   },
   {
     type: 'sendgrid-api-key',
-    pattern: /(?<![A-Za-z0-9_-])SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g,
-    prefilter: ['SG.'],
+    pattern: /(?<![A-Za-z0-9_-])SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/y,
+    triggers: ['sg.'],
     accept: randomToken,
   },
   {
     type: 'twilio-api-key',
-    pattern: /(?<![A-Za-z0-9])SK[0-9a-f]{32}(?![A-Za-z0-9])/g,
-    prefilter: ['SK'],
+    pattern: /(?<![A-Za-z0-9])SK[0-9a-f]{32}(?![A-Za-z0-9])/y,
+    triggers: [...'0123456789abcdef'].map((c) => `sk${c}`),
     // An `SK` + 32 hex string is only taken for a Twilio key when Twilio is named nearby.
     accept: (secret, text, start) =>
       notPlaceholder(secret) && /twilio/i.test(text.slice(Math.max(0, start - 120), start)),
   },
   {
     type: 'azure-storage-key',
-    pattern: /(?:AccountKey|SharedAccessKey)=([A-Za-z0-9+/]{20,}={0,2})/g,
-    prefilter: ['AccountKey=', 'SharedAccessKey='],
+    pattern: /(?:AccountKey|SharedAccessKey)=([A-Za-z0-9+/]{20,}={0,2})/y,
+    triggers: ['accountkey=', 'sharedaccesskey='],
     accept: notPlaceholder,
   },
   {
     type: 'azure-sas-signature',
-    pattern: /[?&]sig=([A-Za-z0-9%+/]{20,}(?:%3D|=){0,2})/g,
-    prefilter: ['sig='],
+    pattern: /[?&]sig=([A-Za-z0-9%+/]{20,}(?:%3D|=){0,2})/y,
+    triggers: ['sig='],
+    lead: 1,
     accept: notPlaceholder,
-  },
-  {
-    type: 'discord-bot-token',
-    pattern:
-      /(?<![A-Za-z0-9_-])[MNO][A-Za-z0-9_-]{23,25}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38}(?![A-Za-z0-9_-])/g,
-    prefilter: ['.'],
-    // The first segment is the bot's numeric user id in base64.
-    accept: (secret) => {
-      const id = decodeBase64Url(secret.slice(0, secret.indexOf('.')));
-      return id !== undefined && /^\d{17,20}$/.test(id);
-    },
   },
   {
     type: 'jwt',
     pattern:
-      /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}={0,2}\.[A-Za-z0-9_-]{2,}={0,2}\.(?:[A-Za-z0-9_-]+={0,2})?/g,
-    prefilter: ['eyJ'],
+      /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}={0,2}\.[A-Za-z0-9_-]{2,}={0,2}\.(?:[A-Za-z0-9_-]+={0,2})?/y,
+    triggers: ['eyj'],
     priority: PRIORITY.jwt,
     // The header must decode to a JSON object naming its algorithm.
     accept: (secret) => {
@@ -518,43 +560,63 @@ const SHAPE_RULES: readonly ShapeRule[] = [
   {
     type: 'password',
     // curl -u user:password
-    pattern: /(?<![^\s])(?:-u|--user)[ \t]+["']?[^\s:"']{1,64}:([^\s"']{1,256})/g,
-    prefilter: ['-u ', '-u\t', '--user'],
+    pattern: /(?<![^\s])(?:-u|--user)[ \t]+["']?[^\s:"']{1,64}:([^\s"']{1,256})/y,
+    triggers: ['-u', '--user'],
     priority: PRIORITY.urlPassword,
     accept: (secret) => !isPlaceholderValue(secret) && !isReference(secret),
   },
   {
     type: 'password',
     // ~/.netrc: `machine host login user password secret`
-    pattern: /\bmachine[ \t]+\S+[ \t]+login[ \t]+\S+[ \t]+password[ \t]+(\S+)/g,
-    prefilter: ['machine'],
+    pattern: /\bmachine[ \t]+\S+[ \t]+login[ \t]+\S+[ \t]+password[ \t]+(\S+)/y,
+    triggers: ['machine'],
     priority: PRIORITY.urlPassword,
     accept: (secret) => !isPlaceholderValue(secret) && !isReference(secret),
   },
 ];
 
-function shapeDetector(rule: ShapeRule): Detector {
-  const priority = rule.priority ?? PRIORITY.token;
-  return (text, out) => {
-    if (!rule.prefilter.some((p) => text.includes(p))) return;
-    const re = rule.pattern;
-    re.lastIndex = 0;
-    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-      const group = m[1];
-      // A capture group, when present, always ends the match.
-      const secret = group ?? m[0];
-      const start = m.index + m[0].length - secret.length;
-      if (secret.length > 0 && (rule.accept?.(secret, text, start) ?? true)) {
-        out.push({ type: rule.type, start, end: start + secret.length, priority });
-      }
+function matchShape(rule: ShapeRule, text: string, at: number, out: Candidate[]): void {
+  const re = rule.pattern;
+  re.lastIndex = at - (rule.lead ?? 0);
+  if (re.lastIndex < 0) return;
+  const m = re.exec(text);
+  if (m === null) return;
+  const secret = m[1] ?? m[0];
+  const start = m.index + m[0].length - secret.length;
+  if (secret.length > 0 && (rule.accept?.(secret, text, start) ?? true)) {
+    out.push({
+      type: rule.type,
+      start,
+      end: start + secret.length,
+      priority: rule.priority ?? PRIORITY.token,
+    });
+  }
+}
+
+/** Discord bot tokens have no literal prefix, so they get a pass of their own. */
+const DISCORD =
+  /(?<![A-Za-z0-9_-])[MNO][A-Za-z0-9_-]{23,25}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38}(?![A-Za-z0-9_-])/g;
+
+function detectDiscordTokens(text: string, out: Candidate[]): void {
+  DISCORD.lastIndex = 0;
+  for (let m = DISCORD.exec(text); m !== null; m = DISCORD.exec(text)) {
+    // The first segment is the bot's numeric user id in base64.
+    const id = decodeBase64Url(m[0].slice(0, m[0].indexOf('.')));
+    if (id !== undefined && /^\d{17,20}$/.test(id)) {
+      out.push({
+        type: 'discord-bot-token',
+        start: m.index,
+        end: m.index + m[0].length,
+        priority: PRIORITY.token,
+      });
     }
-  };
+  }
 }
 
 // ---------------------------------------------------------------------------------------
 // Private key blocks
 
-const PEM_BEGIN = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/g;
+const PEM_BEGIN = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/y;
 const PEM_END = /-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/g;
 /** `Proc-Type: 4,ENCRYPTED`, `DEK-Info: …`, `Version: …` header lines (also `\n`-escaped). */
 const PEM_HEADERS = /(?:(?:\r?\n|\\r?\\n)[A-Za-z][A-Za-z-]{0,30}: [^\n\\]{0,200})*/y;
@@ -567,160 +629,162 @@ const PEM_BODY =
 /** Farther than this, an END line is taken to close some other block. */
 const PEM_MAX_BLOCK = 200_000;
 
-const privateKeyDetector: Detector = (text, out) => {
-  if (!text.includes('PRIVATE KEY')) return;
-  PEM_BEGIN.lastIndex = 0;
-  // Forward searches are cached so that many unterminated blocks stay linear.
-  let nextEnd = -2;
-  let nextEndStop = 0;
-  let nextBegin = -2;
-  for (let m = PEM_BEGIN.exec(text); m !== null; m = PEM_BEGIN.exec(text)) {
-    const start = m.index;
-    const afterHeader = start + m[0].length;
-    if (nextEnd !== -1 && nextEnd < afterHeader) {
-      PEM_END.lastIndex = afterHeader;
-      const e = PEM_END.exec(text);
-      nextEnd = e ? e.index : -1;
-      nextEndStop = e ? e.index + e[0].length : 0;
-    }
-    if (nextBegin !== -1 && nextBegin < afterHeader) {
-      nextBegin = text.indexOf('-----BEGIN ', afterHeader);
-    }
-    let end: number;
-    if (
-      nextEnd !== -1 &&
-      (nextBegin === -1 || nextEnd < nextBegin) &&
-      nextEnd - start <= PEM_MAX_BLOCK
-    ) {
-      end = nextEndStop;
-    } else {
-      PEM_HEADERS.lastIndex = afterHeader;
-      PEM_HEADERS.exec(text);
-      PEM_BODY.lastIndex = PEM_HEADERS.lastIndex;
-      PEM_BODY.exec(text);
-      end = PEM_BODY.lastIndex;
-      // Leave trailing whitespace (and escaped newlines) outside the placeholder.
-      while (end > afterHeader) {
-        const c = text.charCodeAt(end - 1);
-        if (c === 32 || c === 9 || c === 10 || c === 13) end--;
-        else if (
-          end - 2 >= afterHeader &&
-          text[end - 2] === '\\' &&
-          /[nrt]/.test(text[end - 1] ?? '')
-        )
-          end -= 2;
-        else break;
-      }
-    }
-    out.push({ type: 'private-key', start, end, priority: PRIORITY.privateKey });
-    PEM_BEGIN.lastIndex = Math.max(end, afterHeader);
+/**
+ * The private key block starting at `at` (a `-----BEGIN`), up to its END line or, when cut
+ * off, to the end of its base64 body. Returns the end of the block, or -1 when there is none.
+ */
+function matchPrivateKey(scan: Scan, at: number): number {
+  const { text } = scan;
+  PEM_BEGIN.lastIndex = at;
+  const m = PEM_BEGIN.exec(text);
+  if (m === null) return -1;
+  const afterHeader = at + m[0].length;
+  // Forward searches are cached in `scan` so that many unterminated blocks stay linear.
+  if (scan.pemEnd !== -1 && scan.pemEnd < afterHeader) {
+    PEM_END.lastIndex = afterHeader;
+    const e = PEM_END.exec(text);
+    scan.pemEnd = e ? e.index : -1;
+    scan.pemEndStop = e ? e.index + e[0].length : 0;
   }
-};
+  if (scan.pemBegin !== -1 && scan.pemBegin < afterHeader) {
+    scan.pemBegin = text.indexOf('-----BEGIN ', afterHeader);
+  }
+  let end: number;
+  if (
+    scan.pemEnd !== -1 &&
+    (scan.pemBegin === -1 || scan.pemEnd < scan.pemBegin) &&
+    scan.pemEnd - at <= PEM_MAX_BLOCK
+  ) {
+    end = scan.pemEndStop;
+  } else {
+    PEM_HEADERS.lastIndex = afterHeader;
+    PEM_HEADERS.exec(text);
+    PEM_BODY.lastIndex = PEM_HEADERS.lastIndex;
+    PEM_BODY.exec(text);
+    end = PEM_BODY.lastIndex;
+    // Leave trailing whitespace (and escaped newlines) outside the placeholder.
+    while (end > afterHeader) {
+      const c = text.charCodeAt(end - 1);
+      if (c === 32 || c === 9 || c === 10 || c === 13) end--;
+      else if (
+        end - 2 >= afterHeader &&
+        text[end - 2] === '\\' &&
+        /[nrt]/.test(text[end - 1] ?? '')
+      )
+        end -= 2;
+      else break;
+    }
+  }
+  scan.out.push({ type: 'private-key', start: at, end, priority: PRIORITY.privateKey });
+  return end;
+}
 
 // ---------------------------------------------------------------------------------------
 // Passwords in URLs: scheme://user:password@host
 
 const URL_MAX_AUTHORITY = 512;
 
-const urlPasswordDetector: Detector = (text, out) => {
-  let from = 0;
-  for (;;) {
-    const sep = text.indexOf('://', from);
-    if (sep === -1) return;
-    from = sep + 3;
-    // The scheme: a letter, then letters, digits, `+`, `.`, `-`.
-    let s = sep;
-    while (s > 0 && sep - s < 32) {
-      const c = text.charCodeAt(s - 1);
-      if (isLowerCode(c) || isUpperCode(c) || isDigitCode(c) || c === 43 || c === 46 || c === 45)
-        s--;
-      else break;
-    }
-    if (s === sep || !/[A-Za-z]/.test(text[s] ?? '')) continue;
-    // The authority ends at the path, query, fragment, whitespace or a quoting character.
-    const authStart = from;
-    let authEnd = authStart;
-    let lastAt = -1;
-    while (authEnd < text.length && authEnd - authStart < URL_MAX_AUTHORITY) {
-      const ch = text[authEnd];
-      if (
-        ch === '/' ||
-        ch === '?' ||
-        ch === '#' ||
-        ch === '"' ||
-        ch === "'" ||
-        ch === '`' ||
-        ch === '<' ||
-        ch === '>' ||
-        ch === '\\' ||
-        ch === ' ' ||
-        ch === '\t' ||
-        ch === '\n' ||
-        ch === '\r'
-      )
-        break;
-      if (ch === '@') lastAt = authEnd;
-      authEnd++;
-    }
-    if (lastAt === -1) continue;
-    const colon = text.indexOf(':', authStart);
-    if (colon === -1 || colon >= lastAt) continue;
-    const password = text.slice(colon + 1, lastAt);
-    if (password.length === 0 || isPlaceholderValue(password) || isReference(password)) continue;
-    if (/^\d{1,5}$/.test(password)) continue; // host:port@ is not a password
-    out.push({ type: 'password', start: colon + 1, end: lastAt, priority: PRIORITY.urlPassword });
-    from = lastAt + 1;
+/** The password in the authority after the `://` at `sep`, if any. */
+function matchUrlPassword(scan: Scan, sep: number): void {
+  const { text } = scan;
+  // The scheme: a letter, then letters, digits, `+`, `.`, `-`.
+  let s = sep;
+  while (s > 0 && sep - s < 32) {
+    const c = text.charCodeAt(s - 1);
+    if (isLowerCode(c) || isUpperCode(c) || isDigitCode(c) || c === 43 || c === 46 || c === 45) s--;
+    else break;
   }
-};
+  if (s === sep || !/[A-Za-z]/.test(text[s] ?? '')) return;
+  // The authority ends at the path, query, fragment, whitespace or a quoting character.
+  const authStart = sep + 3;
+  let authEnd = authStart;
+  let lastAt = -1;
+  let colon = -1;
+  while (authEnd < text.length && authEnd - authStart < URL_MAX_AUTHORITY) {
+    const c = text.charCodeAt(authEnd);
+    // / ? # " ' ` < > \ space tab newline return
+    if (
+      c === 47 ||
+      c === 63 ||
+      c === 35 ||
+      c === 34 ||
+      c === 39 ||
+      c === 96 ||
+      c === 60 ||
+      c === 62 ||
+      c === 92 ||
+      c === 32 ||
+      c === 9 ||
+      c === 10 ||
+      c === 13
+    )
+      break;
+    if (c === 64) lastAt = authEnd;
+    else if (c === 58 && colon === -1) colon = authEnd;
+    authEnd++;
+  }
+  if (lastAt === -1 || colon === -1 || colon >= lastAt) return;
+  const password = text.slice(colon + 1, lastAt);
+  if (password.length === 0 || isPlaceholderValue(password) || isReference(password)) return;
+  if (/^\d{1,5}$/.test(password)) return; // host:port@ is not a password
+  scan.out.push({
+    type: 'password',
+    start: colon + 1,
+    end: lastAt,
+    priority: PRIORITY.urlPassword,
+  });
+}
 
 // ---------------------------------------------------------------------------------------
 // Authorization headers and bearer tokens
 
 const AUTH_HEADER =
-  /authorization\\?["']?[ \t]*[:=][ \t]*\\?["']?[ \t]*(?:(bearer|basic|token|digest|negotiate|apikey)[ \t]+)?([A-Za-z0-9._~+/=:%-]{8,})/gi;
-const BEARER = /(?<![A-Za-z0-9_-])bearer[ \t]+([A-Za-z0-9._~+/-]{12,}=*)/gi;
+  /authorization\\?["']?[ \t]*[:=][ \t]*\\?["']?[ \t]*(?:(bearer|basic|token|digest|negotiate|apikey)[ \t]+)?([A-Za-z0-9._~+/=:%-]{8,})/iy;
+const BEARER = /(?<![A-Za-z0-9_-])bearer[ \t]+([A-Za-z0-9._~+/-]{12,}=*)/iy;
 
-const authHeaderDetector: Detector = (text, out) => {
-  const lower = text.includes('uthorization') || text.includes('UTHORIZATION');
-  if (lower) {
-    AUTH_HEADER.lastIndex = 0;
-    for (let m = AUTH_HEADER.exec(text); m !== null; m = AUTH_HEADER.exec(text)) {
-      const scheme = (m[1] ?? '').toLowerCase();
-      const value = m[2] ?? '';
-      const start = m.index + m[0].length - value.length;
-      if (isPlaceholderValue(value) || isReference(value)) continue;
-      let type: string;
-      if (scheme === 'basic') {
-        const decoded = decodeBase64Url(value.replace(/\+/g, '-').replace(/\//g, '_'));
-        if (decoded === undefined || !decoded.includes(':')) continue;
-        type = 'basic-auth';
-      } else {
-        if (!looksRandom(value)) continue;
-        type = scheme === 'bearer' ? 'bearer-token' : 'token';
-      }
-      out.push({ type, start, end: start + value.length, priority: PRIORITY.authHeader });
-    }
+/** The credential in an `Authorization:` header (or `"authorization": "…"`) at `at`. */
+function matchAuthHeader(scan: Scan, at: number): void {
+  const { text } = scan;
+  AUTH_HEADER.lastIndex = at;
+  const m = AUTH_HEADER.exec(text);
+  if (m === null) return;
+  const scheme = (m[1] ?? '').toLowerCase();
+  const value = m[2] ?? '';
+  const start = m.index + m[0].length - value.length;
+  if (isPlaceholderValue(value) || isReference(value)) return;
+  let type: string;
+  if (scheme === 'basic') {
+    const decoded = decodeBase64Url(value.replace(/\+/g, '-').replace(/\//g, '_'));
+    if (decoded === undefined || !decoded.includes(':')) return;
+    type = 'basic-auth';
+  } else {
+    if (!looksRandom(value)) return;
+    type = scheme === 'bearer' ? 'bearer-token' : 'token';
   }
-  if (!/bearer/i.test(text)) return;
-  BEARER.lastIndex = 0;
-  for (let m = BEARER.exec(text); m !== null; m = BEARER.exec(text)) {
-    const value = m[1] ?? '';
-    const start = m.index + m[0].length - value.length;
-    if (isPlaceholderValue(value) || !looksRandom(value)) continue;
-    out.push({
-      type: 'bearer-token',
-      start,
-      end: start + value.length,
-      priority: PRIORITY.authHeader,
-    });
-  }
-};
+  scan.out.push({ type, start, end: start + value.length, priority: PRIORITY.authHeader });
+}
+
+/** The token after `Bearer` at `at`, wherever it appears (curl, fetch, logs). */
+function matchBearer(scan: Scan, at: number): void {
+  BEARER.lastIndex = at;
+  const m = BEARER.exec(scan.text);
+  if (m === null) return;
+  const value = m[1] ?? '';
+  const start = m.index + m[0].length - value.length;
+  if (isPlaceholderValue(value) || !looksRandom(value)) return;
+  scan.out.push({
+    type: 'bearer-token',
+    start,
+    end: start + value.length,
+    priority: PRIORITY.authHeader,
+  });
+}
 
 // ---------------------------------------------------------------------------------------
 // Assignments whose name looks secret
 
-/** Finds candidate names; the name around each hit is then read and classified. */
-const NAME_KEYWORD = /pass|pwd|secret|token|key|auth|cred/gi;
+/** Keywords that start reading a name; the name around each is then classified. */
+const NAME_KEYWORDS = ['pass', 'pwd', 'secret', 'token', 'key', 'auth', 'cred', 'bearer'];
 
 const PASSWORD_WORDS = new Set(['password', 'passwd', 'pwd', 'pass', 'passphrase', 'passcode']);
 const TOKEN_WORDS = new Set(['token', 'auth', 'authorization', 'oauth', 'bearer', 'pat']);
@@ -952,6 +1016,8 @@ const QUOTED: Record<string, RegExp> = {
   "'": /(?:[^'\\\n]|\\.){0,4096}'/y,
   '`': /[^`\n]{0,4096}`/y,
 };
+/** What may follow a bare value at the end of its line: a comment, a closing quote, `\n`. */
+const LINE_END = /[ \t]{0,64}(?:$|\r?\n|#|\/\/|"|'|\\[nr"'])/y;
 /** Bare values stop at whitespace, quotes, separators, brackets and escapes. */
 const BARE_VALUE = /[^\s"'`,;&|(){}[\]<>\\]{1,1024}/y;
 
@@ -961,47 +1027,45 @@ interface ParsedValue {
   quoted: boolean;
 }
 
-const namedAssignmentDetector: Detector = (text, out) => {
-  NAME_KEYWORD.lastIndex = 0;
-  for (let m = NAME_KEYWORD.exec(text); m !== null; m = NAME_KEYWORD.exec(text)) {
-    // Widen the keyword to the whole name around it.
-    let nameStart = m.index;
-    while (
-      nameStart > 0 &&
-      m.index - nameStart < MAX_NAME &&
-      isNameCode(text.charCodeAt(nameStart - 1))
-    )
-      nameStart--;
-    let nameEnd = m.index + m[0].length;
-    while (
-      nameEnd < text.length &&
-      nameEnd - nameStart < MAX_NAME * 2 &&
-      isNameCode(text.charCodeAt(nameEnd))
-    )
-      nameEnd++;
-    NAME_KEYWORD.lastIndex = nameEnd;
-    if (nameEnd - nameStart > MAX_NAME) continue;
-    let isFlag = false;
-    while (nameStart < nameEnd && (text[nameStart] === '-' || text[nameStart] === '.')) {
-      if (text[nameStart] === '-' && text[nameStart + 1] === '-') isFlag = true;
-      nameStart++;
-    }
-    let trimmedEnd = nameEnd;
-    while (trimmedEnd > nameStart && (text[trimmedEnd - 1] === '-' || text[trimmedEnd - 1] === '.'))
-      trimmedEnd--;
-    if (trimmedEnd !== nameEnd) continue; // `token.` or `auth-` ends a sentence or a path
-    const type = classifyName(text.slice(nameStart, nameEnd));
-    if (type === undefined) continue;
-    const value = parseAssignedValue(text, nameStart, nameEnd, isFlag);
-    if (value === undefined) continue;
-    const secret = text.slice(value.start, value.end);
-    if (!acceptNamedValue(secret, value.quoted)) continue;
-    const finalType =
-      type === 'aws-secret-key' && !/^[A-Za-z0-9/+=]{40}$/.test(secret) ? 'secret' : type;
-    out.push({ type: finalType, start: value.start, end: value.end, priority: PRIORITY.named });
-    if (value.end > NAME_KEYWORD.lastIndex) NAME_KEYWORD.lastIndex = value.end;
+/**
+ * The assignment around the name keyword at `[at, at + length)`: widens it to the whole
+ * name, classifies the name and reads the value after it.
+ */
+function matchNamedAssignment(scan: Scan, at: number, length: number): void {
+  // Every keyword of one name gives the same answer; read each name once.
+  if (at < scan.nameEnd) return;
+  const { text } = scan;
+  let nameStart = at;
+  while (nameStart > 0 && at - nameStart < MAX_NAME && isNameCode(text.charCodeAt(nameStart - 1)))
+    nameStart--;
+  let nameEnd = at + length;
+  while (
+    nameEnd < text.length &&
+    nameEnd - nameStart < MAX_NAME * 2 &&
+    isNameCode(text.charCodeAt(nameEnd))
+  )
+    nameEnd++;
+  scan.nameEnd = nameEnd;
+  if (nameEnd - nameStart > MAX_NAME) return;
+  let isFlag = false;
+  while (nameStart < nameEnd && (text[nameStart] === '-' || text[nameStart] === '.')) {
+    if (text[nameStart] === '-' && text[nameStart + 1] === '-') isFlag = true;
+    nameStart++;
   }
-};
+  const last = text[nameEnd - 1];
+  if (last === '-' || last === '.') return; // `token.` or `auth-` ends a sentence or a path
+  const type = classifyName(text.slice(nameStart, nameEnd));
+  if (type === undefined) return;
+  // `type RequestCredentials = "include" | "omit"` is a TypeScript type, not a value.
+  if (/\btype[ \t]+$/.test(text.slice(Math.max(0, nameStart - 12), nameStart))) return;
+  const value = parseAssignedValue(text, nameStart, nameEnd, isFlag);
+  if (value === undefined) return;
+  const secret = text.slice(value.start, value.end);
+  if (!acceptNamedValue(secret, value.quoted)) return;
+  const finalType =
+    type === 'aws-secret-key' && !/^[A-Za-z0-9/+=]{40}$/.test(secret) ? 'secret' : type;
+  scan.out.push({ type: finalType, start: value.start, end: value.end, priority: PRIORITY.named });
+}
 
 /**
  * Reads `<op> <value>` after a name: `=`, `:`, `:=`, `=>`, or whitespace after a `--flag`;
@@ -1094,10 +1158,12 @@ function parseAssignedValue(
       return undefined;
   }
   if (/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/.test(value)) return undefined; // a.b.c
-  if (op === ':' && !looksRandom(value)) {
-    // `Secret: the sauce` in prose: a bare colon value must end its line (YAML, headers).
-    const rest = /^[ \t]*(?:$|\r?\n|#|"|')/m;
-    if (!rest.test(text.slice(end, end + 3))) return undefined;
+  const envStyle = (op === '=' && !spaceBeforeOp && !spaceAfterOp) || op === ' ';
+  if (!envStyle && !looksRandom(value)) {
+    // `Secret: the sauce` in prose, `token = await f()` in code: unless it is `NAME=value`
+    // (.env, shell, query strings), a bare value of words must end its line (YAML, INI).
+    LINE_END.lastIndex = end;
+    if (!LINE_END.test(text)) return undefined;
   }
   return { start: p, end, quoted: false };
 }
@@ -1115,7 +1181,9 @@ function acceptNamedValue(value: string, quoted: boolean): boolean {
   if (value.length < 3) return false;
   if (/\s/.test(value)) return false;
   if (isPlaceholderValue(value) || isReference(value)) return false;
-  if (/^\d{1,6}$/.test(value)) return false;
+  if (/^\d{1,6}$/.test(value) || /^0x[0-9a-fA-F]{1,16}$/.test(value)) return false;
+  // Secrets are printable ASCII; anything else is text in some language.
+  if (/[^\x21-\x7e]/.test(value)) return false;
   if (/^-?\d+(?:\.\d+)?(?:ms|s|m|h|d|w|y)?$/.test(value) && value.length <= 8) return false;
   if (isPathLike(value) || isUrl(value)) return false;
   if (quoted && /%[sd]|\{\d*\}/.test(value)) return false; // format strings
@@ -1124,10 +1192,59 @@ function acceptNamedValue(value: string, quoted: boolean): boolean {
 
 // ---------------------------------------------------------------------------------------
 
-const DETECTORS: readonly Detector[] = [
-  privateKeyDetector,
-  ...SHAPE_RULES.map(shapeDetector),
-  urlPasswordDetector,
-  authHeaderDetector,
-  namedAssignmentDetector,
-];
+/** Runs at a trigger; may return a position the trigger scan should skip to. */
+type TriggerHandler = (scan: Scan, at: number, length: number) => number | undefined;
+
+/** Trigger literal (lower case; matched case-insensitively) to what runs there. */
+const TRIGGERS: ReadonlyMap<string, readonly TriggerHandler[]> = buildTriggers();
+
+function buildTriggers(): Map<string, TriggerHandler[]> {
+  const map = new Map<string, TriggerHandler[]>();
+  const add = (literal: string, handler: TriggerHandler): void => {
+    const list = map.get(literal);
+    if (list) list.push(handler);
+    else map.set(literal, [handler]);
+  };
+  for (const rule of SHAPE_RULES) {
+    for (const literal of rule.triggers) {
+      add(literal, (scan, at) => {
+        matchShape(rule, scan.text, at, scan.out);
+        return undefined;
+      });
+    }
+  }
+  add('-----begin ', (scan, at) => {
+    const end = matchPrivateKey(scan, at);
+    return end === -1 ? undefined : end;
+  });
+  add('://', (scan, at) => {
+    matchUrlPassword(scan, at);
+    return undefined;
+  });
+  add('authorization', (scan, at) => {
+    matchAuthHeader(scan, at);
+    return undefined;
+  });
+  add('bearer', (scan, at) => {
+    matchBearer(scan, at);
+    return undefined;
+  });
+  const named: TriggerHandler = (scan, at, length) => {
+    matchNamedAssignment(scan, at, length);
+    return undefined;
+  };
+  for (const keyword of [...NAME_KEYWORDS, 'authorization']) add(keyword, named);
+  return map;
+}
+
+let triggerRegExp: RegExp | undefined;
+
+/** One case-insensitive alternation of every trigger, longest first. */
+function triggerPattern(): RegExp {
+  if (triggerRegExp === undefined) {
+    const literals = [...TRIGGERS.keys()].sort((a, b) => b.length - a.length);
+    const escaped = literals.map((l) => l.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'));
+    triggerRegExp = new RegExp(escaped.join('|'), 'gi');
+  }
+  return triggerRegExp;
+}
