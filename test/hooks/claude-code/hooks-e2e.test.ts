@@ -1,0 +1,279 @@
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  attune,
+  attuneProcessesOf,
+  invoicerTranscript,
+  isAlive,
+  logLines,
+  makeWorld,
+  payload,
+  realTranscripts,
+  type World,
+  waitFor,
+} from './helpers.js';
+
+const MARKER = '<!-- attune-learning:injected -->';
+let world: World;
+
+beforeEach(() => {
+  world = makeWorld();
+});
+afterEach(() => rmSync(world.home, { recursive: true, force: true }));
+
+function sessionEnd(
+  transcript: string,
+  extra: Record<string, unknown> = {},
+  env: Record<string, string> = {},
+) {
+  return attune(
+    world,
+    ['hook', 'session-end'],
+    payload('SessionEnd', {
+      transcript_path: transcript,
+      cwd: world.project,
+      reason: 'prompt_input_exit',
+      ...extra,
+    }),
+    env,
+  );
+}
+
+function sessionStart(cwd = world.project) {
+  return attune(
+    world,
+    ['hook', 'session-start'],
+    payload('SessionStart', { cwd, source: 'startup', model: 'claude-x' }),
+  );
+}
+
+function contextOf(stdout: string): string {
+  const out = JSON.parse(stdout) as {
+    hookSpecificOutput: { hookEventName: string; additionalContext: string };
+  };
+  expect(out.hookSpecificOutput.hookEventName).toBe('SessionStart');
+  return out.hookSpecificOutput.additionalContext;
+}
+
+describe('the learning loop', () => {
+  it('learns at session end and injects the lesson at the next session start', () => {
+    const end = sessionEnd(invoicerTranscript);
+    expect(end).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(
+      logLines(world).some(
+        (l) => l.includes('session-end learned from') && l.includes('quality=GOOD'),
+      ),
+    ).toBe(true);
+
+    const start = sessionStart();
+    expect(start.code).toBe(0);
+    const context = contextOf(start.stdout);
+    expect(context.startsWith(MARKER)).toBe(true);
+    expect(context).toContain('pnpm');
+    expect(context).toContain('integer cents');
+    expect(context.length).toBeLessThanOrEqual(4000);
+  });
+
+  it('injects a project convention only in its project, and a preference everywhere', () => {
+    sessionEnd(invoicerTranscript, { cwd: join(world.project, 'src', 'invoice') });
+    const here = contextOf(sessionStart(join(world.project, 'src')).stdout);
+    expect(here).toContain('pnpm here, never npm');
+
+    const elsewhere = join(world.home, 'work', 'other');
+    mkdirSync(join(elsewhere, '.git'), { recursive: true });
+    const there = contextOf(sessionStart(elsewhere).stdout);
+    expect(there).not.toContain('pnpm here, never npm');
+    expect(there).toContain('integer cents');
+  });
+
+  it('prints nothing at session start when nothing has been learned', () => {
+    expect(sessionStart()).toEqual({ code: 0, stdout: '', stderr: '' });
+  });
+
+  it('injects only the patterns that bear on the submitted prompt', () => {
+    sessionEnd(invoicerTranscript);
+    const prompt = (text: string) =>
+      attune(
+        world,
+        ['hook', 'user-prompt-submit'],
+        payload('UserPromptSubmit', { cwd: world.project, prompt: text }),
+      );
+
+    const related = prompt('Before you finish, should I install dependencies with npm or pnpm?');
+    expect(related.code).toBe(0);
+    const out = JSON.parse(related.stdout) as {
+      hookSpecificOutput: { hookEventName: string; additionalContext: string };
+    };
+    expect(out.hookSpecificOutput.hookEventName).toBe('UserPromptSubmit');
+    expect(out.hookSpecificOutput.additionalContext).toContain(MARKER);
+    expect(out.hookSpecificOutput.additionalContext).toContain('pnpm');
+    expect(out.hookSpecificOutput.additionalContext).not.toContain('integer cents');
+
+    expect(prompt('write a haiku about autumn leaves')).toEqual({
+      code: 0,
+      stdout: '',
+      stderr: '',
+    });
+  });
+
+  it('does not count a session twice when PreCompact and SessionEnd both learn from it', () => {
+    attune(
+      world,
+      ['hook', 'pre-compact'],
+      payload('PreCompact', {
+        transcript_path: invoicerTranscript,
+        cwd: world.project,
+        trigger: 'auto',
+        custom_instructions: '',
+      }),
+    );
+    const once = contextOf(sessionStart().stdout);
+    sessionEnd(invoicerTranscript);
+    expect(contextOf(sessionStart().stdout)).toBe(once);
+  });
+
+  it.each(readdirSync(realTranscripts).filter((f) => f.endsWith('.jsonl')))(
+    'handles the real transcript %s at session end without output or error',
+    (file) => {
+      const r = sessionEnd(join(realTranscripts, file));
+      expect(r).toEqual({ code: 0, stdout: '', stderr: '' });
+      const lines = logLines(world);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(`learned from ${join(realTranscripts, file)}`);
+    },
+  );
+});
+
+describe('the background learner', () => {
+  it('learns in a detached child that logs its pid and leaves no process behind', async () => {
+    const end = sessionEnd(invoicerTranscript, {}, { ATTUNE_HOOK_MODE: 'background' });
+    expect(end).toEqual({ code: 0, stdout: '', stderr: '' });
+    const started = logLines(world).find((l) => l.includes('background learner started pid='));
+    expect(started).toBeDefined();
+    const pid = Number(/started pid=(\d+)/.exec(started ?? '')?.[1]);
+    expect(pid).toBeGreaterThan(0);
+
+    await waitFor(
+      () => logLines(world).some((l) => l.includes(`pid=${pid} done`)),
+      60_000,
+      'the learner to finish',
+    );
+    await waitFor(() => !isAlive(pid), 10_000, `pid ${pid} to exit`);
+    expect(logLines(world).some((l) => l.includes(` pid=${pid} session-end learned from`))).toBe(
+      true,
+    );
+    expect(attuneProcessesOf(world)).toEqual([]);
+    expect(contextOf(sessionStart().stdout)).toContain('pnpm');
+  });
+
+  it('kills itself after its time bound, even while waiting for the store lock', async () => {
+    // A live process (this test) holds the user's lock, so the learner can only wait.
+    const userDir = join(world.store, 'tester');
+    mkdirSync(userDir, { recursive: true });
+    writeFileSync(join(userDir, '.lock'), `${process.pid} ${hostname()} ${Date.now()} test`);
+    const end = sessionEnd(
+      invoicerTranscript,
+      {},
+      { ATTUNE_HOOK_MODE: 'background', ATTUNE_HOOK_WORKER_TIMEOUT: '1' },
+    );
+    expect(end.code).toBe(0);
+    const pid = Number(/started pid=(\d+)/.exec(logLines(world).join('\n'))?.[1]);
+    await waitFor(
+      () => logLines(world).some((l) => l.includes('timed out after 1000 ms; killed')),
+      60_000,
+      'the watchdog',
+    );
+    await waitFor(() => !isAlive(pid), 10_000, `pid ${pid} to exit`);
+    expect(logLines(world).some((l) => l.includes(`pid=${pid} done`))).toBe(false);
+    expect(attuneProcessesOf(world)).toEqual([]);
+    expect(statSync(join(userDir, '.lock')).isFile()).toBe(true);
+  });
+});
+
+describe('bad input never breaks the session', () => {
+  const binary = () => {
+    const path = join(world.home, 'binary.jsonl');
+    writeFileSync(path, Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)));
+    return path;
+  };
+  const cases: [string, string, () => string][] = [
+    ['session-end', 'stdin that is not JSON', () => 'this is not json {'],
+    ['session-end', 'empty stdin', () => ''],
+    ['session-end', 'a JSON array', () => '[1,2,3]'],
+    [
+      'session-end',
+      'a payload without cwd',
+      () => JSON.stringify({ session_id: 's', transcript_path: invoicerTranscript }),
+    ],
+    [
+      'session-end',
+      'a relative cwd',
+      () => payload('SessionEnd', { cwd: 'relative/dir', transcript_path: invoicerTranscript }),
+    ],
+    [
+      'session-end',
+      'a payload without transcript_path',
+      () => JSON.stringify({ session_id: 's', cwd: world.project }),
+    ],
+    [
+      'session-end',
+      'a transcript that does not exist',
+      () =>
+        payload('SessionEnd', {
+          cwd: world.project,
+          transcript_path: join(world.home, 'gone.jsonl'),
+        }),
+    ],
+    [
+      'session-end',
+      'a transcript that is a directory',
+      () => payload('SessionEnd', { cwd: world.project, transcript_path: world.home }),
+    ],
+    [
+      'session-end',
+      'a binary transcript',
+      () => payload('SessionEnd', { cwd: world.project, transcript_path: binary() }),
+    ],
+    [
+      'session-end',
+      'a session_id that is a number',
+      () => payload('SessionEnd', { cwd: world.project, session_id: 42 }),
+    ],
+    ['pre-compact', 'stdin that is not JSON', () => '\u0000\u0001garbage'],
+    ['session-start', 'stdin that is not JSON', () => 'nope'],
+    [
+      'session-start',
+      'the payload of another event',
+      () => payload('SessionEnd', { cwd: world.project }),
+    ],
+    [
+      'user-prompt-submit',
+      'a payload without prompt',
+      () => payload('UserPromptSubmit', { cwd: world.project }),
+    ],
+    ['bogus-event', 'an unknown hook name', () => payload('SessionStart', { cwd: world.project })],
+  ];
+  it.each(cases)('%s with %s exits 0, prints nothing and logs one line', (hook, _what, input) => {
+    const r = attune(world, ['hook', hook], input());
+    expect(r).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(logLines(world)).toHaveLength(1);
+  });
+
+  it('writes the log where ATTUNE_LOG_FILE says, and rotates it past 1 MB', () => {
+    mkdirSync(join(world.home, '.attune'), { recursive: true });
+    writeFileSync(world.log, `${'x'.repeat(1024 * 1024 + 10)}\n`);
+    attune(world, ['hook', 'session-end'], 'not json');
+    expect(logLines(world)).toHaveLength(1);
+    expect(statSync(`${world.log}.1`).size).toBeGreaterThan(1024 * 1024);
+  });
+
+  it('logs to ~/.attune/hooks.log when ATTUNE_LOG_FILE is not set', () => {
+    const { ATTUNE_LOG_FILE: _, ATTUNE_HOME: __, ...env } = world.env;
+    world.env = env;
+    attune(world, ['hook', 'session-start'], 'not json');
+    world.log = join(world.home, '.attune', 'hooks.log');
+    expect(logLines(world)[0]).toMatch(/pid=\d+ session-start bad payload: stdin is not JSON/);
+  });
+});
