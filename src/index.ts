@@ -20,6 +20,14 @@ export {
   resolveStoreConfig,
   resolveUserId,
 } from './config/config.js';
+// Delivery to assistants without hooks
+export {
+  parseRulesTarget,
+  RULES_TARGETS,
+  type RulesTarget,
+  rulesPath,
+  writeRulesFile,
+} from './deliver/rules-file.js';
 // Errors
 export { AttuneError, type AttuneErrorOptions, ErrorCode, isAttuneError } from './errors.js';
 // Evaluate
@@ -128,6 +136,8 @@ export {
 } from './model/skill.js';
 export { MAX_USER_ID_LENGTH, validateUserId } from './model/user-id.js';
 export { patternWorth, rankByRelevance, rankPatterns } from './retrieve/rank.js';
+// Skills
+export { type AggregateSkillsOptions, aggregateSkills } from './skills/aggregate-skills.js';
 export {
   type FormatPatternsOptions,
   LearnedSkillsStorage,
@@ -153,8 +163,13 @@ export {
 // Transcripts
 export {
   detectFormat,
+  type ParseTranscriptOptions,
   parseTranscript,
+  type ReadOptions,
+  type ReadResult,
+  type ReadTranscriptFileOptions,
   readTranscriptFile,
   TRANSCRIPT_READERS,
+  type TranscriptReader,
 } from './transcripts/index.js';
 export { sessionFromInteractions } from './transcripts/interactions.js';
