@@ -4,10 +4,12 @@
  */
 import { Command } from 'commander';
 import { registerContextCommand } from './commands/context.js';
+import { registerDoctorCommand } from './commands/doctor.js';
 import { registerEvaluateCommand } from './commands/evaluate.js';
 import { registerHookCommand } from './commands/hook.js';
 import { registerHooksCommand } from './commands/hooks.js';
 import { registerLearnCommand } from './commands/learn.js';
+import { registerMigrateCommand } from './commands/migrate.js';
 import { registerPatternsCommand } from './commands/patterns.js';
 import { registerRulesCommand } from './commands/rules.js';
 import { registerSkillsCommand } from './commands/skills.js';
@@ -33,6 +35,8 @@ export function buildProgram(): Command {
   registerHookCommand(program);
   registerSkillsCommand(program);
   registerRulesCommand(program);
+  registerMigrateCommand(program);
+  registerDoctorCommand(program);
   for (const sub of program.commands) sub.exitOverride();
   return program;
 }
