@@ -173,3 +173,9 @@ export {
   type TranscriptReader,
 } from './transcripts/index.js';
 export { sessionFromInteractions } from './transcripts/interactions.js';
+// MCP
+export {
+  createMcpServer,
+  type McpServerOptions,
+  type McpToolContext,
+} from './mcp/server.js';

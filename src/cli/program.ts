@@ -9,6 +9,7 @@ import { registerEvaluateCommand } from './commands/evaluate.js';
 import { registerHookCommand } from './commands/hook.js';
 import { registerHooksCommand } from './commands/hooks.js';
 import { registerLearnCommand } from './commands/learn.js';
+import { registerMcpCommand } from './commands/mcp.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerPatternsCommand } from './commands/patterns.js';
 import { registerRulesCommand } from './commands/rules.js';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerHookCommand(program);
   registerSkillsCommand(program);
   registerRulesCommand(program);
+  registerMcpCommand(program);
   registerMigrateCommand(program);
   registerDoctorCommand(program);
   for (const sub of program.commands) sub.exitOverride();

@@ -1,0 +1,109 @@
+/**
+ * `remember`: store a lesson the user stated explicitly in the conversation.
+ * @module
+ */
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { redactSecrets } from '../../extract/redact.js';
+import { PatternCategory } from '../../model/category.js';
+import { createPattern, type PatternMetadata } from '../../model/pattern.js';
+import { formatPatternView, toPatternView } from '../pattern-view.js';
+import type { McpToolContext } from '../server.js';
+import { runTool, toolResult } from '../tool-result.js';
+
+/** Confidence of a lesson the user stated outright (higher than most inferred ones). */
+export const REMEMBERED_CONFIDENCE = 0.9;
+
+/** Input of `remember`. */
+export const RememberInput = {
+  category: z
+    .enum(PatternCategory)
+    .describe(
+      'user_correction (the user corrected you), preference (how the user likes things done), project_specific (a convention of this project), error_resolution (how an error was fixed), workaround, debugging_technique or code_pattern.',
+    ),
+  trigger: z
+    .string()
+    .trim()
+    .min(1, 'trigger must not be empty')
+    .max(2000)
+    .describe('When the lesson applies, e.g. "Installing dependencies in this repo".'),
+  resolution: z
+    .string()
+    .trim()
+    .min(1, 'resolution must not be empty')
+    .max(4000)
+    .describe('What to do then, as a self-contained instruction, e.g. "Use pnpm, never npm".'),
+  context: z.string().max(4000).optional().describe('Why, or where it came from (optional).'),
+  tags: z
+    .array(z.string().trim().min(1).max(64))
+    .max(20)
+    .optional()
+    .describe('Keywords that help find it later, e.g. ["pnpm", "install"].'),
+  project: z
+    .string()
+    .min(1)
+    .max(4096)
+    .optional()
+    .describe(
+      "For project_specific lessons: the project root folder (default: the server's project).",
+    ),
+};
+
+/** Registers `remember`. */
+export function registerRememberTool(server: McpServer, context: McpToolContext): void {
+  server.registerTool(
+    'remember',
+    {
+      title: 'Remember a lesson',
+      description:
+        'Stores a lesson the user told you explicitly ("always use pnpm here", "don\'t mock the database in tests"), so future sessions follow it. Write the trigger as the situation and the resolution as a self-contained instruction. Secrets are redacted before storing. The same lesson stored twice is reinforced, not duplicated. Returns the pattern id.',
+      inputSchema: RememberInput,
+      outputSchema: {
+        id: z.string(),
+        stored: z.enum(['created', 'reinforced']),
+        redacted: z.array(z.string()),
+      },
+      annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false },
+    },
+    (args) =>
+      runTool('remember', async () => {
+        const redacted: string[] = [];
+        const clean = (text: string): string => {
+          const r = redactSecrets(text);
+          for (const hit of r.found) redacted.push(hit.type);
+          return r.text;
+        };
+        const metadata: PatternMetadata = { source: 'mcp-remember' };
+        const project = args.project ?? context.project;
+        if (args.category === PatternCategory.PROJECT_SPECIFIC && project !== undefined) {
+          metadata.project = project;
+        }
+        const pattern = createPattern({
+          category: args.category,
+          trigger: clean(args.trigger),
+          resolution: clean(args.resolution),
+          context: clean(args.context ?? ''),
+          confidence: REMEMBERED_CONFIDENCE,
+          tags: (args.tags ?? []).map(clean),
+          sourceSession: 'mcp',
+          metadata,
+        });
+        const result = await context.storage.learnPatterns(context.userId, [pattern]);
+        const id = result.created[0] ?? result.reinforced[0];
+        const stored = await context.storage.getPattern(context.userId, id ?? pattern.patternId);
+        if (id === undefined || stored === null) {
+          // learnPatterns keeps what it is given unless the per-user limit evicts it.
+          throw new Error('the pattern was not kept (per-user pattern limit reached)');
+        }
+        const how = result.created.length > 0 ? 'created' : 'reinforced';
+        const lines = [
+          how === 'created' ? `Remembered as pattern ${id}:` : `Reinforced existing pattern ${id}:`,
+          formatPatternView(toPatternView(stored)),
+        ];
+        if (redacted.length > 0) {
+          lines.push(`Redacted before storing: ${[...new Set(redacted)].join(', ')}.`);
+        }
+        return toolResult(lines.join('\n'), { id, stored: how, redacted: [...new Set(redacted)] });
+      }),
+  );
+}
