@@ -32,26 +32,41 @@ function print(report: QualityReport, verbose: boolean): void {
   const out: string[] = [];
   out.push('Extraction quality on the labelled development fixtures');
   out.push('');
-  out.push(`${'category'.padEnd(20)} ${'labelled'.padStart(8)} ${'predicted'.padStart(9)} ${'matched'.padStart(7)} ${'precision'.padStart(9)} ${'recall'.padStart(7)}`);
+  out.push(
+    `${'category'.padEnd(20)} ${'labelled'.padStart(8)} ${'predicted'.padStart(9)} ${'matched'.padStart(7)} ${'precision'.padStart(9)} ${'recall'.padStart(7)}`,
+  );
   for (const [c, s] of Object.entries(report.byCategory)) {
-    out.push(`${c.padEnd(20)} ${String(s.labelled).padStart(8)} ${String(s.predicted).padStart(9)} ${String(s.truePositives).padStart(7)} ${pct(s.precision).padStart(9)} ${pct(s.recall)}`);
+    out.push(
+      `${c.padEnd(20)} ${String(s.labelled).padStart(8)} ${String(s.predicted).padStart(9)} ${String(s.truePositives).padStart(7)} ${pct(s.precision).padStart(9)} ${pct(s.recall)}`,
+    );
   }
   const o = report.overall;
-  out.push(`${'overall'.padEnd(20)} ${String(o.labelled).padStart(8)} ${String(o.predicted).padStart(9)} ${String(o.truePositives).padStart(7)} ${pct(o.precision).padStart(9)} ${pct(o.recall)}`);
+  out.push(
+    `${'overall'.padEnd(20)} ${String(o.labelled).padStart(8)} ${String(o.predicted).padStart(9)} ${String(o.truePositives).padStart(7)} ${pct(o.precision).padStart(9)} ${pct(o.recall)}`,
+  );
   out.push('');
-  out.push(`${'fixture'.padEnd(44)} ${'sessions'.padStart(8)} ${'labels'.padStart(6)} ${'predicted'.padStart(9)} ${'matched'.padStart(7)}`);
+  out.push(
+    `${'fixture'.padEnd(44)} ${'sessions'.padStart(8)} ${'labels'.padStart(6)} ${'predicted'.padStart(9)} ${'matched'.padStart(7)}`,
+  );
   for (const f of report.fixtures) {
-    out.push(`${f.fixture.padEnd(44)} ${String(f.sessions).padStart(8)} ${String(f.labels.length).padStart(6)} ${String(f.predicted.length).padStart(9)} ${String(f.matches.length).padStart(7)}`);
+    out.push(
+      `${f.fixture.padEnd(44)} ${String(f.sessions).padStart(8)} ${String(f.labels.length).padStart(6)} ${String(f.predicted.length).padStart(9)} ${String(f.matches.length).padStart(7)}`,
+    );
   }
-  if (report.unlabelled.length > 0) out.push(`\nNot scored (no labels): ${report.unlabelled.join(', ')}`);
+  if (report.unlabelled.length > 0)
+    out.push(`\nNot scored (no labels): ${report.unlabelled.join(', ')}`);
   if (verbose) {
     for (const f of report.fixtures) {
-      if (f.falsePositives.length === 0 && f.misses.length === 0) continue;
+      if (f.falsePositives.length + f.misses.length + f.duplicates.length === 0) continue;
       out.push(`\n== ${f.fixture}`);
       for (const p of f.falsePositives) {
-        out.push(`  FP [${p.category}] when: ${p.trigger}\n       do: ${p.resolution}\n       ctx: ${p.context}`);
+        out.push(
+          `  FP [${p.category}] when: ${p.trigger}\n       do: ${p.resolution}\n       ctx: ${p.context}`,
+        );
       }
-      for (const l of f.misses) out.push(`  MISS ${l.id} [${l.category}] ${l.lesson}  (match: ${l.match.join(', ')})`);
+      for (const p of f.duplicates) out.push(`  DUP [${p.category}] ${p.resolution}`);
+      for (const l of f.misses)
+        out.push(`  MISS ${l.id} [${l.category}] ${l.lesson}  (match: ${l.match.join(', ')})`);
     }
   } else {
     out.push('\nRun with --verbose to list false positives and misses.');
@@ -65,13 +80,17 @@ async function main(): Promise<void> {
   const labelsDir = resolve(arg('--labels') ?? join(root, 'test/fixtures/eval'));
   const report = await runExtractionQuality({ transcriptsDir, labelsDir });
   if (process.argv.includes('--json')) {
-    process.stdout.write(`${JSON.stringify({ overall: report.overall, byCategory: report.byCategory }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ overall: report.overall, byCategory: report.byCategory }, null, 2)}\n`,
+    );
     return;
   }
   print(report, process.argv.includes('--verbose'));
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`eval-extraction: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `eval-extraction: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exitCode = 1;
 });

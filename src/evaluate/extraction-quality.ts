@@ -7,16 +7,19 @@
  * A predicted pattern matches a label when its category is compatible (see
  * {@link CATEGORY_COMPATIBILITY}) and its trigger, resolution and context together contain
  * every `match` entry (case-insensitive; an entry with `|` needs any one alternative).
- * Matching is one-to-one: each label is matched by at most one pattern and the reverse.
+ * Recall is one-to-one: each label is covered by at most one pattern. Precision counts every
+ * pattern that states a labelled lesson as correct, so a lesson extracted from two sessions of
+ * one file (aider files hold many) is not a false positive, though it adds no recall; such
+ * patterns are reported as duplicates.
  * @module
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { z } from 'zod';
 import { AttuneError, ErrorCode } from '../errors.js';
+import { extractSessionPatterns } from '../extract/session-extractor.js';
 import { PATTERN_CATEGORIES, type PatternCategory } from '../model/category.js';
 import type { ExtractedPattern } from '../model/pattern.js';
-import { extractSessionPatterns } from '../extract/session-extractor.js';
 import { readTranscriptFile } from '../transcripts/index.js';
 
 /** One labelled lesson. */
@@ -44,15 +47,16 @@ const LabelSchema = z.array(
  * ("we use vitest, not jest"), so those three match each other; an error resolution may be
  * phrased as a workaround and the reverse. Everything else must match exactly.
  */
-export const CATEGORY_COMPATIBILITY: Readonly<Record<PatternCategory, readonly PatternCategory[]>> = {
-  user_correction: ['user_correction', 'preference', 'project_specific'],
-  preference: ['preference', 'user_correction', 'project_specific'],
-  project_specific: ['project_specific', 'user_correction', 'preference'],
-  error_resolution: ['error_resolution', 'workaround', 'debugging_technique'],
-  workaround: ['workaround', 'error_resolution'],
-  debugging_technique: ['debugging_technique', 'error_resolution'],
-  code_pattern: ['code_pattern', 'project_specific'],
-};
+export const CATEGORY_COMPATIBILITY: Readonly<Record<PatternCategory, readonly PatternCategory[]>> =
+  {
+    user_correction: ['user_correction', 'preference', 'project_specific'],
+    preference: ['preference', 'user_correction', 'project_specific'],
+    project_specific: ['project_specific', 'user_correction', 'preference'],
+    error_resolution: ['error_resolution', 'workaround', 'debugging_technique'],
+    workaround: ['workaround', 'error_resolution'],
+    debugging_technique: ['debugging_technique', 'error_resolution'],
+    code_pattern: ['code_pattern', 'project_specific'],
+  };
 
 /** The result for one labelled fixture. */
 export interface FixtureResult {
@@ -62,7 +66,10 @@ export interface FixtureResult {
   predicted: ExtractedPattern[];
   /** Pairs of (label id, pattern index into `predicted`). */
   matches: Array<{ label: string; pattern: number }>;
+  /** Patterns that match no label at all. */
   falsePositives: ExtractedPattern[];
+  /** Patterns that state a labelled lesson another pattern already covers. */
+  duplicates: ExtractedPattern[];
   misses: LessonLabel[];
   bytes: number;
 }
@@ -107,7 +114,9 @@ export function matchLabels(
   const candidates = labels.map((label) =>
     patterns.flatMap((p, i) => (patternMatchesLabel(p, label) ? [i] : [])),
   );
-  const order = labels.map((_, i) => i).sort((a, b) => (candidates[a]?.length ?? 0) - (candidates[b]?.length ?? 0));
+  const order = labels
+    .map((_, i) => i)
+    .sort((a, b) => (candidates[a]?.length ?? 0) - (candidates[b]?.length ?? 0));
   const used = new Set<number>();
   const out: Array<{ label: string; pattern: number }> = [];
   for (const li of order) {
@@ -125,7 +134,9 @@ export function parseLabels(text: string, source: string): LessonLabel[] {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new AttuneError(ErrorCode.INVALID_ARGUMENT, `labels ${source}: not valid JSON`, { cause: error });
+    throw new AttuneError(ErrorCode.INVALID_ARGUMENT, `labels ${source}: not valid JSON`, {
+      cause: error,
+    });
   }
   const parsed = LabelSchema.safeParse(json);
   if (!parsed.success) {
@@ -177,20 +188,25 @@ export async function runExtractionQuality(options: QualityOptions): Promise<Qua
       unlabelled.push(file);
       continue;
     }
-    const labels = parseLabels(await readFile(join(options.labelsDir, labelFile), 'utf8'), labelFile);
+    const labels = parseLabels(
+      await readFile(join(options.labelsDir, labelFile), 'utf8'),
+      labelFile,
+    );
     const bytes = (await readFile(file)).byteLength;
     const { sessions } = await readTranscriptFile(file);
     const predicted = sessions.flatMap((s) => extractSessionPatterns(s, { now: new Date(0) }));
     const matches = matchLabels(predicted, labels);
     const hitPatterns = new Set(matches.map((m) => m.pattern));
     const hitLabels = new Set(matches.map((m) => m.label));
+    const correct = (p: ExtractedPattern) => labels.some((l) => patternMatchesLabel(p, l));
     fixtures.push({
       fixture: name,
       sessions: sessions.length,
       labels,
       predicted,
       matches,
-      falsePositives: predicted.filter((_, i) => !hitPatterns.has(i)),
+      falsePositives: predicted.filter((p) => !correct(p)),
+      duplicates: predicted.filter((p, i) => !hitPatterns.has(i) && correct(p)),
       misses: labels.filter((l) => !hitLabels.has(l.id)),
       bytes,
     });
@@ -216,7 +232,10 @@ function score(fixtures: readonly FixtureResult[]): Pick<QualityReport, 'overall
   let tp = 0;
   let predicted = 0;
   let labelled = 0;
-  const cat = new Map<string, { tpLabel: number; tpPred: number; predicted: number; labelled: number }>();
+  const cat = new Map<
+    string,
+    { tpLabel: number; tpPred: number; predicted: number; labelled: number }
+  >();
   const slot = (c: string) => {
     let s = cat.get(c);
     if (!s) {
@@ -225,8 +244,11 @@ function score(fixtures: readonly FixtureResult[]): Pick<QualityReport, 'overall
     }
     return s;
   };
+  let correctPredictions = 0;
   for (const f of fixtures) {
     tp += f.matches.length;
+    correctPredictions += f.predicted.length - f.falsePositives.length;
+    for (const p of f.duplicates) slot(p.category).tpPred++;
     predicted += f.predicted.length;
     labelled += f.labels.length;
     for (const p of f.predicted) slot(p.category).predicted++;
@@ -249,5 +271,7 @@ function score(fixtures: readonly FixtureResult[]): Pick<QualityReport, 'overall
       recall: ratio(s.tpLabel, s.labelled),
     };
   }
-  return { overall: makeScore(tp, predicted, labelled), byCategory };
+  const overall = makeScore(tp, predicted, labelled);
+  overall.precision = ratio(correctPredictions, predicted);
+  return { overall, byCategory };
 }

@@ -37,7 +37,7 @@ export interface PhraseContext {
 
 // Leading words that carry no instruction: fillers, politeness, discourse markers.
 const FILLER =
-  /^(?:(?:ok(?:ay)?|so|and|but|also|well|hmm+|mm+|yes|yeah|great|good|nice|thanks|thank you|please|pls|note that|note:|in terms of [^,]{1,40},|i (?:would like to )?remind you(?: of)?(?: that)?(?: the (?:main |key |one )?(?:directive|rule|convention|principle)s?)?(?: that| is)?|remember(?: that)?(?= (?:to|always|never|we|you)\b)|as a rule|in general|generally|going forward|from now on|in the future|btw|by the way|actually|again|one more thing|important|fyi)(?:\b|(?<=[,:]))[\s,:;!.-]*)+/i;
+  /^(?:(?:ok(?:ay)?|so|and|but|also|wait|well|hmm+|mm+|yes|yeah|great|good|nice|thanks|thank you|please|pls|note that|note:|in terms of [^,]{1,40},|i (?:would like to )?remind you(?: of)?(?: that)?(?: the (?:main |key |one )?(?:directive|rule|convention|principle)s?)?(?: that| is)?|remember(?: that)?(?= (?:to|always|never|we|you)\b)|as a rule|in general|generally|going forward|from now on|in the future|btw|by the way|actually|again|one more thing|important|fyi)(?:\b|(?<=[,:]))[\s,:;!.-]*)+/i;
 
 const CORRECTION_MARKER =
   /^(?:no|nope|nah|wrong|not like that|not quite|that'?s not (?:right|it|what i)|that is not (?:right|what i)|this is(?:n'?t| not) (?:right|what i)|that'?s wrong|this is wrong|incorrect|you (?:did ?n[o']t|only|forgot|missed|removed|broke|ignored)|why did you|i (?:said|told you|asked you to)|stop\b|undo\b|revert\b)/i;
@@ -50,7 +50,7 @@ const TASK_START =
   /^(?:now\b|then\b|next\b|let'?s|go ahead|lets|add|create|write|implement|build|make (?:a|an|the|it|this|me)\b|fix|update|change|rename|move|delete|remove|run|check|look|review|explain|show|give|tell|find|try|start|continue|proceed|commit|push|generate|refactor|simplify|port|initialize|initialise|install|compare|analy[sz]e|summari[sz]e|document|test|debug|investigate|help)\b/i;
 
 const STOP_WORDS = new Set(
-  'a an the to of in on for and or but is are be it this that with as at by from we i you our my your should must will would can do does not no so if then than there here its it\'s into each any all also just only'.split(
+  "a an the to of in on for and or but is are be it this that with as at by from we i you our my your should must will would can do does not no so if then than there here its it's into each any all also just only".split(
     ' ',
   ),
 );
@@ -117,6 +117,13 @@ function baseForm(verb: string): string {
   return v;
 }
 
+function thirdPerson(verb: string): string {
+  const v = verb.toLowerCase();
+  if (v === 'have') return 'has';
+  if (/(?:s|sh|ch|x|o)$/.test(v)) return `${v}es`;
+  return `${v}s`;
+}
+
 function capitalise(s: string): string {
   return s ? (s[0]?.toUpperCase() ?? '') + s.slice(1) : s;
 }
@@ -135,7 +142,8 @@ export function toSentence(text: string): string {
 }
 
 // A reason attached to the instruction, kept for the context line.
-const REASON = /(?:,|;|\s-|\s—)?\s*\b(because|since|as otherwise|otherwise|so that|we don'?t want to|i don'?t want to)\b(.*)$/i;
+const REASON =
+  /(?:,|;|\s-|\s—)?\s*\b(because|since|as otherwise|otherwise|so that|we don'?t want to|i don'?t want to)\b(.*)$/i;
 
 function splitReason(s: string): { body: string; reason?: string } {
   const m = REASON.exec(s);
@@ -144,8 +152,13 @@ function splitReason(s: string): { body: string; reason?: string } {
   return { body: s.slice(0, m.index).trim(), reason };
 }
 
+// Bodies of "make sure ..." that start with a verb take "to".
+const VERB_START =
+  /^(?:to\s|(?:split|use|run|keep|add|put|write|check|update|read|follow|include|avoid|test|call|pass|store|commit|document|remove|name|place|create|log|return|throw|handle|validate|wrap|ask|append|change|mention|clean|close|delete|install|print|send|set|show|sort|start|stop|verify)\b)/i;
+
 // "If your plan changes, append the reasons ...", "As we make changes, make sure ...".
-const CONDITION = /^(if|when|whenever|every time|each time|as|before|after|once) ([^,]{3,80}),\s*(.+)$/i;
+const CONDITION =
+  /^(if|when|whenever|every time|each time|as|before|after|once) ([^,]{3,80}),\s*(.+)$/i;
 // Instructions that stand alone after such a condition.
 const BARE_IMPERATIVE =
   /^(?:append|use|run|ask first|add|keep|put|write|update|prefer|avoid|check|read|commit|record|log|document|mention|note|leave|include|place|store)\b/i;
@@ -231,7 +244,9 @@ const RULES: Rule[] = [
     build: (m, ctx) => {
       const body = `${(m[1] ?? '').toLowerCase()} ${rest(m, 2)}`;
       // Short "keep X" is a correction when it answers something the assistant did.
-      return ctx.corrective || ctx.afterStop || /\b(?:always|answers?|replies|responses|brief|short|concise)\b/i.test(body)
+      return ctx.corrective ||
+        ctx.afterStop ||
+        /\b(?:always|answers?|replies|responses|brief|short|concise)\b/i.test(body)
         ? body
         : body.split(/\s+/).length <= 5
           ? body
@@ -243,7 +258,12 @@ const RULES: Rule[] = [
   {
     kind: 'convention',
     re: /^(?:keep in mind|remember|note) (?:that )?((?:often |usually |always )?(?:i|we) (?:often |usually |always |typically )?(?:have|run|use|work|keep|deploy)\b.+)$/i,
-    build: (m) => `keep in mind that ${rest(m).replace(/^(often |usually )?i /i, (_a, adv) => `${adv ?? ''}the user `.replace(/^often the user/, 'the user often'))}`,
+    build: (m) =>
+      `keep in mind that ${rest(m).replace(
+        /^(?:(often|usually|always) )?(?:i|we) (?:(often|usually|always|typically) )?(\w+)/i,
+        (_a, adv1?: string, adv2?: string, verb?: string) =>
+          `the user ${(adv1 ?? adv2) ? `${adv1 ?? adv2} ` : ''}${thirdPerson(verb ?? '')}`,
+      )}`,
     strength: 0.65,
   },
   // "never X", "always X", "do not X", "don't X", "stop X", "avoid X"
@@ -261,6 +281,28 @@ const RULES: Rule[] = [
       return `${lead} ${body}`;
     },
     strength: 0.7,
+  },
+  // "prefer named exports, no default exports in this codebase"
+  {
+    kind: 'preference',
+    re: /^prefer\s+(.+)$/i,
+    build: (m) => `prefer ${rest(m)}`,
+    strength: 0.7,
+  },
+  // "use tabs, not spaces", "the API needs %20, use quote() instead of params="
+  {
+    kind: 'correction',
+    re: /(?:^|,\s*)((?:use|write|put|call|keep|run|pass)\s.+?\b(?:not|instead of|rather than|never)\b.+)$/i,
+    build: (m) => rest(m),
+    strength: 0.7,
+  },
+  // "wait, run the type checker before the tests" (after an interrupt or a correction)
+  {
+    kind: 'correction',
+    re: /^((?:run|call|check|read|build|lint|format|test)\s.+?\b(?:before|after|first)\b.+)$/i,
+    build: (m, ctx) => (ctx.afterStop || ctx.corrective ? rest(m) : undefined),
+    strength: 0.7,
+    needsContext: true,
   },
   // "you didn't change the actual function code" -> "Make sure to change the actual function code."
   {
@@ -312,10 +354,17 @@ const RULES: Rule[] = [
       const body = rest(m);
       // Rule-like: quantifiers or output/format words; a one-off "make sure it is clear" is not.
       if (/^(?:it|this|that|you)\b/i.test(body)) return undefined;
-      if (!/\b(?:each|every|all|always|never|only|any|doesn'?t|don'?t|not|instead|rather)\b/i.test(body) && !ctx.conventionTurn) {
+      if (
+        !/\b(?:each|every|all|always|never|only|any|doesn'?t|don'?t|not|instead|rather)\b/i.test(
+          body,
+        ) &&
+        !ctx.conventionTurn
+      ) {
         return undefined;
       }
-      return `make sure ${/^to\b/.test(body) ? '' : 'to '}${body}`.replace(/make sure to (each|every|all|the)\b/i, 'make sure $1');
+      return VERB_START.test(body)
+        ? `make sure to ${body.replace(/^to\s+/i, '')}`
+        : `make sure ${body}`;
     },
     strength: 0.65,
   },
@@ -376,7 +425,8 @@ function directiveBody(body: string, ctx: PhraseContext): string | undefined {
     if (m) return rule.build(m, { ...ctx, corrective: true });
   }
   // "no, use pnpm" / "no, throw a RangeError": a bare imperative after "no" is the fix.
-  if (/^(?:use|throw|return|put|keep|call|pass|import|run|prefer|write|name|place)\b/i.test(s)) return s;
+  if (/^(?:use|throw|return|put|keep|call|pass|import|run|prefer|write|name|place)\b/i.test(s))
+    return s;
   return undefined;
 }
 
@@ -390,20 +440,29 @@ export function parseDirective(rawSentence: string, ctx: PhraseContext): Directi
   const raw = rawSentence.replace(/\s+/g, ' ').trim();
   if (raw.length < 8 || raw.length > 320) return undefined;
   if (!isMostlyLatin(raw)) return undefined;
-  const s = stripFillers(raw).replace(/^(?:can|could|would) you (?=revert\b.*\binstead\b)/i, '');
+  const s = stripFillers(raw)
+    .replace(/\b[A-Z]{2,}(?:\s+[A-Z']{2,})+\b/g, (run) => run.toLowerCase())
+    .replace(/^(?:can|could|would) you (?=revert\b.*\binstead\b)/i, '');
   if (!s || s.endsWith('?') || QUESTION_START.test(s)) return undefined;
   const cond = CONDITION.exec(s);
   if (cond && !ctx.inCondition) {
     const main = stripFillers(cond[3] ?? '');
     const inner = BARE_IMPERATIVE.test(main)
-      ? { instruction: toSentence(main), reason: undefined, kind: 'preference' as PhraseKind, strength: 0.65 }
+      ? {
+          instruction: toSentence(main),
+          reason: undefined,
+          kind: 'preference' as PhraseKind,
+          strength: 0.65,
+        }
       : parseDirective(main, { ...ctx, inCondition: true, conventionTurn: true });
     if (inner && isInstruction(inner.instruction)) {
       const head = `${cond[1]} ${cond[2]}`.trim();
       const d: Directive = {
         kind: inner.kind,
         quote: raw,
-        instruction: toSentence(`${head}, ${inner.instruction.charAt(0).toLowerCase()}${inner.instruction.slice(1)}`),
+        instruction: toSentence(
+          `${head}, ${inner.instruction.charAt(0).toLowerCase()}${inner.instruction.slice(1)}`,
+        ),
         strength: Math.min(1, inner.strength + emphasis(raw)),
       };
       if (inner.reason) d.reason = inner.reason;

@@ -6,6 +6,8 @@
  * once and run over each line at most a few times, so detection is linear in the transcript.
  * @module
  */
+
+import { redactSecrets } from '../extract/redact.js';
 import type { Session, ToolCall, Turn } from '../model/session.js';
 import {
   contentWords,
@@ -14,10 +16,14 @@ import {
   isMostlyLatin,
   parseDirective,
 } from './phrases.js';
-import { redactSecrets } from '../extract/redact.js';
 
 /** What kind of learning signal a place in the session shows. */
-export type SignalKind = 'correction' | 'error_resolution' | 'preference' | 'workaround' | 'convention';
+export type SignalKind =
+  | 'correction'
+  | 'error_resolution'
+  | 'preference'
+  | 'workaround'
+  | 'convention';
 
 /** One learning signal, at one turn. */
 export interface Signal {
@@ -85,7 +91,7 @@ export function detectLessons(session: Session): { interactionCount: number; les
   const lessons: Lesson[] = [];
   let interactionCount = 0;
   let afterStop = false;
-  const threads = { next: 1, run: 0, lastCorrectiveTurn: -10, lastPromptTurn: -10 };
+  const threads = { next: 1, run: 0, lastRunTurn: -10, lastPromptTurn: -10, lastStrong: false };
   const turns = session.turns;
   for (let i = 0; i < turns.length; i++) {
     const turn = turns[i] as Turn;
@@ -113,16 +119,23 @@ export function detectLessons(session: Session): { interactionCount: number; les
     if (/^\s*\/\w+\s*$/.test(text)) continue; // a bare slash command
     interactionCount++;
     const before = lessons.length;
-    const corrective = scanUserText(text, i, afterStop, lessons, threads);
-    // A correction restated in the very next prompt is the same lesson.
-    const continues = corrective && threads.lastCorrectiveTurn === threads.lastPromptTurn;
-    if (corrective) {
+    const strong = scanUserText(text, i, afterStop, lessons, threads) || afterStop;
+    let corrects = false;
+    for (let k = before; k < lessons.length; k++)
+      if ((lessons[k] as Lesson).kind === 'correction') corrects = true;
+    // A correction chain: "X" -> (assistant) -> "no, that's not right" -> "X, like this".
+    // A strong turn (correction marker, or after a stop) continues the previous prompt's
+    // lessons; the turn right after a strong one continues it too.
+    const prevInRun = threads.lastRunTurn === threads.lastPromptTurn && threads.lastPromptTurn >= 0;
+    if (strong || corrects) {
+      const continues = prevInRun && (strong || threads.lastStrong);
       if (!continues) threads.run = threads.next++;
-      threads.lastCorrectiveTurn = i;
       for (let k = before; k < lessons.length; k++) {
         const l = lessons[k] as Lesson;
         if (l.kind === 'correction' && l.thread === undefined) l.thread = threads.run;
       }
+      threads.lastRunTurn = i;
+      threads.lastStrong = strong;
     }
     threads.lastPromptTurn = i;
     detectPastedErrorResolution(turns, i, lessons);
@@ -132,7 +145,8 @@ export function detectLessons(session: Session): { interactionCount: number; les
 }
 
 // Text the IDE or the agent writes in the user's place.
-const PSEUDO = /^\s*(?:@agent (?:try again|continue|继续)|\[request interrupted|add file to the chat\?|run shell command\?|find the "ai" comments below)/i;
+const PSEUDO =
+  /^\s*(?:@agent (?:try again|continue|继续)|\[request interrupted|add file to the chat\?|run shell command\?|find the "ai" comments below)/i;
 
 function isPseudoTurn(text: string): boolean {
   return PSEUDO.test(text);
@@ -181,6 +195,9 @@ const CONVENTION_TURN =
 const TASK_SENTENCE =
   /^(?:(?:in|for) \S+\s*,?\s*)?(?:now |please |also )?(?:add|create|write|implement|build|make|fix|update|change|rename|move|delete|remove|run|reorder|sort|format|refactor|port|translate|edit|rewrite)\b/i;
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
+const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+
 interface Threads {
   next: number;
 }
@@ -194,10 +211,15 @@ function scanUserText(
   threads: Threads,
 ): boolean {
   // Very long structured prompts are task specifications or command templates.
-  if (text.length > 6000 && /^#{1,3} /m.test(text) && (text.match(/^#{1,3} /gm)?.length ?? 0) >= 3) {
+  if (
+    text.length > 6000 &&
+    /^#{1,3} /m.test(text) &&
+    (text.match(/^#{1,3} /gm)?.length ?? 0) >= 3
+  ) {
     return false;
   }
-  const lines = proseLines(text);
+  // Terminal transcripts keep control characters (a DEL per backspace): drop them.
+  const lines = proseLines(text.replace(CONTROL_CHARS, ''));
   if (lines.length === 0) return false;
   const sentences = sentencesOf(lines);
   if (sentences.length > 60) return false; // a pasted document, not a message
@@ -207,9 +229,13 @@ function scanUserText(
   const conventionTurn = CONVENTION_TURN.test(prose);
   let previous: string | undefined;
   let last: Lesson | undefined;
-  let found = false;
   for (const sentence of sentences) {
-    const d = parseDirective(sentence, { afterStop, corrective, conventionTurn, ...(previous ? { previous } : {}) });
+    const d = parseDirective(sentence, {
+      afterStop,
+      corrective,
+      conventionTurn,
+      ...(previous ? { previous } : {}),
+    });
     if (d) {
       const lesson: Lesson = {
         kind: d.kind,
@@ -218,23 +244,31 @@ function scanUserText(
         strength: d.strength,
         directive: d,
       };
-      if (previous && TASK_SENTENCE.test(previous) && d.kind === 'correction') lesson.task = previous;
+      if (previous && TASK_SENTENCE.test(previous) && d.kind === 'correction')
+        lesson.task = previous;
       // The next sentence elaborating the same rule ("... command modules. The only logic in
       // command modules should be ...") joins it.
-      if (last && last.turn === turn && sharedWords(last.quote, d.quote) >= 2) {
+      if (
+        last &&
+        last.turn === turn &&
+        BACK_REFERENCE.test(d.quote) &&
+        sharedWords(last.quote, d.quote) >= 2
+      ) {
         last.thread ??= threads.next++;
         lesson.thread = last.thread;
       }
       out.push(lesson);
       last = lesson;
-      found = true;
     } else {
       last = undefined;
     }
     previous = sentence;
   }
-  return corrective || (found && out.some((l) => l.turn === turn && l.kind === 'correction'));
+  return corrective;
 }
+
+// A sentence that continues the previous one ("The only logic in command modules ...").
+const BACK_REFERENCE = /^(?:the|this|that|these|those|it|they|such|there)\b/i;
 
 function sharedWords(a: string, b: string): number {
   const wa = contentWords(a);
@@ -253,7 +287,8 @@ const ERROR_LINE =
 const HINT =
   /(?:^|[.!]\s+)((?:read|run|use|try|install|add|pass|call|set|remove|specify|provide|use the|did you mean)\b[^.!?\n]{3,120}[.!]?)/i;
 
-const NOT_FOUND = /(?:^|\s|:)([\w.-]+): (?:command not found|not found)\b|'([\w.-]+)' is not recognized/;
+const NOT_FOUND =
+  /(?:^|\s|:)([\w.-]+): (?:command not found|not found)\b|'([\w.-]+)' is not recognized/;
 
 function firstErrorLine(text: string): string | undefined {
   const m = ERROR_LINE.exec(text.slice(0, 20_000));
@@ -265,15 +300,16 @@ function firstErrorLine(text: string): string | undefined {
 }
 
 // Failures some formats do not flag (exports without is_error): only unmistakable ones.
-const UNFLAGGED_FAILURE = /^(?:<tool_use_error>)?(?:[^\n]{0,80}: (?:command not found|No such file or directory)|File has not been read yet)/;
+const UNFLAGGED_FAILURE =
+  /^(?:<tool_use_error>)?(?:[^\n]{0,80}: (?:command not found|No such file or directory)|File has not been read yet)/;
 
 function isFailure(call: ToolCall): boolean {
   if (call.isError === true || (call.exitCode !== undefined && call.exitCode !== 0)) return true;
   return call.isError === undefined && UNFLAGGED_FAILURE.test((call.output ?? '').slice(0, 300));
 }
 
-/** First word of a shell command (`python3 -c ...` -> `python3`). */
-function program(input: string): string | undefined {
+/** The command line of a tool input (plain, or JSON with a `command` field). */
+function commandOf(input: string): string {
   let s = input.trim();
   try {
     const parsed: unknown = s.startsWith('{') ? JSON.parse(s) : undefined;
@@ -285,7 +321,16 @@ function program(input: string): string | undefined {
   } catch {
     // not JSON: a plain command line
   }
-  s = s.replace(/^(?:bash|sh|zsh) -l?c\s+['"]?/, '').replace(/^(?:\w+=\S+\s+)+/, '').replace(/^(?:sudo|cd \S+ &&)\s+/, '');
+  return s;
+}
+
+/** First word of a shell command (`python3 -c ...` -> `python3`). */
+function program(input: string): string | undefined {
+  let s = commandOf(input);
+  s = s
+    .replace(/^(?:bash|sh|zsh) -l?c\s+['"]?/, '')
+    .replace(/^(?:\w+=\S+\s+)+/, '')
+    .replace(/^(?:sudo|cd \S+ &&)\s+/, '');
   const m = /^([\w./-]+)/.exec(s);
   return m?.[1]?.split('/').pop();
 }
@@ -295,11 +340,17 @@ function detectToolLessons(turn: Turn, turns: readonly Turn[], index: number, ou
     const call = turn.toolCalls[c] as ToolCall;
     const output = call.output ?? '';
     if (!output || !isFailure(call)) continue;
-    if (/doesn't want to proceed|tool use was rejected|user rejected|denied by the user/i.test(output)) continue;
+    if (
+      /doesn't want to proceed|tool use was rejected|user rejected|denied by the user/i.test(output)
+    )
+      continue;
     const error = firstErrorLine(output);
     if (!error) continue;
     const hint = HINT.exec(error);
-    if (hint && /has not been read yet|must (?:read|use|run)|before (?:writing|editing)/i.test(error)) {
+    if (
+      hint &&
+      /has not been read yet|must (?:read|use|run)|before (?:writing|editing)/i.test(error)
+    ) {
       out.push({
         kind: 'error_resolution',
         turn: index,
@@ -314,15 +365,20 @@ function detectToolLessons(turn: Turn, turns: readonly Turn[], index: number, ou
     const nf = NOT_FOUND.exec(error);
     if (nf) {
       const missing = nf[1] ?? nf[2] ?? '';
-      const replacement = nextSuccessfulProgram(turns, index, c, call.name, missing);
-      if (missing && replacement && replacement !== missing) {
+      const next = nextSuccessfulCommand(turns, index, c, call.name, missing);
+      if (missing && next) {
+        const before = programs(call.input);
+        const added = [...programs(next)].filter((p) => !before.has(p));
+        const fix = added[0]
+          ? `${missing} is not installed here; use ${added[0]} instead.`
+          : `${missing} is not installed here; run the command without ${missing}.`;
         out.push({
           kind: 'workaround',
           turn: index,
           quote: redactText(clip(error, 160)),
           strength: 0.6,
           error,
-          fix: `${missing} is not installed here; use ${replacement} instead.`,
+          fix,
           tool: call.name,
         });
       }
@@ -330,8 +386,19 @@ function detectToolLessons(turn: Turn, turns: readonly Turn[], index: number, ou
   }
 }
 
-/** The program of the next successful call of the same tool, within a few calls. */
-function nextSuccessfulProgram(
+/** The programs of every segment of a shell pipeline (`head x | jq .` -> head, jq). */
+function programs(input: string): Set<string> {
+  const out = new Set<string>();
+  const command = commandOf(input);
+  for (const part of command.split(/\|\|?|&&|;/)) {
+    const p = program(part);
+    if (p) out.add(p);
+  }
+  return out;
+}
+
+/** The next successful call of the same tool that no longer uses `missing`, within a few calls. */
+function nextSuccessfulCommand(
   turns: readonly Turn[],
   index: number,
   callIndex: number,
@@ -347,9 +414,8 @@ function nextSuccessfulProgram(
       const call = calls[c] as ToolCall;
       if (call.name !== tool) continue;
       if (++seen > 3) return undefined;
-      const prog = program(call.input);
-      if (!prog || prog === missing) continue;
-      if (!isFailure(call)) return prog;
+      if (programs(call.input).has(missing)) continue;
+      if (!isFailure(call)) return call.input;
     }
   }
   return undefined;
@@ -363,7 +429,8 @@ function toInstruction(text: string): string {
 }
 
 // The user says the problem is gone.
-const SUCCESS = /^\s*(?:(?:ok(?:ay)?|great|nice|perfect|awesome|cool)[,!.\s]+)?(?:it works|that worked|it worked|this worked|works now|that fixed it|fixed it|all tests pass|tests pass now|it'?s working|that did it|problem solved)\b/i;
+const SUCCESS =
+  /^\s*(?:(?:ok(?:ay)?|great|nice|perfect|awesome|cool)[,!.\s]+)?(?:it works|that worked|it worked|this worked|works now|that fixed it|fixed it|all tests pass|tests pass now|it'?s working|that did it|problem solved)\b/i;
 
 /** A user pasting an error that a later user turn says is fixed counts as an error resolution. */
 function detectPastedErrorResolution(turns: readonly Turn[], index: number, out: Lesson[]): void {
@@ -374,7 +441,13 @@ function detectPastedErrorResolution(turns: readonly Turn[], index: number, out:
     const next = turns[t] as Turn;
     if (next.role !== 'user' || next.kind === 'interrupt') continue;
     if (SUCCESS.test(next.text)) {
-      out.push({ kind: 'error_resolution', turn: index, quote: redactText(clip(error, 160)), strength: 0.5, error });
+      out.push({
+        kind: 'error_resolution',
+        turn: index,
+        quote: redactText(clip(error, 160)),
+        strength: 0.5,
+        error,
+      });
     }
     return;
   }

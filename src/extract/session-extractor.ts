@@ -7,13 +7,20 @@
  * seen twice in one session gives one pattern with `metadata.observations` 2.
  * @module
  */
+import { contentWords, similarity } from '../evaluate/phrases.js';
 import {
-  contentWords,
-  similarity,
-} from '../evaluate/phrases.js';
-import { detectLessons, type Lesson, type SessionSignals, type SignalKind } from '../evaluate/signals.js';
+  detectLessons,
+  type Lesson,
+  type SessionSignals,
+  type SignalKind,
+} from '../evaluate/signals.js';
 import { PatternCategory } from '../model/category.js';
-import { createPattern, type Evidence, type ExtractedPattern, MAX_EVIDENCE } from '../model/pattern.js';
+import {
+  createPattern,
+  type Evidence,
+  type ExtractedPattern,
+  MAX_EVIDENCE,
+} from '../model/pattern.js';
 import type { Session } from '../model/session.js';
 import { redactSecrets } from './redact.js';
 import { deriveTags } from './tags.js';
@@ -46,6 +53,8 @@ interface Group {
   category: PatternCategory;
   lessons: Lesson[];
   words: Set<string>;
+  /** Content words of every quote in the group (for thread joining). */
+  quoteWords: Set<string>;
   trigger: string;
   resolution: string;
   context: string;
@@ -71,13 +80,19 @@ export function extractSessionPatterns(
     const phrased = phrase(lesson);
     if (!phrased) continue;
     const category = CATEGORY[lesson.kind];
-    const threadGroup = lesson.thread === undefined ? undefined : byThread.get(lesson.thread);
+    let threadGroup = lesson.thread === undefined ? undefined : byThread.get(lesson.thread);
+    // A thread only joins lessons about the same thing: they must share a content word.
+    if (threadGroup && similarity(threadGroup.quoteWords, contentWords(lesson.quote)) === 0) {
+      threadGroup = undefined;
+    }
     if (threadGroup) {
+      for (const w of contentWords(lesson.quote)) threadGroup.quoteWords.add(w);
       if (!threadGroup.resolution.includes(phrased.resolution)) {
         threadGroup.resolution = `${threadGroup.resolution} ${phrased.resolution}`;
         threadGroup.words = contentWords(threadGroup.resolution);
       }
-      if (threadGroup.lessons.every((l) => l.turn !== lesson.turn)) threadGroup.lessons.push(lesson);
+      if (threadGroup.lessons.every((l) => l.turn !== lesson.turn))
+        threadGroup.lessons.push(lesson);
       if (category === PatternCategory.PROJECT_SPECIFIC) threadGroup.category = category;
       continue;
     }
@@ -93,7 +108,13 @@ export function extractSessionPatterns(
       if (category === PatternCategory.PROJECT_SPECIFIC) same.category = category;
       continue;
     }
-    const group: Group = { category, lessons: [lesson], words, ...phrased };
+    const group: Group = {
+      category,
+      lessons: [lesson],
+      words,
+      quoteWords: contentWords(lesson.quote),
+      ...phrased,
+    };
     groups.push(group);
     if (lesson.thread !== undefined) byThread.set(lesson.thread, group);
   }
@@ -110,7 +131,12 @@ function compatible(a: PatternCategory, b: PatternCategory): boolean {
   return a === b || (soft.has(a) && soft.has(b));
 }
 
-function toPattern(session: Session, g: Group, at: Date, options: SessionExtractOptions): ExtractedPattern {
+function toPattern(
+  session: Session,
+  g: Group,
+  at: Date,
+  options: SessionExtractOptions,
+): ExtractedPattern {
   const clean = (s: string) => redactSecrets(s).text;
   const observations = g.lessons.length;
   const strongest = Math.max(...g.lessons.map((l) => l.strength));
@@ -200,18 +226,27 @@ function taskTrigger(task: string): string {
 
 // Topics in the order they are tried: the first whose words appear names the trigger.
 const TOPICS: Array<[RegExp, string]> = [
-  [/\b(?:e2e|end-to-end|tests?|testing|spec|assert\w*|vitest|jest|pytest|coverage)\b/i, 'Writing or changing tests'],
+  [
+    /\b(?:e2e|end-to-end|tests?|testing|spec|assert\w*|vitest|jest|pytest|coverage)\b/i,
+    'Writing or changing tests',
+  ],
   [/\b(?:markdown|\.md\b|readme|bullet|numbered list|sentence)/i, 'Writing Markdown'],
   [/\b(?:commit|git|branch|squash|rebase)\b/i, 'Using git'],
   [/\b(?:imports?|import paths?)\b/i, 'Writing imports'],
   [/\bcomments?\b/i, 'Editing code with comments'],
   [/\b(?:logs?|logging|stderr|stdout|debug)\b/i, 'Adding logging or debug output'],
-  [/\b(?:install|dependenc\w+|npm|pnpm|yarn|bun|pip|poetry|cargo add)\b/i, 'Installing dependencies'],
+  [
+    /\b(?:install|dependenc\w+|npm|pnpm|yarn|bun|pip|poetry|cargo add)\b/i,
+    'Installing dependencies',
+  ],
   [/\b(?:css|style|styles|layout|center\w*|centre\w*|tailwind)\b/i, 'Changing layout or styling'],
   [/\b(?:task-?master|todos?|tasks?|backlog|issues?)\b/i, 'Tracking tasks'],
   [/\b(?:rules?|\.mdc|cursor|claude\.md|agents\.md)\b/i, 'Writing assistant rules'],
   [/\b(?:subcommands?|commands?|cli)\b/i, 'Adding CLI commands'],
-  [/\b(?:modules?|director(?:y|ies)|folders?|files?|structure|organi[sz]\w*)\b/i, 'Organizing code and files'],
+  [
+    /\b(?:modules?|director(?:y|ies)|folders?|files?|structure|organi[sz]\w*)\b/i,
+    'Organizing code and files',
+  ],
   [/\b(?:functions?|methods?|classes?|code)\b/i, 'Changing code'],
   [/\b(?:sessions?|process\w*|concurren\w*)\b/i, 'Working in this environment'],
   [/\b(?:answers?|replies|responses|explain\w*)\b/i, 'Answering the user'],
