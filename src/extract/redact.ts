@@ -702,11 +702,9 @@ function matchUrlPassword(scan: Scan, sep: number): void {
   let colon = -1;
   while (authEnd < text.length && authEnd - authStart < URL_MAX_AUTHORITY) {
     const c = text.charCodeAt(authEnd);
-    // / ? # " ' ` < > \ space tab newline return
+    // / " ' ` < > \ space tab newline return; `?` and `#` are kept, as raw passwords hold them
     if (
       c === 47 ||
-      c === 63 ||
-      c === 35 ||
       c === 34 ||
       c === 39 ||
       c === 96 ||
@@ -1019,7 +1017,9 @@ const QUOTED: Record<string, RegExp> = {
 /** What may follow a bare value at the end of its line: a comment, a closing quote, `\n`. */
 const LINE_END = /[ \t]{0,64}(?:$|\r?\n|#|\/\/|"|'|\\[nr"'])/y;
 /** Bare values stop at whitespace, quotes, separators, brackets and escapes. */
-const BARE_VALUE = /[^\s"'`,;&|(){}[\]<>\\]{1,1024}/y;
+const BARE_VALUE = /[^\s"'`,;|(){}[\]<>\\]{1,1024}/y;
+/** In a query string (`?user=app&password=…`) a value also stops at `&` and `#`. */
+const QUERY_VALUE = /[^\s"'`,;&#|(){}[\]<>\\]{1,1024}/y;
 
 interface ParsedValue {
   start: number;
@@ -1137,14 +1137,17 @@ function parseAssignedValue(
   // A bare value: in YAML and `Header: value` the colon needs a space after it.
   if (op === ':' && !spaceAfterOp) return undefined;
   if (op === ' ' && (q === '-' || q === undefined)) return undefined;
-  BARE_VALUE.lastIndex = p;
-  const bare = BARE_VALUE.exec(text);
+  const inQuery = opener === '?' || opener === '&';
+  const pattern = inQuery ? QUERY_VALUE : BARE_VALUE;
+  pattern.lastIndex = p;
+  const bare = pattern.exec(text);
   if (bare === null) return undefined;
+  if (isStructuralPlaceholder(bare[0])) return undefined; // `sk-...` before `.` is trimmed
   let end = p + bare[0].length;
   if (bare[0].length >= MAX_BARE_VALUE) return undefined;
   const after = text[end];
   if (after === '(' || after === '[') return undefined; // a call or an index: code
-  while (end > p && /[.:!?]/.test(text[end - 1] ?? '')) end--; // end of a sentence
+  while (end > p && /[.:]/.test(text[end - 1] ?? '')) end--; // end of a sentence
   if (end === p) return undefined;
   const value = text.slice(p, end);
   if (/^[A-Za-z_$][\w$]*$/.test(value)) {
