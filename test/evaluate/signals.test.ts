@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { parseDirective } from '../../src/evaluate/phrases.js';
+import { detectSignals } from '../../src/evaluate/signals.js';
+import type { Session, Turn } from '../../src/model/session.js';
+
+const plain = { afterStop: false, corrective: false, conventionTurn: false };
+
+function session(turns: Array<Partial<Turn> & Pick<Turn, 'role'>>): Session {
+  return {
+    id: 's-test',
+    format: 'interactions',
+    skipped: 0,
+    turns: turns.map((t, index) => ({ index, text: '', toolCalls: [], ...t })),
+  };
+}
+
+describe('parseDirective', () => {
+  // Sentences that state a lasting correction, preference or convention.
+  it.each([
+    ['we use vitest, not jest', 'convention'],
+    ['In this repo we use pnpm for everything.', 'convention'],
+    ['I remind you the main directive that we rely on task-master, not in a file.', 'convention'],
+    ['I prefer async/await over promise chains.', 'preference'],
+    ["i'd prefer shorter answers with code first", 'preference'],
+    ['I hate shell scripts as tests', 'preference'],
+    ['prefer named exports, no default exports in this codebase', 'preference'],
+    ['Never commit directly to main.', 'correction'],
+    ['Do not reinit task-master, we do not want to lose the task history', 'correction'],
+    ["don't touch the tests to make them pass.", 'correction'],
+    ['stop adding comments to every line', 'correction'],
+    ["You didn't change the actual function code", 'correction'],
+    ['no, throw a RangeError on bad input', 'correction'],
+    ['Use tabs, not spaces, in the Makefile.', 'correction'],
+    ['If your plan changes, append the reasons to the plan file without erasing it.', 'preference'],
+  ])('recognises %j as a %s', (sentence, kind) => {
+    const d = parseDirective(sentence, plain);
+    expect(d?.kind).toBe(kind);
+    expect(d?.instruction).toMatch(/^[A-Z].*\.$/);
+  });
+
+  // Questions, one-off task requests, thanks and approvals are not lessons.
+  it.each([
+    'can you add a login button?',
+    'add a login button to the header',
+    'now write the tests',
+    'why does it think no files have been changed?',
+    'thanks!',
+    'yes, go ahead',
+    'ok that is all for now',
+    'looks good',
+    "Don't stop until all functions are ported and tests pass.",
+    'the user should be able to clone the same repo multiple times',
+    'make sure it is clear in the readme',
+    '请不要修改测试文件，我们使用 pnpm',
+    'テストは src の横に置いてください',
+  ])('finds no lesson in %j', (sentence) => {
+    expect(parseDirective(sentence, plain)).toBeUndefined();
+  });
+
+  it('reads "the X should be Y" as a rule only while correcting or stating conventions', () => {
+    const sentence = 'each rule should be a distinct mdc file in the rules dir';
+    expect(parseDirective(sentence, plain)).toBeUndefined();
+    expect(parseDirective(sentence, { ...plain, corrective: true })?.instruction).toBe(
+      'Each rule should be a distinct mdc file in the rules dir.',
+    );
+  });
+
+  it('turns shouting into plain words and keeps the reason apart', () => {
+    const d = parseDirective('DO NOT CHANGE the contents because the order is all we want', plain);
+    expect(d?.instruction).toBe('Do not change the contents.');
+    expect(d?.reason).toMatch(/^because/);
+  });
+});
+
+describe('detectSignals', () => {
+  it('counts human prompts and answers as interactions, not interrupts or slash commands', () => {
+    const s = session([
+      { role: 'user', text: 'add a retry to fetchUser' },
+      { role: 'assistant', text: 'Done.' },
+      { role: 'user', kind: 'interrupt', text: '' },
+      { role: 'user', text: '/undo' },
+      { role: 'user', kind: 'answer', text: 'the service layer' },
+    ]);
+    expect(detectSignals(s).interactionCount).toBe(2);
+  });
+
+  it('finds a correction after an interrupt, with its turn and quote', () => {
+    const s = session([
+      { role: 'user', text: 'install the dependencies' },
+      { role: 'assistant', text: 'Running npm install.' },
+      { role: 'user', kind: 'interrupt', text: '' },
+      { role: 'user', text: 'no, use pnpm not npm, this is a pnpm workspace' },
+    ]);
+    const { signals } = detectSignals(s);
+    expect(signals).toHaveLength(1);
+    expect(signals[0]).toMatchObject({ kind: 'correction', turn: 3 });
+    expect(signals[0]?.quote).toContain('use pnpm not npm');
+    expect(signals[0]?.strength).toBeGreaterThan(0.7);
+  });
+
+  it('finds a tool error whose message says how to avoid it', () => {
+    const s = session([
+      { role: 'user', text: 'update the readme' },
+      {
+        role: 'assistant',
+        text: '',
+        toolCalls: [
+          {
+            name: 'Write',
+            input: '{"file_path":"README.md"}',
+            output: 'File has not been read yet. Read it first before writing to it.',
+            isError: true,
+          },
+        ],
+      },
+    ]);
+    expect(detectSignals(s).signals).toEqual([
+      expect.objectContaining({ kind: 'error_resolution', turn: 1 }),
+    ]);
+  });
+
+  it('finds a pasted error that the user later says is fixed', () => {
+    const s = session([
+      {
+        role: 'user',
+        text: "it crashes:\nTypeError: Cannot read properties of undefined (reading 'split')",
+      },
+      { role: 'assistant', text: 'Added a guard.' },
+      { role: 'user', text: 'it works now, thanks' },
+    ]);
+    expect(detectSignals(s).signals.map((x) => x.kind)).toEqual(['error_resolution']);
+  });
+
+  it('finds nothing in a session of task requests and approvals', () => {
+    const s = session([
+      { role: 'user', text: 'add a login button' },
+      { role: 'assistant', text: 'Added.' },
+      { role: 'user', text: 'yes, go ahead and write the tests' },
+      { role: 'assistant', text: 'Done.' },
+      { role: 'user', text: 'thanks!' },
+    ]);
+    expect(detectSignals(s).signals).toEqual([]);
+  });
+});
