@@ -6,8 +6,9 @@
  * @module
  */
 import { resolve } from 'node:path';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Command } from 'commander';
+import { serveStdio } from '../../mcp/serve-stdio.js';
 import { createMcpServer } from '../../mcp/server.js';
 import { action, addGlobalOptions, type GlobalOptions, openCliEnv } from '../shared.js';
 
@@ -41,35 +42,39 @@ export function registerMcpCommand(program: Command): void {
             ? env.project
             : resolve(options.project);
         const version = command.parent?.version();
-        const server = createMcpServer({
-          storage: env.storage,
-          userId: env.userId,
-          ...(version === undefined ? {} : { version }),
-          ...(project === undefined ? {} : { project }),
-          ...(env.config.contextBudget === undefined
-            ? {}
-            : { contextMaxChars: env.config.contextBudget }),
-        });
-        console.log = console.error;
-        console.info = console.error;
-        const transport = new StdioServerTransport();
-        const closed = new Promise<void>((done) => {
-          transport.onclose = () => done();
-          // The client closes stdin to stop us; the SDK transport does not watch for that.
-          process.stdin.once('end', () => void server.close());
-          process.once('SIGTERM', () => void server.close());
-          process.once('SIGINT', () => void server.close());
-        });
-        await server.connect(transport);
-        process.stderr.write(
-          `attune mcp: serving user ${env.userId}${project === undefined ? '' : ` (project ${project})`} over stdio\n`,
-        );
         try {
-          await closed;
+          await serve(
+            createMcpServer({
+              storage: env.storage,
+              userId: env.userId,
+              ...(version === undefined ? {} : { version }),
+              ...(project === undefined ? {} : { project }),
+              ...(env.config.contextBudget === undefined
+                ? {}
+                : { contextMaxChars: env.config.contextBudget }),
+            }),
+            `user ${env.userId}${project === undefined ? '' : ` (project ${project})`}`,
+          );
         } finally {
           await env.storage.close();
         }
         return 0;
       }),
     );
+}
+
+/** Serves until the client goes away or a signal arrives; logs go to stderr only. */
+async function serve(server: McpServer, who: string): Promise<void> {
+  console.log = console.error;
+  console.info = console.error;
+  const stop = () => void server.close();
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  process.stderr.write(`attune mcp: serving ${who} over stdio\n`);
+  try {
+    await serveStdio(server);
+  } finally {
+    process.off('SIGTERM', stop);
+    process.off('SIGINT', stop);
+  }
 }
