@@ -184,7 +184,7 @@ interface Rule {
   needsContext?: boolean;
 }
 
-const rest = (m: RegExpExecArray, i = 1) => (m[i] ?? '').trim();
+const rest = (m: RegExpExecArray, i = 1) => (m[i] ?? '').trim().replace(/[.!;,]+$/, '');
 
 // Ordered: the first rule that matches wins.
 const RULES: Rule[] = [
@@ -408,7 +408,14 @@ const RULES: Rule[] = [
   {
     kind: 'correction',
     re: /^removing (.+?) broke (.+)$/i,
-    build: (m) => `do not remove ${rest(m)}: removing them broke ${rest(m, 2)}`,
+    build: (m, ctx) => {
+      // "can you revert the unnecessary functions you removed? removing them broke ..."
+      const named = /\b(the [\w\s-]{3,40}?) you (?:removed|deleted)\b/i.exec(
+        ctx.previous ?? '',
+      )?.[1];
+      const what = /^(?:it|them|this|that|those|these)$/i.test(rest(m)) && named ? named : rest(m);
+      return `do not remove ${what} without checking: removing them broke ${rest(m, 2)}`;
+    },
     strength: 0.75,
   },
 ];
@@ -475,7 +482,13 @@ export function parseDirective(rawSentence: string, ctx: PhraseContext): Directi
     if (!m) continue;
     const built = rule.build(m, ctx);
     if (!built) continue;
-    const { body, reason } = splitReason(built);
+    // "..., note that in CONVENTIONS.md" asks to record the rule; it is not part of it.
+    const { body, reason } = splitReason(
+      built.replace(
+        /,?\s+(?:and )?(?:note|record|add|put|write) (?:that|this|it) (?:down )?(?:in|to) \S+$/i,
+        '',
+      ),
+    );
     if (!isInstruction(body)) continue;
     const strength = Math.min(
       1,
@@ -497,7 +510,7 @@ function isInstruction(body: string): boolean {
   if (words.length < 3 || words.length > 45) return false;
   if (/(?:\.\.\.|…)$/.test(body)) return false;
   // Ends on a word that needs an object ("use the", "instead of").
-  if (/\b(?:the|a|an|to|of|and|or|with|for|in|on|instead of|like)$/i.test(body)) return false;
+  if (/\b(?:the|a|an|to|of|and|or|with|for|instead of|like)$/i.test(body)) return false;
   return true;
 }
 
