@@ -11,7 +11,6 @@ import {
   resolveStoreConfig,
   resolveUserId,
 } from '../../config/config.js';
-import { FileStore } from '../../store/file-store.js';
 import type { StoreConfig } from '../../store/open-store.js';
 import type { PatternStore } from '../../store/pattern-store.js';
 
@@ -34,14 +33,8 @@ export function resolveHookIdentity(cwd: string, user: string | undefined, env: 
   return { userId, project: findProjectRoot(cwd), store, config };
 }
 
-/**
- * Opens the store for reading. The file store is built directly; the others are loaded on
- * demand so that the common case loads no database driver.
- */
+/** Opens the store, loading its module (and any database driver) only now. */
 export async function openHookStore(store: StoreConfig): Promise<PatternStore> {
-  if ((store.kind ?? 'file') === 'file') {
-    return new FileStore(store.storageDir === undefined ? {} : { storageDir: store.storageDir });
-  }
   const { openStore } = await import('../../store/open-store.js');
   return openStore(store);
 }

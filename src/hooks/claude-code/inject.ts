@@ -8,13 +8,19 @@
  * readers.
  * @module
  */
+import { promises as fs } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import {
   CONTEXT_DEFAULTS,
   formatInjectedContext,
+  type InjectablePattern,
   selectPromptPatterns,
   selectSessionPatterns,
 } from './context.js';
-import { openHookStore, resolveHookIdentity } from './identity.js';
+import { readInjectablePatterns } from './fast-store.js';
+import { type HookIdentity, openHookStore, resolveHookIdentity } from './identity.js';
+import { writeHookLog } from './log.js';
 import type { HookPayload } from './payload.js';
 
 type Env = Record<string, string | undefined>;
@@ -41,21 +47,74 @@ export async function runSessionStartHook(
     options.maxPatterns ?? id.config.contextMaxPatterns ?? CONTEXT_DEFAULTS.sessionMaxPatterns;
   const budget = options.budget ?? id.config.contextBudget ?? CONTEXT_DEFAULTS.sessionBudget;
   if (maxPatterns === 0) return '';
-  const store = await openHookStore(id.store);
-  try {
+  const compute = async () => {
     // Over-fetch so that observation counts can reorder near ties.
-    const candidates = await store.listPatterns(id.userId, {
-      project: id.project,
-      limit: maxPatterns * 4,
-    });
+    const candidates = await loadPatterns(id, maxPatterns * 4, env);
     const chosen = selectSessionPatterns(candidates, {
       maxPatterns,
       minConfidence: CONTEXT_DEFAULTS.minConfidence,
     });
     return hookOutput('SessionStart', formatInjectedContext(chosen, 'session', budget));
-  } finally {
-    await store.close();
+  };
+  if ((id.store.kind ?? 'file') !== 'file' || id.store.storageDir === undefined) return compute();
+  return cachedSessionOutput(id, `${maxPatterns}:${budget}`, env, compute);
+}
+
+/** Bumped whenever the selection or the wording of the session block changes. */
+const CACHE_VERSION = 1;
+
+/**
+ * The session-start output for the file store, cached under `$ATTUNE_HOME/cache/` and
+ * keyed by the identity of `patterns.json` (size, mtime, inode: every store write replaces
+ * the file), so that a session start with thousands of stored patterns reads one small
+ * file instead of parsing them all. Any cache failure falls back to computing.
+ */
+async function cachedSessionOutput(
+  id: HookIdentity,
+  settings: string,
+  env: Env,
+  compute: () => Promise<string>,
+): Promise<string> {
+  const file = join(id.store.storageDir ?? '', id.userId, 'patterns.json');
+  const stat = await fs.stat(file).catch(() => null);
+  if (!stat) return '';
+  const scope = `${CACHE_VERSION}\n${id.store.storageDir}\n${id.userId}\n${id.project}\n${settings}`;
+  const key = `${scope}\n${stat.size}:${stat.mtimeMs}:${stat.ino}`;
+  const dir = join(resolve(env.ATTUNE_HOME || join(homedir(), '.attune')), 'cache');
+  const path = join(dir, `session-start-${hash(scope)}.json`);
+  try {
+    const cached = JSON.parse(await fs.readFile(path, 'utf8')) as {
+      key?: unknown;
+      output?: unknown;
+    };
+    if (cached.key === key && typeof cached.output === 'string') return cached.output;
+  } catch {
+    // No cache yet, or an unreadable one: compute and rewrite it.
   }
+  const output = await compute();
+  try {
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    const temp = `${path}.${process.pid}.tmp`;
+    await fs.writeFile(temp, JSON.stringify({ key, output }), { mode: 0o600 });
+    await fs.rename(temp, path);
+  } catch (error) {
+    writeHookLog(
+      'session-start',
+      `could not write the context cache ${path}: ${String(error)}`,
+      env,
+    );
+  }
+  return output;
+}
+
+/** FNV-1a, 32 bits, as hex: a short file name for a cache scope (collisions only cost a miss). */
+function hash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, '0');
 }
 
 /** The stdout of the UserPromptSubmit hook: the JSON object, or '' when nothing bears on it. */
@@ -70,14 +129,32 @@ export async function runUserPromptSubmitHook(
   const maxPatterns = options.maxPatterns ?? CONTEXT_DEFAULTS.promptMaxPatterns;
   const budget = options.budget ?? CONTEXT_DEFAULTS.promptBudget;
   if (maxPatterns === 0) return '';
+  const candidates = await loadPatterns(id, 5000, env);
+  const chosen = selectPromptPatterns(candidates, prompt, {
+    maxPatterns,
+    minConfidence: CONTEXT_DEFAULTS.minConfidence,
+  });
+  return hookOutput('UserPromptSubmit', formatInjectedContext(chosen, 'prompt', budget));
+}
+
+/**
+ * The patterns that apply in the identity's project. The file store is read directly
+ * (fast-store.ts); other stores through their PatternStore, at most `limit` of them.
+ */
+async function loadPatterns(
+  id: HookIdentity,
+  limit: number,
+  env: Env,
+): Promise<InjectablePattern[]> {
+  if ((id.store.kind ?? 'file') === 'file' && id.store.storageDir !== undefined) {
+    const read = await readInjectablePatterns(id.store.storageDir, id.userId, id.project);
+    if (read.invalid > 0)
+      writeHookLog('inject', `skipped ${read.invalid} invalid patterns of ${id.userId}`, env);
+    return read.patterns;
+  }
   const store = await openHookStore(id.store);
   try {
-    const candidates = await store.listPatterns(id.userId, { project: id.project, limit: 5000 });
-    const chosen = selectPromptPatterns(candidates, prompt, {
-      maxPatterns,
-      minConfidence: CONTEXT_DEFAULTS.minConfidence,
-    });
-    return hookOutput('UserPromptSubmit', formatInjectedContext(chosen, 'prompt', budget));
+    return await store.listPatterns(id.userId, { project: id.project, limit });
   } finally {
     await store.close();
   }
