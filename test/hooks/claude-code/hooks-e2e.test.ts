@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -86,6 +86,37 @@ describe('the learning loop', () => {
     const there = contextOf(sessionStart(elsewhere).stdout);
     expect(there).not.toContain('pnpm here, never npm');
     expect(there).toContain('integer cents');
+  });
+
+  it('reflects a change to the store at the next session start', () => {
+    sessionEnd(invoicerTranscript);
+    expect(contextOf(sessionStart().stdout)).toContain('never npm');
+    const stored = JSON.parse(
+      readFileSync(join(world.store, 'tester', 'patterns.json'), 'utf8'),
+    ) as {
+      pattern_id: string;
+      resolution: string;
+    }[];
+    const pnpm = stored.find((p) => p.resolution.includes('never npm'));
+    expect(pnpm).toBeDefined();
+    expect(attune(world, ['patterns', 'delete', pnpm?.pattern_id ?? '']).code).toBe(0);
+    const after = contextOf(sessionStart().stdout);
+    expect(after).not.toContain('never npm');
+    expect(after).toContain('integer cents');
+  });
+
+  it('keeps the injected block within the configured character budget', () => {
+    sessionEnd(invoicerTranscript);
+    const full = contextOf(sessionStart().stdout);
+    mkdirSync(join(world.home, '.attune'), { recursive: true });
+    const budget = full.length - 1;
+    writeFileSync(
+      join(world.home, '.attune', 'config.json'),
+      JSON.stringify({ contextBudget: budget }),
+    );
+    const cut = contextOf(sessionStart().stdout);
+    expect(cut.length).toBeLessThanOrEqual(budget);
+    expect(cut.length).toBeGreaterThan(0);
   });
 
   it('prints nothing at session start when nothing has been learned', () => {
