@@ -4,7 +4,16 @@
  * pointed at a temporary folder. `npm test` builds before vitest runs.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -44,13 +53,16 @@ interface Served {
   close: () => Promise<void>;
 }
 
-async function serve(): Promise<Served> {
+/** Starts `attune mcp` in a fresh home; with `repo`, in a git repository inside it. */
+async function serve(options: { repo?: boolean } = {}): Promise<Served> {
   requireBuild();
   const home = mkdtempSync(join(tmpdir(), 'attune-mcp-'));
+  const cwd = options.repo ? join(home, 'repo') : home;
+  if (options.repo) mkdirSync(join(cwd, '.git'), { recursive: true });
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [cli, 'mcp'],
-    cwd: home,
+    cwd,
     env: testEnv(home),
     stderr: 'pipe',
   });
@@ -220,8 +232,8 @@ describe('attune mcp: tools', () => {
       ).pattern_ids;
     expect(await ids({ project: '/repos/billing' })).toContain(id);
     expect(await ids({ project: '/repos/website' })).not.toContain(id);
-    // The server's own project is its folder (the test's temporary home).
-    expect(await ids({})).not.toContain(id);
+    // Started outside a git repository, the server has no project of its own: all are shown.
+    expect(await ids({})).toContain(id);
   });
 
   it('serves the context block as the attune://context resource', async () => {
@@ -256,6 +268,36 @@ describe('attune mcp: tools', () => {
     expect(text(r)).toMatch(message);
     const still = await s.call('learning_summary');
     expect(still.isError).toBeFalsy();
+  });
+});
+
+describe('attune mcp: started in a git repository', () => {
+  let s: Served;
+  beforeAll(async () => {
+    s = await serve({ repo: true });
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('stores a project convention under that repository and shows it only there', async () => {
+    const r = await s.call('remember', {
+      category: 'project_specific',
+      trigger: 'Adding a database migration here',
+      resolution: 'Generate it with make migration NAME=...; never write the SQL file by hand',
+    });
+    const id = (r.structuredContent as { id: string }).id;
+    const got = await s.call('get_pattern', { pattern_id: id });
+    const repo = realpathSync(join(s.home, 'repo'));
+    expect((got.structuredContent as { pattern: PatternOut }).pattern.project).toBe(repo);
+    const ids = async (args: Record<string, unknown>) =>
+      (
+        (await s.call('get_learned_context', args)).structuredContent as {
+          pattern_ids: string[];
+        }
+      ).pattern_ids;
+    expect(await ids({})).toEqual([id]);
+    expect(await ids({ project: '/somewhere/else' })).toEqual([]);
   });
 });
 

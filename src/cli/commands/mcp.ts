@@ -5,7 +5,8 @@
  * pointed at stderr while serving so that no stray print can corrupt the stream.
  * @module
  */
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Command } from 'commander';
 import { serveStdio } from '../../mcp/serve-stdio.js';
@@ -25,7 +26,7 @@ export function registerMcpCommand(program: Command): void {
       .description('Run the MCP server over stdio (for Claude Code, Claude Desktop, Cursor, ...)')
       .option(
         '--project <dir>',
-        'project whose conventions to include and store under (default: git root of the current folder)',
+        'project whose conventions to include and store under (default: git root of the current folder; none outside a git repository)',
       )
       .option('--all-projects', "include every project's conventions by default"),
   )
@@ -39,7 +40,7 @@ export function registerMcpCommand(program: Command): void {
         const project = options.allProjects
           ? undefined
           : options.project === undefined
-            ? env.project
+            ? gitProject(env.project)
             : resolve(options.project);
         const version = command.parent?.version();
         try {
@@ -77,4 +78,12 @@ async function serve(server: McpServer, who: string): Promise<void> {
     process.off('SIGTERM', stop);
     process.off('SIGINT', stop);
   }
+}
+
+/**
+ * The project of the folder the server was started in, when it is a git repository. Desktop
+ * clients start servers in an arbitrary folder (often `/`), which is no project.
+ */
+function gitProject(root: string): string | undefined {
+  return existsSync(join(root, '.git')) ? root : undefined;
 }
