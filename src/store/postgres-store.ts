@@ -117,6 +117,21 @@ const MIGRATIONS: readonly { version: number; run: (c: PoolClient) => Promise<vo
       }
     },
   },
+  {
+    version: 3,
+    // count(*) over a large user costs a heap scan on every save; writers keep this exact
+    // under the user's advisory lock, and eviction recounts before deleting anything.
+    run: async (c) => {
+      await c.query(`
+        CREATE TABLE attune_pattern_counts (
+          user_id text COLLATE "C" PRIMARY KEY,
+          patterns bigint NOT NULL
+        );
+        INSERT INTO attune_pattern_counts (user_id, patterns)
+          SELECT user_id, count(*) FROM attune_patterns GROUP BY user_id;
+      `);
+    },
+  },
 ];
 
 /** Opens the PostgreSQL store, creating or migrating its tables. */
@@ -240,7 +255,13 @@ export class PostgresStore implements PatternStore {
       for (let i = 0; i < rows.length; i += BATCH) {
         await this.#upsert(c, user, rows.slice(i, i + BATCH));
       }
-      const evicted = await this.#evict(c, user, [...final.keys()], options.maxPatterns);
+      const evicted = await this.#evict(
+        c,
+        user,
+        [...final.keys()],
+        created.length,
+        options.maxPatterns,
+      );
       return saveResult(final, created, updated, evicted);
     });
   }
@@ -278,13 +299,30 @@ export class PostgresStore implements PatternStore {
     );
   }
 
-  async #evict(c: PoolClient, user: string, saved: string[], max: number): Promise<string[]> {
-    if (!Number.isFinite(max)) return [];
+  async #evict(
+    c: PoolClient,
+    user: string,
+    saved: string[],
+    added: number,
+    max: number,
+  ): Promise<string[]> {
+    const { rows: counted } = await c.query<{ patterns: string }>(
+      `INSERT INTO attune_pattern_counts (user_id, patterns) VALUES ($1, $2)
+       ON CONFLICT (user_id) DO UPDATE SET patterns = attune_pattern_counts.patterns + $2
+       RETURNING patterns`,
+      [user, added],
+    );
+    if (excessOf(Number(counted[0]?.patterns ?? 0), max) === 0) return [];
     const { rows } = await c.query<{ n: string }>(
       'SELECT count(*) AS n FROM attune_patterns WHERE user_id = $1',
       [user],
     );
-    const excess = excessOf(Number(rows[0]?.n ?? 0), max);
+    const total = Number(rows[0]?.n ?? 0);
+    const excess = excessOf(total, max);
+    await c.query('UPDATE attune_pattern_counts SET patterns = $2 WHERE user_id = $1', [
+      user,
+      total - excess,
+    ]);
     if (excess === 0) return [];
     const { rows: gone } = await c.query<{ pattern_id: string }>(
       `DELETE FROM attune_patterns WHERE user_id = $1 AND pattern_id IN (
@@ -386,7 +424,14 @@ export class PostgresStore implements PatternStore {
         'DELETE FROM attune_patterns WHERE user_id = $1 AND pattern_id = $2',
         [user, patternId],
       );
-      return (r.rowCount ?? 0) > 0;
+      const deleted = r.rowCount ?? 0;
+      if (deleted > 0) {
+        await c.query(
+          'UPDATE attune_pattern_counts SET patterns = patterns - $2 WHERE user_id = $1',
+          [user, deleted],
+        );
+      }
+      return deleted > 0;
     });
   }
 
@@ -456,6 +501,7 @@ export class PostgresStore implements PatternStore {
       await this.#lockUser(c, user);
       const p = await c.query('DELETE FROM attune_patterns WHERE user_id = $1', [user]);
       const s = await c.query('DELETE FROM attune_skills WHERE user_id = $1', [user]);
+      await c.query('DELETE FROM attune_pattern_counts WHERE user_id = $1', [user]);
       return { patterns: p.rowCount ?? 0, skills: s.rowCount ?? 0 };
     });
   }
