@@ -89,6 +89,12 @@ export {
   learnFromTranscriptText,
   type SessionLearnReport,
 } from './learn/learn.js';
+// MCP
+export {
+  createMcpServer,
+  type McpServerOptions,
+  type McpToolContext,
+} from './mcp/server.js';
 // Model
 export {
   categoryName,
@@ -173,9 +179,3 @@ export {
   type TranscriptReader,
 } from './transcripts/index.js';
 export { sessionFromInteractions } from './transcripts/interactions.js';
-// MCP
-export {
-  createMcpServer,
-  type McpServerOptions,
-  type McpToolContext,
-} from './mcp/server.js';
