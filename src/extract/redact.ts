@@ -90,16 +90,90 @@ export const REDACTION_TYPES: readonly string[] = Object.freeze([
  * idempotent: `redactSecrets(redactSecrets(x).text).text === redactSecrets(x).text`.
  */
 export function redactSecrets(text: string): RedactionResult {
-  const found = detectSecrets(text);
+  let found = detectSecrets(text);
   if (found.length === 0) return { text, found };
+  let redacted = applyHits(text, found);
+  // Replacing a secret can change what its neighbours look like (a token glued to a key
+  // block, a name glued to a token). Redact the result again until nothing more is found,
+  // so that a second call never finds anything the first did not.
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const more = detectSecrets(redacted);
+    if (more.length === 0) break;
+    found = mergeHits(found, mapToOriginal(more, found));
+    redacted = applyHits(text, found);
+  }
+  return { text: redacted, found };
+}
+
+/** Rounds of re-redaction; real text converges in one, contrived text in a few. */
+const MAX_ROUNDS = 4;
+
+function placeholder(type: string): string {
+  return `[REDACTED:${type}]`;
+}
+
+function applyHits(text: string, hits: readonly RedactionHit[]): string {
   const parts: string[] = [];
   let at = 0;
-  for (const hit of found) {
-    parts.push(text.slice(at, hit.start), `[REDACTED:${hit.type}]`);
+  for (const hit of hits) {
+    parts.push(text.slice(at, hit.start), placeholder(hit.type));
     at = hit.end;
   }
   parts.push(text.slice(at));
-  return { text: parts.join(''), found };
+  return parts.join('');
+}
+
+/**
+ * Maps hits found in the redacted text back to the original: a hit edge inside a
+ * placeholder widens to cover the whole secret behind it.
+ */
+function mapToOriginal(
+  hits: readonly RedactionHit[],
+  applied: readonly RedactionHit[],
+): RedactionHit[] {
+  // Where each applied placeholder starts in the redacted text.
+  const starts: number[] = [];
+  let shift = 0;
+  for (const a of applied) {
+    starts.push(a.start + shift);
+    shift += placeholder(a.type).length - (a.end - a.start);
+  }
+  const toOriginal = (p: number, isEnd: boolean): number => {
+    let lo = 0;
+    let hi = starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((starts[mid] ?? 0) <= p) lo = mid + 1;
+      else hi = mid;
+    }
+    const i = lo - 1;
+    const a = applied[i];
+    const start = starts[i];
+    if (a === undefined || start === undefined) return p;
+    const end = start + placeholder(a.type).length;
+    if (p >= end) return a.end + (p - end);
+    return isEnd && p > start ? a.end : a.start;
+  };
+  return hits.map((h) => ({
+    type: h.type,
+    start: toOriginal(h.start, false),
+    end: toOriginal(h.end, true),
+  }));
+}
+
+/** Union of two sorted hit lists; overlapping hits merge, keeping the earlier hit's type. */
+function mergeHits(a: readonly RedactionHit[], b: readonly RedactionHit[]): RedactionHit[] {
+  const all = [...a, ...b].sort((x, y) => x.start - y.start || y.end - x.end);
+  const out: RedactionHit[] = [];
+  for (const hit of all) {
+    const last = out[out.length - 1];
+    if (last && hit.start < last.end) {
+      if (hit.end > last.end) last.end = hit.end;
+    } else {
+      out.push({ ...hit });
+    }
+  }
+  return out;
 }
 
 /** True when {@link redactSecrets} would replace anything in `text`. */
@@ -154,7 +228,7 @@ function detectSecrets(text: string): RedactionHit[] {
   return resolveOverlaps(scan.out);
 }
 
-/** Keeps, in each group of overlapping candidates, the highest-priority then longest ones. */
+/** Resolves each group of overlapping candidates into non-overlapping hits, in order. */
 function resolveOverlaps(candidates: Candidate[]): RedactionHit[] {
   if (candidates.length === 0) return [];
   candidates.sort((a, b) => a.start - b.start || b.end - a.end);
@@ -183,26 +257,39 @@ function resolveOverlaps(candidates: Candidate[]): RedactionHit[] {
   return kept;
 }
 
+/**
+ * Accepts candidates by priority, then length. A candidate partly covered by one accepted
+ * before it keeps its uncovered pieces: dropping it would leave part of a secret in clear
+ * (and a second run would then find it, breaking idempotence).
+ */
 function pickNonOverlapping(cluster: Candidate[]): RedactionHit[] {
   const ranked = [...cluster].sort(
     (a, b) => b.priority - a.priority || b.end - b.start - (a.end - a.start) || a.start - b.start,
   );
-  // Accepted spans kept sorted by start; binary search finds the neighbours of a new span.
+  // Accepted spans kept sorted by start; binary search finds where a new span goes.
   const accepted: RedactionHit[] = [];
-  for (const c of ranked) {
+  const insert = (hit: RedactionHit): void => {
     let lo = 0;
     let hi = accepted.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const m = accepted[mid];
-      if (m && m.start < c.start) lo = mid + 1;
+      if (m && m.start < hit.start) lo = mid + 1;
       else hi = mid;
     }
-    const before = accepted[lo - 1];
-    const after = accepted[lo];
-    if (before && before.end > c.start) continue;
-    if (after && after.start < c.end) continue;
-    accepted.splice(lo, 0, { type: c.type, start: c.start, end: c.end });
+    accepted.splice(lo, 0, hit);
+  };
+  for (const c of ranked) {
+    const pieces: RedactionHit[] = [];
+    let from = c.start;
+    for (const a of accepted) {
+      if (a.end <= from) continue;
+      if (a.start >= c.end) break;
+      if (a.start > from) pieces.push({ type: c.type, start: from, end: a.start });
+      from = Math.max(from, a.end);
+    }
+    if (from < c.end) pieces.push({ type: c.type, start: from, end: c.end });
+    for (const piece of pieces) insert(piece);
   }
   return accepted;
 }
@@ -393,6 +480,10 @@ function decodeBase64Url(segment: string): string | undefined {
 // ---------------------------------------------------------------------------------------
 // Token-shape detectors
 
+// Token boundaries: not glued to letters, digits or `_`, nor to a single `-`, but allowed next to
+// the `-----` of a private key line, so that a token stays found when the key beside it is
+// replaced (and a second run finds nothing the first did not).
+
 interface ShapeRule {
   type: string;
   /**
@@ -432,13 +523,14 @@ const GITLAB_PREFIXES = [
 const SHAPE_RULES: readonly ShapeRule[] = [
   {
     type: 'anthropic-api-key',
-    pattern: /(?<![A-Za-z0-9_-])sk-ant-(?:[a-z]{2,8}\d{2}-)?[A-Za-z0-9_-]{20,}/y,
+    pattern: /(?<![A-Za-z0-9_]|[^-]-)sk-ant-(?:[a-z]{2,8}\d{2}-)?[A-Za-z0-9_-]{20,}/y,
     triggers: ['sk-'],
     accept: randomToken,
   },
   {
     type: 'openai-api-key',
-    pattern: /(?<![A-Za-z0-9_-])sk-(?!ant-)(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{20,}/y,
+    pattern:
+      /(?<![A-Za-z0-9_]|[^-]-)sk-(?!ant-)(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{20,}/y,
     triggers: ['sk-'],
     accept: randomToken,
   },
@@ -458,14 +550,14 @@ const SHAPE_RULES: readonly ShapeRule[] = [
   {
     type: 'gitlab-token',
     pattern:
-      /(?<![A-Za-z0-9_-])(?:glpat|gldt|glrt|glptt|glcbt|glsoat|glffct|glimt|glagent|gloas)-[A-Za-z0-9_-]{20,}(?:\.[0-9a-z]{2}\.[A-Za-z0-9_-]{5,})?/y,
+      /(?<![A-Za-z0-9_]|[^-]-)(?:glpat|gldt|glrt|glptt|glcbt|glsoat|glffct|glimt|glagent|gloas)-[A-Za-z0-9_-]{20,}(?:\.[0-9a-z]{2}\.[A-Za-z0-9_-]{5,})?/y,
     triggers: GITLAB_PREFIXES.map((p) => `${p}-`),
     accept: randomToken,
   },
   {
     type: 'slack-token',
     pattern:
-      /(?<![A-Za-z0-9_-])(?:xox[abeoprs]-[A-Za-z0-9-]{10,}|xapp-\d-[A-Za-z0-9]{6,}-\d+-[A-Za-z0-9]{16,})/y,
+      /(?<![A-Za-z0-9_]|[^-]-)(?:xox[abeoprs]-[A-Za-z0-9-]{10,}|xapp-\d-[A-Za-z0-9]{6,}-\d+-[A-Za-z0-9]{16,})/y,
     triggers: ['xox', 'xapp-'],
     accept: randomToken,
   },
@@ -477,7 +569,7 @@ const SHAPE_RULES: readonly ShapeRule[] = [
   },
   {
     type: 'google-api-key',
-    pattern: /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/y,
+    pattern: /(?<![A-Za-z0-9_]|[^-]-)AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_]|-(?!----))/y,
     triggers: ['aiza'],
     accept: notPlaceholder,
   },
@@ -502,7 +594,7 @@ const SHAPE_RULES: readonly ShapeRule[] = [
   },
   {
     type: 'pypi-token',
-    pattern: /(?<![A-Za-z0-9_-])pypi-AgE[A-Za-z0-9_-]{50,}/y,
+    pattern: /(?<![A-Za-z0-9_]|[^-]-)pypi-AgE[A-Za-z0-9_-]{50,}/y,
     triggers: ['pypi-age'],
     accept: notPlaceholder,
   },
@@ -514,7 +606,8 @@ const SHAPE_RULES: readonly ShapeRule[] = [
   },
   {
     type: 'sendgrid-api-key',
-    pattern: /(?<![A-Za-z0-9_-])SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/y,
+    pattern:
+      /(?<![A-Za-z0-9_]|[^-]-)SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_]|-(?!----))/y,
     triggers: ['sg.'],
     accept: randomToken,
   },
@@ -542,7 +635,7 @@ const SHAPE_RULES: readonly ShapeRule[] = [
   {
     type: 'jwt',
     pattern:
-      /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}={0,2}\.[A-Za-z0-9_-]{2,}={0,2}\.(?:[A-Za-z0-9_-]+={0,2})?/y,
+      /(?<![A-Za-z0-9_]|[^-]-)eyJ[A-Za-z0-9_-]{8,}={0,2}\.[A-Za-z0-9_-]{2,}={0,2}\.(?:[A-Za-z0-9_-]+={0,2})?/y,
     triggers: ['eyj'],
     priority: PRIORITY.jwt,
     // The header must decode to a JSON object naming its algorithm.
@@ -595,7 +688,7 @@ function matchShape(rule: ShapeRule, text: string, at: number, out: Candidate[])
 
 /** Discord bot tokens have no literal prefix, so they get a pass of their own. */
 const DISCORD =
-  /(?<![A-Za-z0-9_-])[MNO][A-Za-z0-9_-]{23,25}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38}(?![A-Za-z0-9_-])/g;
+  /(?<![A-Za-z0-9_]|[^-]-)[MNO][A-Za-z0-9_-]{23,25}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38}(?![A-Za-z0-9_]|-(?!----))/g;
 
 function detectDiscordTokens(text: string, out: Candidate[]): void {
   DISCORD.lastIndex = 0;
@@ -719,6 +812,11 @@ function matchUrlPassword(scan: Scan, sep: number): void {
       break;
     if (c === 64) lastAt = authEnd;
     else if (c === 58 && colon === -1) colon = authEnd;
+    else if (c === 91 && text.startsWith('[REDACTED:', authEnd)) {
+      // The colon in `[REDACTED:token]` is not the user/password separator.
+      const close = text.indexOf(']', authEnd);
+      if (close !== -1 && close - authEnd < 64) authEnd = close;
+    }
     authEnd++;
   }
   if (lastAt === -1 || colon === -1 || colon >= lastAt) return;
@@ -738,7 +836,7 @@ function matchUrlPassword(scan: Scan, sep: number): void {
 
 const AUTH_HEADER =
   /authorization\\?["']?[ \t]*[:=][ \t]*\\?["']?[ \t]*(?:(bearer|basic|token|digest|negotiate|apikey)[ \t]+)?([A-Za-z0-9._~+/=:%-]{8,})/iy;
-const BEARER = /(?<![A-Za-z0-9_-])bearer[ \t]+([A-Za-z0-9._~+/-]{12,}=*)/iy;
+const BEARER = /(?<![A-Za-z0-9_]|[^-]-)bearer[ \t]+([A-Za-z0-9._~+/-]{12,}=*)/iy;
 
 /** The credential in an `Authorization:` header (or `"authorization": "…"`) at `at`. */
 function matchAuthHeader(scan: Scan, at: number): void {
@@ -1038,6 +1136,12 @@ function matchNamedAssignment(scan: Scan, at: number, length: number): void {
   let nameStart = at;
   while (nameStart > 0 && at - nameStart < MAX_NAME && isNameCode(text.charCodeAt(nameStart - 1)))
     nameStart--;
+  // A name starts after any secret glued to it, as it will once that secret is replaced:
+  // that keeps a second run from seeing a name the first run did not.
+  for (let i = scan.out.length - 1; i >= 0 && i >= scan.out.length - 16; i--) {
+    const c = scan.out[i];
+    if (c && c.priority > PRIORITY.named && c.end > nameStart && c.end <= at) nameStart = c.end;
+  }
   let nameEnd = at + length;
   while (
     nameEnd < text.length &&

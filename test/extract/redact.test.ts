@@ -636,6 +636,27 @@ describe('redactSecrets is idempotent', () => {
     },
   );
 
+  it('gives the same text when run twice on random splices of secrets and syntax', () => {
+    const pieces = [
+      ...Object.values(S),
+      ...['DB_PASSWORD=', '"api_key": "', 'token: ', 'Authorization: Bearer ', 'postgres://u:'],
+      ...['@db/app', '-----BEGIN RSA PRIVATE KEY-----\n', '-----END RSA PRIVATE KEY-----', '://'],
+      ...['"', "'", '\\"', '\\n', '\n', ' ', '=', ':', '&', '?', '#', '-', '.', '[REDACTED:token]'],
+      ...['password', 'secret', 'key', 'machine h login u password ', '-u a:', 'AccountKey='],
+    ];
+    let state = 42;
+    const next = (n: number): number => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return (state >>> 8) % n;
+    };
+    for (let i = 0; i < 3000; i++) {
+      let text = '';
+      for (let k = 1 + next(10); k > 0; k--) text += pieces[next(pieces.length)] ?? '';
+      const once = redactSecrets(text).text;
+      expect({ text, twice: redactSecrets(once).text }).toEqual({ text, twice: once });
+    }
+  });
+
   it('finds nothing in text that is only placeholders', () => {
     const placeholders = REDACTION_TYPES.map((t) => `X=[REDACTED:${t}]`).join('\n');
     expect(redactSecrets(placeholders).found).toEqual([]);
