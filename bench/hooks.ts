@@ -4,9 +4,10 @@
  * 1. `attune hook session-start` with 100 and 10 000 stored patterns (file store), against
  *    `node -e 0` in the same run: runs are interleaved, medians and the ratio are printed.
  *    Target: at most 1.5x bare Node start-up.
- * 2. `attune hook session-end` learning inline from the largest real transcripts and from a
- *    synthetic 10 MB one (the whole process, against Claude Code's 1.5 s SessionEnd budget),
- *    and the auto mode on the 10 MB one (the hook returns once the detached learner started).
+ * 2. `attune hook session-end` learning inline (the whole process, against Claude Code's
+ *    1.5 s SessionEnd budget) from the largest real transcripts and from a synthetic 10 MB
+ *    one (a dense hand-written session repeated), and the auto mode on the 10 MB one (the
+ *    hook returns once the detached learner has started).
  *
  * Run: npm run bench -- hooks (or node dist/bench/hooks.js after a build).
  * @module
@@ -42,6 +43,8 @@ function findRoot(): string {
 const ROOT = findRoot();
 const CLI = join(ROOT, 'dist/src/cli/main.js');
 const REAL = join(ROOT, 'test/fixtures/transcripts/claude-code');
+// Dense in turns and lessons (corrections, a preference, an error fixed): the heavy case.
+const DENSE = join(ROOT, 'test/hooks/claude-code/fixtures/invoicer-pnpm-invoice-error.jsonl');
 
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
@@ -89,7 +92,10 @@ function makePatterns(n: number, project: string): ExtractedPattern[] {
   );
 }
 
-/** Repeats a real transcript's records (new ids, one parent chain) until it holds `bytes`. */
+/**
+ * Repeats a real transcript's records (fresh record, message and tool ids) until it holds `bytes`, linked into one
+ * parent chain so that the reader's active thread runs through all of them.
+ */
 function syntheticTranscript(source: string, bytes: number): string {
   const records = readFileSync(source, 'utf8')
     .split('\n')
@@ -99,20 +105,18 @@ function syntheticTranscript(source: string, bytes: number): string {
   let size = 0;
   let last: string | null = null;
   for (let copy = 0; size < bytes; copy++) {
-    const rename = (id: unknown) => (typeof id === 'string' ? `${id}-${copy}` : id);
     for (const r of records) {
-      const rec: Record<string, unknown> = {
-        ...r,
-        uuid: rename(r.uuid),
-        parentUuid: rename(r.parentUuid),
-      };
-      if (r.parentUuid === null && typeof r.uuid === 'string') rec.parentUuid = last;
-      const line = JSON.stringify(rec);
+      const rec: Record<string, unknown> = { ...r };
+      if (typeof r.uuid === 'string') {
+        rec.uuid = `${r.uuid}-${copy}`;
+        rec.parentUuid = last;
+        last = rec.uuid as string;
+      }
+      // Fresh message and tool-call ids too, so that no copy merges into another.
+      const line = JSON.stringify(rec).replace(/"(msg_|toolu_|req_)/g, `"$1c${copy}`);
       out.push(line);
       size += line.length + 1;
     }
-    const tail = records.findLast((r) => typeof r.uuid === 'string');
-    last = typeof tail?.uuid === 'string' ? `${tail.uuid}-${copy}` : last;
   }
   return `${out.join('\n')}\n`;
 }
@@ -149,29 +153,35 @@ export async function benchHooks(): Promise<void> {
 
     console.log('\n## hooks: session-start as a whole process (file store)');
     const runs = Number(process.env.BENCH_HOOK_RUNS) || 21;
-    const times: Record<string, number[]> = { node: [], '100': [], '10000': [] };
-    let outputChars: Record<string, number> = {};
-    // Warm the file cache once, then interleave so that machine noise hits every series alike.
+    // warm: the context cache is valid (the usual case: the store did not change since the
+    // last session start); cold: a fresh ATTUNE_HOME each run, so patterns.json is parsed.
+    const series = ['100 warm', '10000 warm', '100 cold', '10000 cold'];
+    const times: Record<string, number[]> = { node: [] };
+    const outputChars: Record<string, number> = {};
+    for (const name of series) times[name] = [];
+    // One warm-up round fills the caches; then interleave so that noise hits every series alike.
     for (let i = -1; i < runs; i++) {
       const bare = timeRun(['-e', '0'], '', baseEnv);
-      const results: [string, { ms: number; stdout: string }][] = [];
-      for (const n of ['100', '10000']) {
-        const env = { ...baseEnv, ATTUNE_STORAGE_DIR: stores[n] };
-        results.push([n, timeRun([CLI, 'hook', 'session-start'], startPayload, env)]);
+      if (i >= 0) times.node?.push(bare.ms);
+      for (const name of series) {
+        const [n = '', kind] = name.split(' ');
+        const home =
+          kind === 'warm' ? join(dir, `.attune-${n}`) : join(dir, `.attune-cold-${n}-${i + 1}`);
+        const env = { ...baseEnv, ATTUNE_HOME: home, ATTUNE_STORAGE_DIR: stores[n] };
+        const r = timeRun([CLI, 'hook', 'session-start'], startPayload, env);
+        if (i >= 0) times[name]?.push(r.ms);
+        else outputChars[name] = r.stdout.length;
       }
-      if (i < 0) {
-        outputChars = Object.fromEntries(results.map(([n, r]) => [n, r.stdout.length]));
-        continue;
-      }
-      times.node?.push(bare.ms);
-      for (const [n, r] of results) times[n]?.push(r.ms);
     }
     const nodeMs = median(times.node ?? []);
-    console.log(`node -e 0                       median ${nodeMs.toFixed(1)} ms (${runs} runs)`);
-    for (const n of ['100', '10000']) {
-      const ms = median(times[n] ?? []);
+    console.log(
+      `node -e 0                               median ${nodeMs.toFixed(1)} ms (${runs} runs)`,
+    );
+    for (const name of series) {
+      const ms = median(times[name] ?? []);
+      const [n = '', kind] = name.split(' ');
       console.log(
-        `hook session-start, ${n.padStart(5)} patterns median ${ms.toFixed(1)} ms  ratio ${(ms / nodeMs).toFixed(2)}x  (output ${outputChars[n]} chars)`,
+        `hook session-start, ${n.padStart(5)} patterns, ${kind} cache: median ${ms.toFixed(1)} ms  ratio ${(ms / nodeMs).toFixed(2)}x  (output ${outputChars[name]} chars)`,
       );
     }
 
@@ -182,7 +192,7 @@ export async function benchHooks(): Promise<void> {
       .sort((a, b) => statSync(b).size - statSync(a).size)
       .slice(0, 2);
     const big = join(dir, 'synthetic-10mb.jsonl');
-    writeFileSync(big, syntheticTranscript(largest[0] ?? '', 10 * 1024 * 1024));
+    writeFileSync(big, syntheticTranscript(DENSE, 10 * 1024 * 1024));
     const endRuns = Number(process.env.BENCH_HOOK_END_RUNS) || 5;
     for (const file of [...largest, big]) {
       const endPayload = JSON.stringify({

@@ -13,6 +13,7 @@ import type { Command } from 'commander';
 import { describeError, writeHookLog } from '../../hooks/claude-code/log.js';
 import {
   type HookName,
+  type HookPayload,
   isHookName,
   MAX_PAYLOAD_BYTES,
   parseHookPayload,
@@ -69,7 +70,7 @@ export async function runHookCommand(
 
 async function runHook(
   name: HookName,
-  payload: Parameters<typeof import('../../hooks/claude-code/inject.js').runSessionStartHook>[0],
+  payload: HookPayload,
   args: HookArgs,
   env: Env,
 ): Promise<string> {
