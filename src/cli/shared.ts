@@ -105,7 +105,17 @@ export function action<A extends unknown[]>(
 ): (...args: A) => Promise<void> {
   return async (...args: A) => {
     const command = args[args.length - 1] as Command;
-    const debug = Boolean((command.optsWithGlobals() as GlobalOptions).debug);
+    const merged = command.optsWithGlobals() as GlobalOptions;
+    // `patterns search q --json`: commander hands --json to the parent command, which also
+    // declares it; fold parent options into the options object the action receives.
+    const options = args[args.length - 2];
+    if (typeof options === 'object' && options !== null) {
+      for (const [key, value] of Object.entries(merged)) {
+        if ((options as Record<string, unknown>)[key] === undefined)
+          (options as Record<string, unknown>)[key] = value;
+      }
+    }
+    const debug = Boolean(merged.debug);
     try {
       process.exitCode = (await fn(...args)) ?? EXIT.OK;
     } catch (error) {
