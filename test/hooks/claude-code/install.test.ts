@@ -1,7 +1,15 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { attune, makeWorld, type World } from './helpers.js';
+import { attune, cli, makeWorld, type World } from './helpers.js';
 
 let world: World;
 beforeEach(() => {
@@ -170,6 +178,21 @@ describe('attune hooks install', () => {
     const r = attune(world, ['hooks', 'install', '--scope', 'global']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('project, local, user');
+  });
+
+  it('calls the CLI as `attune` when the attune on PATH is this program, else by absolute paths', () => {
+    const bin = join(world.home, 'bin');
+    mkdirSync(bin);
+    symlinkSync(cli, join(bin, 'attune'));
+    chmodSync(cli, 0o755);
+    attune(world, ['hooks', 'install'], undefined, { PATH: `${bin}:${world.env.PATH}` });
+    const onPath = read(settingsPath()).hooks.SessionStart?.at(-1)?.hooks[0]?.command;
+    expect(onPath).toBe('attune hook session-start # attune-learning');
+
+    attune(world, ['hooks', 'install']);
+    const absolute = read(settingsPath()).hooks.SessionStart?.at(-1)?.hooks[0]?.command ?? '';
+    expect(absolute).toContain(cli);
+    expect(absolute).toContain(process.execPath);
   });
 
   it('reports what is installed', () => {
