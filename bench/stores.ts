@@ -219,9 +219,8 @@ export async function benchStores(
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const sizes = process.argv
-    .slice(2)
-    .map(Number)
-    .filter((n) => n > 0);
-  await benchStores(sizes.length > 0 ? sizes : DEFAULT_SIZES);
+  const args = process.argv.slice(2);
+  const sizes = args.map(Number).filter((n) => n > 0);
+  const kinds = args.filter((a): a is StoreKind => ['file', 'sqlite', 'postgres'].includes(a));
+  await benchStores(sizes.length > 0 ? sizes : DEFAULT_SIZES, kinds.length > 0 ? kinds : undefined);
 }
