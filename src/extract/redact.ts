@@ -2,7 +2,7 @@
  * Secret redaction: finds credentials in free text (transcripts, tool output, pasted files)
  * and replaces each with a typed placeholder such as `[REDACTED:aws-access-key]`.
  *
- * Three kinds of detector run over the text, each in one linear pass:
+ * Three kinds of detector look at the text:
  *
  * 1. **Token shapes** that are secret wherever they appear: provider API keys (OpenAI,
  *    Anthropic, GitHub, GitLab, Slack, Google, Stripe, npm, PyPI, Hugging Face, SendGrid,
@@ -34,8 +34,11 @@
  * - Git SHAs, SHA-256 digests, UUIDs, base64 blobs and CSS colours are only redacted when a
  *   secret name or credential position says so.
  *
- * Every detector runs in time linear in the input: regular expressions have no nested
- * unbounded quantifiers, hand-written scans are bounded, and forward searches are cached.
+ * Speed: one case-insensitive regular expression finds every trigger literal (`sk-`, `AKIA`,
+ * `://`, `-----BEGIN `, `password`, `token`, …) in a single pass, and each trigger runs only
+ * the matchers that start with it, anchored there. Text with no secret is scanned once; text
+ * with secrets is scanned again after redaction (see {@link redactSecrets}). Every matcher is
+ * linear: no nested unbounded quantifiers, bounded hand-written scans, cached forward searches.
  * @module
  */
 
@@ -217,6 +220,8 @@ function detectSecrets(text: string): RedactionHit[] {
   const trigger = triggerPattern();
   trigger.lastIndex = 0;
   for (let m = trigger.exec(text); m !== null; m = trigger.exec(text)) {
+    // Triggers may overlap (`-p` in `--password`): resume one character later.
+    trigger.lastIndex = m.index + 1;
     const handlers = TRIGGERS.get(m[0].toLowerCase());
     if (handlers === undefined) continue;
     for (const handler of handlers) {
@@ -657,6 +662,19 @@ const SHAPE_RULES: readonly ShapeRule[] = [
     triggers: ['-u', '--user'],
     priority: PRIORITY.urlPassword,
     accept: (secret) => !isPlaceholderValue(secret) && !isReference(secret),
+  },
+  {
+    type: 'password',
+    // mysql -u root -pS3cret: the password glued to -p, on a MySQL command line
+    pattern: /(?<=[ \t])-p["']?([^\s'"`]{3,128})/y,
+    triggers: ['-p'],
+    priority: PRIORITY.urlPassword,
+    accept: (secret, text, start) =>
+      !isPlaceholderValue(secret) &&
+      !isReference(secret) &&
+      /\b(?:mysql|mysqldump|mysqladmin|mariadb)\b[^\n]*$/.test(
+        text.slice(Math.max(0, start - 200), start),
+      ),
   },
   {
     type: 'password',
@@ -1184,8 +1202,8 @@ function parseAssignedValue(
   let p = nameEnd;
   // A quoted name: `"api_key":`, `\"api_key\":`, `ENV['TOKEN'] =`.
   const opener = text[nameStart - 1];
+  let closed = false;
   if (opener === '"' || opener === "'") {
-    let closed = false;
     if (text[p] === '\\' && text[p + 1] === opener) {
       p += 2;
       closed = true;
@@ -1206,6 +1224,13 @@ function parseAssignedValue(
   else if (c === ':' && next === '=') op = ':=';
   else if (c === ':' && next !== ':') op = ':';
   else if (isFlag && spaceBeforeOp) op = ' ';
+  // `define('DB_PASSWORD', '…')`, `setenv("API_KEY", "…")`: a quoted name, then a quoted value.
+  else if (
+    c === ',' &&
+    closed &&
+    /\([ \t]*$/.test(text.slice(Math.max(0, nameStart - 9), nameStart - 1))
+  )
+    op = ',';
   else return undefined;
   // `a != b`, `a <= b`, `a >= b`: comparisons, not assignments.
   const prev = text[beforeOp - 1];
@@ -1221,6 +1246,7 @@ function parseAssignedValue(
     p++;
   }
   const q = text[p];
+  if (op === ',' && q !== '"' && q !== "'") return undefined;
   if (q === '\\' && (text[p + 1] === '"' || text[p + 1] === "'")) {
     // A quoted value inside a JSON string: \"value\".
     const close = `\\${text[p + 1]}`;

@@ -407,6 +407,21 @@ const secretCases: SecretCase[] = [
     ],
   },
   {
+    name: 'credentials passed to calls and MySQL command lines',
+    text: [
+      `define('DB_PASSWORD', '${S.password8}');`,
+      `os.environ.setdefault("SECRET_KEY", "${S.secret2}")`,
+      `$ mysql -h db -u root -p${S.password1} shop`,
+      `$ mysqldump -u app -p'${S.password2}' shop > shop.sql`,
+    ].join('\n'),
+    secrets: [
+      [S.password8, 'password'],
+      [S.secret2, 'secret'],
+      [S.password1, 'password'],
+      [S.password2, 'password'],
+    ],
+  },
+  {
     name: 'a chat message quoting credentials in prose',
     text: `Here are the staging creds — password: ${S.password7}\nand the bearer ${S.bearer1} expires tomorrow.`,
     secrets: [
@@ -612,6 +627,11 @@ const lookAlikes: [name: string, text: string][] = [
     'DB_PASSWORD=[REDACTED:password]\npostgres://app:[REDACTED:password]@db/app\n"api_key": "[REDACTED:api-key]"',
   ],
   ['a public key', `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${fake(43, 206, B64)} ada@laptop`],
+  [
+    'call arguments that are not a name and its value',
+    "x('gh', ['auth', 'login', '--with-token'])\nt('password', 'Password')",
+  ],
+  ['-p flags outside MySQL', 'mkdir -p /tmp/build && ssh -p2222 host && docker run -p8080:80 web'],
   ['a certificate', `-----BEGIN CERTIFICATE-----\n${pemBody(207, 3)}\n-----END CERTIFICATE-----`],
 ];
 
