@@ -9,6 +9,7 @@
  * `$ATTUNE_LOG_FILE`).
  * @module
  */
+import { fstatSync, readFileSync, writeSync } from 'node:fs';
 import type { Command } from 'commander';
 import { describeError, writeHookLog } from '../../hooks/claude-code/log.js';
 import {
@@ -61,7 +62,7 @@ export async function runHookCommand(
       return 0;
     }
     const out = await runHook(name, parsed.data, args, env);
-    if (out !== '') (io.stdout ?? ((t: string) => process.stdout.write(t)))(`${out}\n`);
+    if (out !== '') (io.stdout ?? writeStdout)(`${out}\n`);
   } catch (error) {
     writeHookLog(event, describeError(error), env);
   }
@@ -124,9 +125,29 @@ function count(flag: string, value: string): number {
   return n;
 }
 
-/** Reads the payload from stdin: bounded in size and time; a terminal gives no payload. */
+/**
+ * Reads the payload from stdin. A terminal (or other character device) gives no payload.
+ * Read synchronously: Claude Code writes the payload and closes the pipe, and setting up
+ * the stdin stream costs more than the read. Where the descriptor is non-blocking (EAGAIN),
+ * falls back to the stream, bounded in size and time.
+ */
 function readPayload(): Promise<string> {
-  if (process.stdin.isTTY) return Promise.reject(new Error('no payload: stdin is a terminal'));
+  if (fstatSync(0).isCharacterDevice()) {
+    return Promise.reject(new Error('no payload: stdin is a terminal or a device'));
+  }
+  try {
+    const data = readFileSync(0);
+    if (data.length > MAX_PAYLOAD_BYTES) {
+      return Promise.reject(new Error(`payload larger than ${MAX_PAYLOAD_BYTES} bytes`));
+    }
+    return Promise.resolve(data.toString('utf8'));
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'EAGAIN') return Promise.reject(error);
+  }
+  return readPayloadStream();
+}
+
+function readPayloadStream(): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -154,6 +175,18 @@ function readPayload(): Promise<string> {
       reject(error);
     });
   });
+}
+
+/** Writes to fd 1 directly (no stream set-up); falls back to the stream on EAGAIN. */
+function writeStdout(text: string): void {
+  const data = Buffer.from(text, 'utf8');
+  let offset = 0;
+  try {
+    while (offset < data.length) offset += writeSync(1, data, offset);
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'EAGAIN') throw error;
+    process.stdout.write(data.subarray(offset));
+  }
 }
 
 /** Registers `attune hook ...` so that `attune --help` and `attune hook --help` describe it. */

@@ -6,7 +6,7 @@
  * a file that is not a JSON array is reported as CORRUPT_STORE, like the store does.
  * @module
  */
-import { promises as fs } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AttuneError, ErrorCode } from '../../errors.js';
 import type { PatternCategory } from '../../model/category.js';
@@ -34,15 +34,15 @@ export interface FastReadResult {
  * and those with no project. A missing file means no patterns. `userId` must already be
  * validated (it becomes a directory name).
  */
-export async function readInjectablePatterns(
+export function readInjectablePatterns(
   storageDir: string,
   userId: string,
   project: string,
-): Promise<FastReadResult> {
+): FastReadResult {
   const file = join(storageDir, userId, 'patterns.json');
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch (error) {
     if ((error as { code?: unknown }).code === 'ENOENT') return { patterns: [], invalid: 0 };
     throw error;

@@ -8,7 +8,7 @@
  * readers.
  * @module
  */
-import { promises as fs } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -76,14 +76,14 @@ async function cachedSessionOutput(
   compute: () => Promise<string>,
 ): Promise<string> {
   const file = join(id.store.storageDir ?? '', id.userId, 'patterns.json');
-  const stat = await fs.stat(file).catch(() => null);
+  const stat = statSync(file, { throwIfNoEntry: false });
   if (!stat) return '';
   const scope = `${CACHE_VERSION}\n${id.store.storageDir}\n${id.userId}\n${id.project}\n${settings}`;
   const key = `${scope}\n${stat.size}:${stat.mtimeMs}:${stat.ino}`;
   const dir = join(resolve(env.ATTUNE_HOME || join(homedir(), '.attune')), 'cache');
   const path = join(dir, `session-start-${hash(scope)}.json`);
   try {
-    const cached = JSON.parse(await fs.readFile(path, 'utf8')) as {
+    const cached = JSON.parse(readFileSync(path, 'utf8')) as {
       key?: unknown;
       output?: unknown;
     };
@@ -93,10 +93,10 @@ async function cachedSessionOutput(
   }
   const output = await compute();
   try {
-    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     const temp = `${path}.${process.pid}.tmp`;
-    await fs.writeFile(temp, JSON.stringify({ key, output }), { mode: 0o600 });
-    await fs.rename(temp, path);
+    writeFileSync(temp, JSON.stringify({ key, output }), { mode: 0o600 });
+    renameSync(temp, path);
   } catch (error) {
     writeHookLog(
       'session-start',
@@ -147,7 +147,7 @@ async function loadPatterns(
   env: Env,
 ): Promise<InjectablePattern[]> {
   if ((id.store.kind ?? 'file') === 'file' && id.store.storageDir !== undefined) {
-    const read = await readInjectablePatterns(id.store.storageDir, id.userId, id.project);
+    const read = readInjectablePatterns(id.store.storageDir, id.userId, id.project);
     if (read.invalid > 0)
       writeHookLog('inject', `skipped ${read.invalid} invalid patterns of ${id.userId}`, env);
     return read.patterns;
