@@ -348,6 +348,21 @@ const PLACEHOLDER_WORDS = new Set([
   'bar',
   'baz',
   'n/a',
+  // Type names in declarations (`token: string`, `secretKey: number`).
+  'boolean',
+  'bool',
+  'number',
+  'int',
+  'float',
+  'bytes',
+  'any',
+  'unknown',
+  'object',
+  'void',
+  'never',
+  // Permission levels (`id-token: write` in GitHub Actions).
+  'read',
+  'write',
 ]);
 
 /** Words that, as a word of a value, mark it as a placeholder (`your-api-key-here`). */
@@ -786,6 +801,13 @@ function matchPrivateKey(scan: Scan, at: number): number {
       else break;
     }
   }
+  // A bare header (`indexOf("-----BEGIN PRIVATE KEY-----")` in code) holds no key.
+  if (
+    !/(?:[A-Za-z0-9+/=][^A-Za-z0-9+/=]{0,8}){16}/.test(
+      text.slice(afterHeader, Math.min(end, afterHeader + 400)),
+    )
+  )
+    return -1;
   scan.out.push({ type: 'private-key', start: at, end, priority: PRIORITY.privateKey });
   return end;
 }
@@ -839,7 +861,7 @@ function matchUrlPassword(scan: Scan, sep: number): void {
   }
   if (lastAt === -1 || colon === -1 || colon >= lastAt) return;
   const password = text.slice(colon + 1, lastAt);
-  if (password.length === 0 || isPlaceholderValue(password) || isReference(password)) return;
+  if (password.length < MIN_SECRET || isPlaceholderValue(password) || isReference(password)) return;
   if (/^\d{1,5}$/.test(password)) return; // host:port@ is not a password
   scan.out.push({
     type: 'password',
@@ -1079,15 +1101,25 @@ const NAME_QUALIFIERS = new Set([
   'list',
   'key',
   'keys',
+  'strings',
+  'chars',
+  'charset',
+  'alphabet',
+  'data',
+  'arg',
+  'args',
 ]);
 
 /** The redaction type for an assignment name, or undefined when the name is not secret. */
 function classifyName(name: string): string | undefined {
-  const words = splitWords(name);
+  // In `config.auth.token` or `spring.datasource.password` the last part is what is set.
+  const words = splitWords(name.slice(name.lastIndexOf('.') + 1));
   let type: string | undefined;
   let at = -1;
   for (let i = 0; i < words.length; i++) {
     const w = words[i] ?? '';
+    // `pass` is mostly a verb (`pass-through`, `--pass-arg`); only `DB_PASS` is a password.
+    if (w === 'pass' && (i !== words.length - 1 || i === 0)) continue;
     const t = classifyWord(w, words[i - 1]);
     if (t !== undefined) {
       type = t;
@@ -1228,7 +1260,8 @@ function parseAssignedValue(
   else if (
     c === ',' &&
     closed &&
-    /\([ \t]*$/.test(text.slice(Math.max(0, nameStart - 9), nameStart - 1))
+    /\([ \t]*$/.test(text.slice(Math.max(0, nameStart - 9), nameStart - 1)) &&
+    splitWords(text.slice(nameStart, nameEnd)).length >= 2
   )
     op = ',';
   else return undefined;
@@ -1289,8 +1322,14 @@ function parseAssignedValue(
     if (looksLikeSecretIdentifier(value)) return undefined;
     if (AUTH_SCHEMES.has(value.toLowerCase()) && (after === ' ' || after === '\t'))
       return undefined;
+    if (!looksRandom(value)) {
+      // `progressToken: messageId`: a camelCase word is a variable, not key material.
+      if (/^[a-z]+(?:[A-Z][a-z]+)+$/.test(value)) return undefined;
+      // `token = element`: with spaces around `=`, a plain word is a variable in code.
+      if (op === '=' && spaceBeforeOp && spaceAfterOp) return undefined;
+    }
   }
-  if (/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/.test(value)) return undefined; // a.b.c
+  if (/^[A-Za-z_$#][\w$]*(?:[?!]?\.[A-Za-z_$#][\w$]*)+$/.test(value)) return undefined; // a?.b.c
   const envStyle = (op === '=' && !spaceBeforeOp && !spaceAfterOp) || op === ' ';
   if (!envStyle && !looksRandom(value)) {
     // `Secret: the sauce` in prose, `token = await f()` in code: unless it is `NAME=value`
@@ -1311,7 +1350,7 @@ function looksLikeSecretIdentifier(value: string): boolean {
 }
 
 function acceptNamedValue(value: string, quoted: boolean): boolean {
-  if (value.length < 3) return false;
+  if (value.length < MIN_SECRET) return false;
   if (/\s/.test(value)) return false;
   if (isPlaceholderValue(value) || isReference(value)) return false;
   if (/^\d{1,6}$/.test(value) || /^0x[0-9a-fA-F]{1,16}$/.test(value)) return false;
@@ -1320,8 +1359,15 @@ function acceptNamedValue(value: string, quoted: boolean): boolean {
   if (/^-?\d+(?:\.\d+)?(?:ms|s|m|h|d|w|y)?$/.test(value) && value.length <= 8) return false;
   if (isPathLike(value) || isUrl(value)) return false;
   if (quoted && /%[sd]|\{\d*\}/.test(value)) return false; // format strings
+  if (/^[\^~>=<]*\d+\.\d+/.test(value)) return false; // a version: `"pbkdf2-password": "1.2.1"`
+  // `my-secret`, `it-is-very-secret`, `x-token`: words naming a secret, not one.
+  if (!/\d/.test(value) && splitWords(value).some((w) => SECRET_VALUE_WORDS.has(w))) return false;
   return true;
 }
+
+/** Shorter values are not worth hiding and are mostly examples (`https://a:b@host`). */
+const MIN_SECRET = 4;
+const SECRET_VALUE_WORDS = new Set(['secret', 'token', 'password', 'passwd', 'key', 'apikey']);
 
 // ---------------------------------------------------------------------------------------
 

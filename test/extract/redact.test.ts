@@ -632,6 +632,24 @@ const lookAlikes: [name: string, text: string][] = [
     "x('gh', ['auth', 'login', '--with-token'])\nt('password', 'Password')",
   ],
   ['-p flags outside MySQL', 'mkdir -p /tmp/build && ssh -p2222 host && docker run -p8080:80 web'],
+  [
+    'code found in real libraries',
+    [
+      'onresumptiontoken: options?.onresumptiontoken',
+      '    progressToken: messageId',
+      '      token = element',
+      '  readonly secretKey: number',
+      "token.output = '.*?'",
+      'this.currentToken.data = "[CDATA["',
+      "scrypt('password', 'salt', 64)",
+      'if (pkcs8.indexOf("-----BEGIN PRIVATE KEY-----") !== 0) throw err',
+      "const opts = { clientSecret: 'my-secret' }",
+      'XToken = "x-token"',
+    ].join('\n'),
+  ],
+  ['a package.json dependency', '"dependencies": { "pbkdf2-password": "1.2.1" }'],
+  ['workflow permissions', 'permissions:\n  id-token: write\n  contents: read'],
+  ['a pass-through flag', 'wasm-opt --asyncify --pass-arg=asyncify-imports@env.await -Oz'],
   ['a certificate', `-----BEGIN CERTIFICATE-----\n${pemBody(207, 3)}\n-----END CERTIFICATE-----`],
 ];
 
