@@ -42,7 +42,26 @@ export async function runSessionStartHook(
   options: InjectOptions = {},
 ): Promise<string> {
   const env = options.env ?? process.env;
-  const id = resolveHookIdentity(payload.cwd, options.user, env);
+  return sessionStartOutput(resolveHookIdentity(payload.cwd, options.user, env), options, env);
+}
+
+/**
+ * Computes the session-start output for `id` and stores it in the context cache, so that
+ * the next session start after a store write finds it warm. Called by the learning hooks
+ * after they wrote to the store.
+ */
+export async function refreshSessionStartCache(
+  id: HookIdentity,
+  env: Env = process.env,
+): Promise<void> {
+  await sessionStartOutput(id, {}, env);
+}
+
+async function sessionStartOutput(
+  id: HookIdentity,
+  options: InjectOptions,
+  env: Env,
+): Promise<string> {
   const maxPatterns =
     options.maxPatterns ?? id.config.contextMaxPatterns ?? CONTEXT_DEFAULTS.sessionMaxPatterns;
   const budget = options.budget ?? id.config.contextBudget ?? CONTEXT_DEFAULTS.sessionBudget;

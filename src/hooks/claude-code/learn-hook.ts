@@ -107,9 +107,28 @@ export async function runLearnJob(job: LearnJob, env: Env = process.env): Promis
     );
     const summary = `learned from ${job.transcriptPath}: ${parts.length ? parts.join('; ') : 'no session found'}${report.skipped ? ` skipped=${report.skipped}` : ''} (${Date.now() - started} ms)`;
     writeHookLog(job.hook, summary, env);
+    if (
+      report.sessions.some((s) => s.created.length + s.reinforced.length + s.evicted.length > 0)
+    ) {
+      await warmSessionStart(job, env);
+    }
     return summary;
   } finally {
     await storage.close();
+  }
+}
+
+/** Precomputes the next session start's context for this project (see inject.ts). */
+async function warmSessionStart(job: LearnJob, env: Env): Promise<void> {
+  try {
+    const { refreshSessionStartCache } = await import('./inject.js');
+    const config = (await import('../../config/config.js')).loadConfig(env);
+    await refreshSessionStartCache(
+      { userId: job.userId, project: job.project, store: job.store, config },
+      env,
+    );
+  } catch (error) {
+    writeHookLog(job.hook, `could not warm the session-start cache: ${describeError(error)}`, env);
   }
 }
 
