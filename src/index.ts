@@ -153,7 +153,17 @@ export {
 } from './storage/learned-skills-storage.js';
 // Store
 export { FileStore, type FileStoreOptions } from './store/file-store.js';
-export { openStore, type StoreConfig } from './store/open-store.js';
+export {
+  type MigrateStoreOptions,
+  type MigrateStoreResult,
+  migrateStore,
+} from './store/migrate.js';
+export {
+  DEFAULT_STORAGE_DIR,
+  defaultSqlitePath,
+  openStore,
+  type StoreConfig,
+} from './store/open-store.js';
 export {
   type ClearResult,
   type ListPatternsOptions,
@@ -166,6 +176,13 @@ export {
   type StoreKind,
   type StoreProblem,
 } from './store/pattern-store.js';
+export {
+  createPostgresStore,
+  PostgresStore,
+  type PostgresStoreOptions,
+  redactConnectionString,
+} from './store/postgres-store.js';
+export { createSqliteStore, SqliteStore, type SqliteStoreOptions } from './store/sqlite-store.js';
 // Transcripts
 export {
   detectFormat,
