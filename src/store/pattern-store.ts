@@ -174,7 +174,7 @@ export function scoreMatch(pattern: ExtractedPattern, terms: readonly string[]):
   const trigger = pattern.trigger.toLowerCase();
   const resolution = pattern.resolution.toLowerCase();
   const context = pattern.context.toLowerCase();
-  const tags = pattern.tags.join(' ');
+  const tags = pattern.tags.join(' ').toLowerCase();
   let score = 0;
   for (const t of terms) {
     if (trigger.includes(t)) score += 3;
