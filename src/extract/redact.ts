@@ -440,7 +440,10 @@ function looksRandom(s: string): boolean {
   }
   if (distinctChars(s, 6) < 6) return false;
   if (digits > 0 && upper + lower > 0) return true;
-  return s.length >= 32 && upper > 0 && lower > 0;
+  if (upper === 0 || lower === 0) return false;
+  if (s.length >= 32) return true;
+  // Mixed case that is not camelCase or PascalCase words: `dXNlcjpwYXNz` (base64).
+  return s.length >= 12 && upper >= 3 && lower >= 3 && !/^[A-Za-z][a-z]+(?:[A-Z][a-z]+)*$/.test(s);
 }
 
 /** Structural placeholders that apply to any token shape: `xxxx`, `****`, `<…>`, `...`. */
@@ -455,7 +458,7 @@ function isPlaceholderValue(value: string): boolean {
   const v = value.trim();
   if (v.length === 0) return true;
   if (isStructuralPlaceholder(v)) return true;
-  const lower = v.toLowerCase();
+  const lower = v.toLowerCase().replace(/[.!]$/, '');
   if (PLACEHOLDER_WORDS.has(lower)) return true;
   if (/^(.)\1*$/.test(v)) return true;
   for (const word of splitWords(v)) {
@@ -1215,7 +1218,7 @@ function matchNamedAssignment(scan: Scan, at: number, length: number): void {
   const value = parseAssignedValue(text, nameStart, nameEnd, isFlag);
   if (value === undefined) return;
   const secret = text.slice(value.start, value.end);
-  if (!acceptNamedValue(secret, value.quoted)) return;
+  if (!acceptNamedValue(secret, value.quoted, type)) return;
   const finalType =
     type === 'aws-secret-key' && !/^[A-Za-z0-9/+=]{40}$/.test(secret) ? 'secret' : type;
   scan.out.push({ type: finalType, start: value.start, end: value.end, priority: PRIORITY.named });
@@ -1329,7 +1332,9 @@ function parseAssignedValue(
       if (op === '=' && spaceBeforeOp && spaceAfterOp) return undefined;
     }
   }
-  if (/^[A-Za-z_$#][\w$]*(?:[?!]?\.[A-Za-z_$#][\w$]*)+$/.test(value)) return undefined; // a?.b.c
+  // `options?.token`, `self.api_key`: a member path in code (`hvs.CAES…` is key material).
+  if (/^[A-Za-z_$#][\w$]*(?:[?!]?\.[A-Za-z_$#][\w$]*)+$/.test(value) && !looksRandom(value))
+    return undefined;
   const envStyle = (op === '=' && !spaceBeforeOp && !spaceAfterOp) || op === ' ';
   if (!envStyle && !looksRandom(value)) {
     // `Secret: the sauce` in prose, `token = await f()` in code: unless it is `NAME=value`
@@ -1349,13 +1354,13 @@ function looksLikeSecretIdentifier(value: string): boolean {
   return words.some((w, i) => classifyWord(w, words[i - 1]) !== undefined || w === 'key');
 }
 
-function acceptNamedValue(value: string, quoted: boolean): boolean {
+function acceptNamedValue(value: string, quoted: boolean, type: string): boolean {
   if (value.length < MIN_SECRET) return false;
-  if (/\s/.test(value)) return false;
+  if (/\s/.test(value) && !(quoted && type === 'password' && isPassphrase(value))) return false;
   if (isPlaceholderValue(value) || isReference(value)) return false;
   if (/^\d{1,6}$/.test(value) || /^0x[0-9a-fA-F]{1,16}$/.test(value)) return false;
   // Secrets are printable ASCII; anything else is text in some language.
-  if (/[^\x21-\x7e]/.test(value)) return false;
+  if (/[^\x20-\x7e]/.test(value)) return false;
   if (/^-?\d+(?:\.\d+)?(?:ms|s|m|h|d|w|y)?$/.test(value) && value.length <= 8) return false;
   if (isPathLike(value) || isUrl(value)) return false;
   if (quoted && /%[sd]|\{\d*\}/.test(value)) return false; // format strings
@@ -1363,6 +1368,18 @@ function acceptNamedValue(value: string, quoted: boolean): boolean {
   // `my-secret`, `it-is-very-secret`, `x-token`: words naming a secret, not one.
   if (!/\d/.test(value) && splitWords(value).some((w) => SECRET_VALUE_WORDS.has(w))) return false;
   return true;
+}
+
+/**
+ * A quoted password with spaces (`"Sup3r S3cret"`): at most three words, one of them mixing
+ * letters with digits or symbols. UI text (`"Enter your password"`) has more words or none.
+ */
+function isPassphrase(value: string): boolean {
+  const words = value.trim().split(/\s+/);
+  if (words.length > 3 || value.length > 64) return false;
+  return words.some(
+    (w) => /[A-Za-z]/.test(w) && /[^A-Za-z]/.test(w) && !/^[A-Za-z]+[.,:;!?)]$/.test(w),
+  );
 }
 
 /** Shorter values are not worth hiding and are mostly examples (`https://a:b@host`). */

@@ -422,6 +422,19 @@ const secretCases: SecretCase[] = [
     ],
   },
   {
+    name: 'a quoted passphrase, an .npmrc _auth and a Vault token',
+    text: [
+      `SMTP_PASSWORD="Gr33n ${S.password5}"`,
+      `_auth = ${b64('ci:Zk29xQ')}`,
+      `VAULT_TOKEN=hvs.${fake(90, 61, B64URL)}`,
+    ].join('\n'),
+    secrets: [
+      [`Gr33n ${S.password5}`, 'password'],
+      [b64('ci:Zk29xQ'), 'token'],
+      [`hvs.${fake(90, 61, B64URL)}`, 'token'],
+    ],
+  },
+  {
     name: 'a chat message quoting credentials in prose',
     text: `Here are the staging creds — password: ${S.password7}\nand the bearer ${S.bearer1} expires tomorrow.`,
     secrets: [
@@ -646,6 +659,10 @@ const lookAlikes: [name: string, text: string][] = [
       "const opts = { clientSecret: 'my-secret' }",
       'XToken = "x-token"',
     ].join('\n'),
+  ],
+  [
+    'UI strings under password keys',
+    '{"password": "Enter your password", "passwordTooShort": "Must be 8+ chars", "password_label": "Password (min. 8 chars)", "pwd": "Required."}',
   ],
   ['a package.json dependency', '"dependencies": { "pbkdf2-password": "1.2.1" }'],
   ['workflow permissions', 'permissions:\n  id-token: write\n  contents: read'],
