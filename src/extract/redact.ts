@@ -1332,8 +1332,8 @@ function parseAssignedValue(
       if (op === '=' && spaceBeforeOp && spaceAfterOp) return undefined;
     }
   }
-  // `options?.token`, `self.api_key`: a member path in code (`hvs.CAES…` is key material).
-  if (/^[A-Za-z_$#][\w$]*(?:[?!]?\.[A-Za-z_$#][\w$]*)+$/.test(value) && !looksRandom(value))
+  // `options?.token`, `self.api_key`: a member path in code (`hvs.CAES…` is a Vault token).
+  if (/^[A-Za-z_$#][\w$]*(?:[?!]?\.[A-Za-z_$#][\w$]*)+$/.test(value) && !/^hv[sbr]\./.test(value))
     return undefined;
   const envStyle = (op === '=' && !spaceBeforeOp && !spaceAfterOp) || op === ' ';
   if (!envStyle && !looksRandom(value)) {

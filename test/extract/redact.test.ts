@@ -658,6 +658,10 @@ const lookAlikes: [name: string, text: string][] = [
       'if (pkcs8.indexOf("-----BEGIN PRIVATE KEY-----") !== 0) throw err',
       "const opts = { clientSecret: 'my-secret' }",
       'XToken = "x-token"',
+      '        readonly keywordToken: SyntaxKind.NewKeyword | SyntaxKind.ImportKeyword;',
+      '        setPrivateKey(privateKey: NodeJS.ArrayBufferView): void;',
+      '    this.#withCredentials = eventSourceInitDict?.withCredentials ?? false',
+      'exports.BackendKeyDataMessage = exports.AuthenticationMD5Password = exports.X',
     ].join('\n'),
   ],
   [
