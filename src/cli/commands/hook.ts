@@ -11,7 +11,6 @@
  */
 import { fstatSync, readFileSync, writeSync } from 'node:fs';
 import type { Command } from 'commander';
-import { describeError, writeHookLog } from '../../hooks/claude-code/log.js';
 import {
   type HookName,
   type HookPayload,
@@ -21,6 +20,15 @@ import {
 } from '../../hooks/claude-code/payload.js';
 
 type Env = Record<string, string | undefined>;
+
+/** Writes one hook log line, loading the log module only when there is something to log. */
+async function writeHookLog(event: string, message: string, env: Env): Promise<void> {
+  (await import('../../hooks/claude-code/log.js')).writeHookLog(event, message, env);
+}
+
+async function describeError(error: unknown): Promise<string> {
+  return (await import('../../hooks/claude-code/log.js')).describeError(error);
+}
 
 /** Options a hook command line may carry after the hook name. */
 interface HookArgs {
@@ -58,13 +66,13 @@ export async function runHookCommand(
     const text = await (io.stdin ?? readPayload)();
     const parsed = parseHookPayload(text, name);
     if (!parsed.success) {
-      writeHookLog(event, `bad payload: ${parsed.error}`, env);
+      await writeHookLog(event, `bad payload: ${parsed.error}`, env);
       return 0;
     }
     const out = await runHook(name, parsed.data, args, env);
     if (out !== '') (io.stdout ?? writeStdout)(`${out}\n`);
   } catch (error) {
-    writeHookLog(event, describeError(error), env);
+    await writeHookLog(event, await describeError(error), env);
   }
   return 0;
 }

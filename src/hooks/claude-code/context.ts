@@ -31,20 +31,6 @@ export const INJECTED_MARKER_COMMENT = '<!-- attune-learning:injected -->';
 /** Claude Code saves hook output above this many characters to a file instead. */
 export const CLAUDE_CONTEXT_CAP = 10_000;
 
-/** Defaults of the injected blocks. */
-export const CONTEXT_DEFAULTS = {
-  /** Character budget of the session-start block. */
-  sessionBudget: 4000,
-  /** Patterns at most in the session-start block. */
-  sessionMaxPatterns: 10,
-  /** Character budget of a prompt block. */
-  promptBudget: 1500,
-  /** Patterns at most in a prompt block. */
-  promptMaxPatterns: 3,
-  /** Patterns below this confidence are never injected. */
-  minConfidence: 0.5,
-} as const satisfies Record<string, number>;
-
 const LABELS: Record<PatternCategory, { kind: string; outcome: string }> = {
   user_correction: { kind: 'User correction', outcome: 'The user wanted instead' },
   error_resolution: { kind: 'Error resolution', outcome: 'Fix that worked' },

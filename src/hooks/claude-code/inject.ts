@@ -3,27 +3,67 @@
  * `UserPromptSubmit` the few that bear on the prompt. Both print the JSON Claude Code
  * expects (`hookSpecificOutput.additionalContext`), or nothing when nothing qualifies.
  *
- * This runs on every session start and every prompt, so it loads only the file store,
- * the model and the ranking helpers: no CLI framework, no schema library, no transcript
- * readers.
+ * This runs on every session start and every prompt, so its static imports are only the
+ * config resolution; selection, formatting and the store reader are loaded when the
+ * context cache misses, and the log only when something goes wrong. No CLI framework, no
+ * schema library, no transcript readers, no store write path.
  * @module
  */
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
-  CONTEXT_DEFAULTS,
-  formatInjectedContext,
-  type InjectablePattern,
-  selectPromptPatterns,
-  selectSessionPatterns,
-} from './context.js';
-import { readInjectablePatterns } from './fast-store.js';
-import { type HookIdentity, openHookStore, resolveHookIdentity } from './identity.js';
-import { writeHookLog } from './log.js';
+  type AttuneConfig,
+  findProjectRoot,
+  loadConfig,
+  resolveStoreConfig,
+  resolveUserId,
+} from '../../config/config.js';
+import type { StoreConfig } from '../../store/open-store.js';
+import type { PatternStore } from '../../store/pattern-store.js';
+import type { InjectablePattern } from './context.js';
 import type { HookPayload } from './payload.js';
 
 type Env = Record<string, string | undefined>;
+
+/** Defaults of the injected blocks (the config file's `contextBudget` and `contextMaxPatterns` override the session ones). */
+export const CONTEXT_DEFAULTS = {
+  /** Character budget of the session-start block (Claude Code caps hook output at 10 000). */
+  sessionBudget: 4000,
+  /** Patterns at most in the session-start block. */
+  sessionMaxPatterns: 10,
+  /** Character budget of a prompt block. */
+  promptBudget: 1500,
+  /** Patterns at most in a prompt block. */
+  promptMaxPatterns: 3,
+  /** Patterns below this confidence are never injected. */
+  minConfidence: 0.5,
+} as const satisfies Record<string, number>;
+
+/** The resolved user, project and store of one hook run. */
+export interface HookIdentity {
+  userId: string;
+  /** The git root of the session's `cwd`, or `cwd` itself outside git. */
+  project: string;
+  store: StoreConfig;
+  config: AttuneConfig;
+}
+
+/**
+ * Resolves user, project and store for a session whose working directory is `cwd`, as the
+ * CLI does (src/config): `--user`, then `ATTUNE_USER`, then the config file, then the OS
+ * user name; the project is the nearest folder above `cwd` holding `.git`, else `cwd`.
+ */
+export function resolveHookIdentity(cwd: string, user: string | undefined, env: Env): HookIdentity {
+  const config = loadConfig(env);
+  const userId = resolveUserId(user === undefined ? {} : { user }, env, config);
+  const store = resolveStoreConfig({}, env, config);
+  return { userId, project: findProjectRoot(cwd), store, config };
+}
+
+async function log(event: string, message: string, env: Env): Promise<void> {
+  (await import('./log.js')).writeHookLog(event, message, env);
+}
 
 /** Options of the injecting hooks; each falls back to the config file, then the default. */
 export interface InjectOptions {
@@ -67,6 +107,7 @@ async function sessionStartOutput(
   const budget = options.budget ?? id.config.contextBudget ?? CONTEXT_DEFAULTS.sessionBudget;
   if (maxPatterns === 0) return '';
   const compute = async () => {
+    const { formatInjectedContext, selectSessionPatterns } = await import('./context.js');
     // Over-fetch so that observation counts can reorder near ties.
     const candidates = await loadPatterns(id, maxPatterns * 4, env);
     const chosen = selectSessionPatterns(candidates, {
@@ -117,11 +158,7 @@ async function cachedSessionOutput(
     writeFileSync(temp, JSON.stringify({ key, output }), { mode: 0o600 });
     renameSync(temp, path);
   } catch (error) {
-    writeHookLog(
-      'session-start',
-      `could not write the context cache ${path}: ${String(error)}`,
-      env,
-    );
+    await log('session-start', `could not write the context cache ${path}: ${String(error)}`, env);
   }
   return output;
 }
@@ -148,6 +185,7 @@ export async function runUserPromptSubmitHook(
   const maxPatterns = options.maxPatterns ?? CONTEXT_DEFAULTS.promptMaxPatterns;
   const budget = options.budget ?? CONTEXT_DEFAULTS.promptBudget;
   if (maxPatterns === 0) return '';
+  const { formatInjectedContext, selectPromptPatterns } = await import('./context.js');
   const candidates = await loadPatterns(id, 5000, env);
   const chosen = selectPromptPatterns(candidates, prompt, {
     maxPatterns,
@@ -166,12 +204,15 @@ async function loadPatterns(
   env: Env,
 ): Promise<InjectablePattern[]> {
   if ((id.store.kind ?? 'file') === 'file' && id.store.storageDir !== undefined) {
+    const { readInjectablePatterns } = await import('./fast-store.js');
     const read = readInjectablePatterns(id.store.storageDir, id.userId, id.project);
     if (read.invalid > 0)
-      writeHookLog('inject', `skipped ${read.invalid} invalid patterns of ${id.userId}`, env);
+      await log('inject', `skipped ${read.invalid} invalid patterns of ${id.userId}`, env);
     return read.patterns;
   }
-  const store = await openHookStore(id.store);
+  // Other stores through their PatternStore, loading its module (and driver) only now.
+  const { openStore } = await import('../../store/open-store.js');
+  const store: PatternStore = await openStore(id.store);
   try {
     return await store.listPatterns(id.userId, { project: id.project, limit });
   } finally {

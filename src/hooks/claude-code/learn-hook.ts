@@ -16,7 +16,7 @@ import {
   spawnLearnWorker,
   startWatchdog,
 } from './background.js';
-import { resolveHookIdentity } from './identity.js';
+import { resolveHookIdentity } from './inject.js';
 import { describeError, writeHookLog } from './log.js';
 import type { HookPayload } from './payload.js';
 
