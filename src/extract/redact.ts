@@ -30,7 +30,11 @@
  *   `PASSWORD_MIN_LENGTH`, `AUTH_URL`, `token_type`, `password_hint`) are not secrets, nor are
  *   numbers of up to 6 digits, booleans, file paths and URLs under a secret name.
  * - Values containing whitespace under a secret name are taken to be prose or UI text
- *   (`"password": "Enter your password"`), so multi-word passphrases are missed.
+ *   (`"password": "Enter your password"`); only a quoted password of at most three words,
+ *   one mixing letters with digits or symbols (`"Sup3r S3cret"`), is redacted. Plain-word
+ *   passphrases (`"correct horse battery staple"`) are missed.
+ * - Values shorter than 4 characters are left alone, and so are secrets in free prose with no
+ *   name or known shape (`my password is hunter2`).
  * - Git SHAs, SHA-256 digests, UUIDs, base64 blobs and CSS colours are only redacted when a
  *   secret name or credential position says so.
  *
