@@ -55,9 +55,16 @@ export async function benchPipeline(): Promise<void> {
   const read = measure(false);
   const full = measure(true);
   console.log(`\n== pipeline: ${files.length} fixture files, ${(bytes / 1e6).toFixed(2)} MB`);
-  console.log(`read only                    ${read.mbps.toFixed(1).padStart(8)} MB/s ${read.sps.toFixed(0).padStart(8)} sessions/s`);
-  console.log(`read + evaluate + extract    ${full.mbps.toFixed(1).padStart(8)} MB/s ${full.sps.toFixed(0).padStart(8)} sessions/s`);
-  console.log(`extraction share of the time ${(100 * (1 - full.mbps / read.mbps)).toFixed(0).padStart(7)} %   (target: >= 20 MB/s read+evaluate+extract)`);
+  console.log(
+    `read only                    ${read.mbps.toFixed(1).padStart(8)} MB/s ${read.sps.toFixed(0).padStart(8)} sessions/s`,
+  );
+  console.log(
+    `read + evaluate + extract    ${full.mbps.toFixed(1).padStart(8)} MB/s ${full.sps.toFixed(0).padStart(8)} sessions/s`,
+  );
+  console.log(
+    `extraction share of the time ${(100 * (1 - full.mbps / read.mbps)).toFixed(0).padStart(7)} %   (target: >= 20 MB/s read+evaluate+extract)`,
+  );
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) await benchPipeline();
+if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename))
+  await benchPipeline();

@@ -56,6 +56,7 @@ export {
 } from './extract/pattern-extractor.js';
 export {
   containsSecret,
+  REDACTION_TYPES,
   type RedactionHit,
   type RedactionResult,
   redactSecrets,
