@@ -18,16 +18,23 @@ export interface Fixture {
   text: string;
 }
 
-/** Every fixture, one folder per format (folder name = format id). */
-export function loadFixtures(): Fixture[] {
+/**
+ * Every fixture, one folder per format (folder name = format id). A folder that is not a
+ * format (e.g. `handwritten-2/`) groups format folders of its own.
+ */
+export function loadFixtures(dir: string = FIXTURE_DIR, prefix = ''): Fixture[] {
   const fixtures: Fixture[] = [];
-  for (const folder of readdirSync(FIXTURE_DIR, { withFileTypes: true })) {
+  for (const folder of readdirSync(dir, { withFileTypes: true })) {
     if (!folder.isDirectory()) continue;
     const format = TRANSCRIPT_FORMATS.find((f) => f === folder.name);
-    if (format === undefined) throw new Error(`fixture folder ${folder.name} is not a format`);
-    for (const name of readdirSync(join(FIXTURE_DIR, folder.name)).sort()) {
-      const path = join(FIXTURE_DIR, folder.name, name);
-      fixtures.push({ format, name, path, text: readFileSync(path, 'utf8') });
+    if (format === undefined) {
+      if (prefix) throw new Error(`fixture folder ${prefix}${folder.name} is not a format`);
+      fixtures.push(...loadFixtures(join(dir, folder.name), `${folder.name}/`));
+      continue;
+    }
+    for (const name of readdirSync(join(dir, folder.name)).sort()) {
+      const path = join(dir, folder.name, name);
+      fixtures.push({ format, name: `${prefix}${name}`, path, text: readFileSync(path, 'utf8') });
     }
   }
   return fixtures;
