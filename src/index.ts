@@ -68,6 +68,30 @@ export {
   formatContextBlock,
   formatPatternEntry,
 } from './format/format-context.js';
+// Claude Code integration
+export {
+  formatInjectedContext,
+  INJECTED_MARKER_COMMENT,
+} from './hooks/claude-code/context.js';
+export { runSessionStartHook, runUserPromptSubmitHook } from './hooks/claude-code/inject.js';
+export {
+  hooksStatus,
+  INSTALL_SCOPES,
+  type InstallOptions,
+  type InstallResult,
+  type InstallScope,
+  installHooks,
+  uninstallHooks,
+} from './hooks/claude-code/install.js';
+export { runLearnHook } from './hooks/claude-code/learn-hook.js';
+export { hookLogPath } from './hooks/claude-code/log.js';
+export {
+  type ClaudeHookEvent,
+  HOOK_EVENTS,
+  type HookName,
+  type HookPayload,
+  parseHookPayload,
+} from './hooks/claude-code/payload.js';
 // Hooks and commands
 export {
   type HookContext,
