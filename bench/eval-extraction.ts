@@ -3,7 +3,8 @@
  *
  * Prints a table per category and overall, per-file counts, and with `--verbose` every false
  * positive and miss. Exits 0 (it is a report) unless a fixture or a labels file fails to read.
- * Options: `--verbose`, `--transcripts DIR`, `--labels DIR`, `--json`.
+ * Options: `--verbose`, `--transcripts DIR`, `--labels DIR`, `--exclude NAME[,NAME]` (sub-folders
+ * of the transcripts folder to leave out), `--json`.
  * @module
  */
 import { existsSync } from 'node:fs';
@@ -78,7 +79,8 @@ async function main(): Promise<void> {
   const root = findRoot();
   const transcriptsDir = resolve(arg('--transcripts') ?? join(root, 'test/fixtures/transcripts'));
   const labelsDir = resolve(arg('--labels') ?? join(root, 'test/fixtures/eval'));
-  const report = await runExtractionQuality({ transcriptsDir, labelsDir });
+  const exclude = (arg('--exclude') ?? '').split(',').filter(Boolean);
+  const report = await runExtractionQuality({ transcriptsDir, labelsDir, exclude });
   if (process.argv.includes('--json')) {
     process.stdout.write(
       `${JSON.stringify({ overall: report.overall, byCategory: report.byCategory }, null, 2)}\n`,

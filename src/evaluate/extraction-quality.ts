@@ -152,12 +152,14 @@ export function parseLabels(text: string, source: string): LessonLabel[] {
   });
 }
 
-async function listFiles(dir: string): Promise<string[]> {
+async function listFiles(dir: string, exclude: ReadonlySet<string>): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const full = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await listFiles(full)));
-    else if (/\.(?:jsonl|json|md)$/.test(entry.name) && entry.name !== 'SOURCES.md') out.push(full);
+    if (entry.isDirectory()) {
+      if (!exclude.has(entry.name)) out.push(...(await listFiles(full, exclude)));
+    } else if (/\.(?:jsonl|json|md)$/.test(entry.name) && entry.name !== 'SOURCES.md')
+      out.push(full);
   }
   return out.sort();
 }
@@ -168,6 +170,8 @@ export interface QualityOptions {
   transcriptsDir: string;
   /** Folder of `<fixture-name>.labels.json` files. */
   labelsDir: string;
+  /** Names of sub-folders of `transcriptsDir` to leave out (e.g. `handwritten-2`). */
+  exclude?: readonly string[];
 }
 
 /**
@@ -175,7 +179,7 @@ export interface QualityOptions {
  * A fixture that fails to read throws (the harness is only meaningful over all of them).
  */
 export async function runExtractionQuality(options: QualityOptions): Promise<QualityReport> {
-  const files = await listFiles(options.transcriptsDir);
+  const files = await listFiles(options.transcriptsDir, new Set(options.exclude ?? []));
   const labelFiles = new Set(
     (await readdir(options.labelsDir)).filter((f) => f.endsWith('.labels.json')),
   );

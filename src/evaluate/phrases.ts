@@ -33,6 +33,10 @@ export interface PhraseContext {
   previous?: string;
   /** Parsing the main clause of "if/when ..., <instruction>". */
   inCondition?: boolean;
+  /** The text answers the assistant's question tool (a short noun phrase may state a rule). */
+  answer?: boolean;
+  /** The sentence carries a lasting marker ("from now on", "going forward", "always"). */
+  lasting?: boolean;
 }
 
 // Leading words that carry no instruction: fillers, politeness, discourse markers.
@@ -44,10 +48,6 @@ const CORRECTION_MARKER =
 
 const QUESTION_START =
   /^(?:can|could|would|will|should|shall|do(?! not\b)|does|did|is|are|was|were|what|why|how|where|when|which|who|whose|have|has)\b/i;
-
-// One-off task openers: requests to do something now, not rules for later.
-const TASK_START =
-  /^(?:now\b|then\b|next\b|let'?s|go ahead|lets|add|create|write|implement|build|make (?:a|an|the|it|this|me)\b|fix|update|change|rename|move|delete|remove|run|check|look|review|explain|show|give|tell|find|try|start|continue|proceed|commit|push|generate|refactor|simplify|port|initialize|initialise|install|compare|analy[sz]e|summari[sz]e|document|test|debug|investigate|help)\b/i;
 
 const STOP_WORDS = new Set(
   "a an the to of in on for and or but is are be it this that with as at by from we i you our my your should must will would can do does not no so if then than there here its it's into each any all also just only".split(
@@ -163,15 +163,51 @@ const CONDITION =
 const BARE_IMPERATIVE =
   /^(?:append|use|run|ask first|add|keep|put|write|update|prefer|avoid|check|read|commit|record|log|document|mention|note|leave|include|place|store)\b/i;
 
-/** Words that show the text is about something seen right now, not a rule for later. */
-const DEICTIC_ONLY = /^(?:it|this|that|these|those|they|there|here)\b/i;
-
 function emphasis(raw: string): number {
   let e = 0;
   if (/\b[A-Z]{3,}\b(?:\s+[A-Z]{2,}\b)+/.test(raw)) e += 0.1; // "DO NOT CHANGE"
   if (/!/.test(raw)) e += 0.05;
   if (/\b(?:always|never|must|every time|each time|again)\b/i.test(raw)) e += 0.05;
   return e;
+}
+
+/** Words that mark a sentence as a lasting rule rather than a request for now. */
+const LASTING =
+  /\b(?:from now on|going forward|moving forward|in the future|next time|from here on|for future reference|as a rule|every time|each time|always|never)\b/i;
+
+/** Scope words: the rule holds across the project. */
+const SCOPE =
+  /\b(?:everywhere|in this (?:repo(?:sitory)?|project|codebase|code base|service|app|team)|across the (?:repo|project|codebase)|for all|in all|throughout)\b/i;
+
+/** Words that make a sentence read as a rule. */
+const RULE_WORD =
+  /\b(?:never|always|not|only|directly|everywhere|instead|rather than|next to|beside|alongside|each|every|all)\b/i;
+
+const COMMON_WE_VERBS = new Set(
+  'use rely prefer keep put store write run follow name place track test deploy format prefix avoid never dont don stub mock pin vendor lint build release wrap log validate import export colocate target support document tag squash rebase merge commit review'.split(
+    ' ',
+  ),
+);
+
+const BREVITY =
+  /\b(?:keep (?:it|them|answers?|replies|responses|your (?:answers?|replies|responses)) (?:brief|short|concise|terse)|answer (?:briefly|concisely|in (?:one|a few|two) (?:lines?|sentences?))|(?:be|stay) (?:brief|concise|terse)(?! in (?:the |your )?(?:changes|code|edits|diffs?|implementation))|(?:shorter|brief|concise|terse) (?:answers?|replies|responses)|(?:too|way too) (?:long|verbose|wordy)|less verbose)\b/i;
+
+/** "keep it brief next time, I just need a one-line summary" -> a clean brevity rule. */
+function brevity(sentence: string): string {
+  const need = /\bi (?:just |only )?need (?:is )?(?:a |an |the )?([^,.;]{3,60})/i.exec(
+    sentence,
+  )?.[1];
+  const skip = /\bi don'?t need (?:the |any |all the )?([^,.;]{3,60})/i.exec(sentence)?.[1];
+  if (skip) return `keep answers brief; skip the ${skip.replace(/^the\s+/i, '')}`;
+  if (need) return `keep answers brief: a ${need.replace(/^(?:a|an|the)\s+/i, '')} is enough`;
+  return 'keep answers brief';
+}
+
+function lowerFirst(s: string): string {
+  // Keep identifiers (`Booking.changeset`, `API`) as written.
+  return /^[A-Z][a-z]+\b(?![.(])/.test(s) && !/^[A-Z][a-z]+[A-Z]/.test(s)
+    ? s.charAt(0).toLowerCase() + s.slice(1)
+    : s;
 }
 
 interface Rule {
@@ -188,6 +224,121 @@ const rest = (m: RegExpExecArray, i = 1) => (m[i] ?? '').trim().replace(/[.!;,]+
 
 // Ordered: the first rule that matches wins.
 const RULES: Rule[] = [
+  // "keep it brief", "answer briefly from now on, I don't need the background explanations"
+  {
+    kind: 'preference',
+    re: BREVITY,
+    build: (m) => brevity(m.input),
+    strength: 0.75,
+  },
+  // "instead of print() use the structlog logger"
+  {
+    kind: 'convention',
+    re: /^instead of (.+?),?\s+(use|call|write|prefer|run|import|go through|put)\s+([^,;]+)(?:[,;]\s*(.+))?$/i,
+    build: (m) => {
+      const tail = rest(m, 4);
+      const main = `${(m[2] ?? '').toLowerCase()} ${rest(m, 3)} instead of ${rest(m)}`;
+      return tail ? `${main}, ${tail}` : main;
+    },
+    strength: 0.7,
+  },
+  // "we're on uv now, poetry is deprecated here" / "getServerSideProps is deprecated here, ..."
+  {
+    kind: 'convention',
+    re: /^(?:we'?re|we are) (?:on|using|moving to|moved to) ([^,]+?)(?: now)?,\s*([^,]+?) is (?:deprecated|legacy|going away|not used anymore|dead)\b(?: (?:here|in this \w+))?(.*)$/i,
+    build: (m) => `use ${rest(m)}, not ${rest(m, 2)} (${rest(m, 2)} is deprecated here)`,
+    strength: 0.75,
+  },
+  {
+    kind: 'convention',
+    re: /^([\w@./()`'-]+(?: [\w@./()`'-]+){0,2}) (?:is|are) (?:deprecated|legacy|not used anymore|banned|forbidden)\b(?: (?:here|in this (?:repo(?:sitory)?|project|codebase)))?(?:,\s*(.+))?$/i,
+    build: (m) => {
+      const what = rest(m);
+      if (/^(?:it|this|that|they|these|those|the (?:code|test|file|function))$/i.test(what))
+        return undefined;
+      const why = rest(m, 2);
+      return why
+        ? `don't use ${what} (deprecated here; ${why})`
+        : `don't use ${what}; it is deprecated here`;
+    },
+    strength: 0.75,
+  },
+  // "I told you not to touch Booking.changeset"
+  {
+    kind: 'correction',
+    re: /^i (?:told|asked) you (not to|never to|to always|to) (.+)$/i,
+    build: (m) => {
+      const how = (m[1] ?? '').toLowerCase();
+      const body = rest(m, 2);
+      if (how === 'to' && !/\b(?:always|never|every|each|only)\b/i.test(body)) return undefined;
+      return how.startsWith('not') || how.startsWith('never')
+        ? `do not ${body}`
+        : `always ${body.replace(/^always\s+/i, '')}`;
+    },
+    strength: 0.8,
+  },
+  // "let's stick to tailwind for styling", "let's keep using bash", "let's always ..."
+  {
+    kind: 'convention',
+    re: /^let'?s (stick (?:to|with)|keep using|always|never|standardi[sz]e on|use)\s+(.+)$/i,
+    build: (m, ctx) => {
+      const verb = (m[1] ?? '').toLowerCase();
+      const body = rest(m, 2);
+      // "let's use recharts for the sparkline" is a choice for this task only.
+      if (verb === 'use' && !ctx.lasting && !SCOPE.test(body)) return undefined;
+      if (verb === 'keep using' && !ctx.lasting && !SCOPE.test(body)) return undefined;
+      const lead = verb.startsWith('stick') ? 'use' : verb === 'keep using' ? 'keep using' : verb;
+      return `${lead} ${body}`;
+    },
+    strength: 0.7,
+  },
+  // "tests should be colocated next to the component, not in __tests__"
+  {
+    kind: 'convention',
+    re: /^((?:[\w@./`-]+\s+){0,3}[\w@./`-]+)\s+(?:should|must|need to|needs to|have to|has to)\s+(always\s+|never\s+|not\s+)?be\s+(\w+ed)\b\s*(.*)$/i,
+    build: (m, ctx) => {
+      const subject = rest(m);
+      if (/^(?:it|this|that|these|those|they|there|i|you|we|he|she|which|what)$/i.test(subject))
+        return undefined;
+      if (/\buser\b/i.test(subject)) return undefined;
+      const body = rest(m, 4);
+      if (!ctx.corrective && !ctx.conventionTurn && !ctx.lasting && !RULE_WORD.test(body))
+        return undefined;
+      const adv = (m[2] ?? '').trim().toLowerCase();
+      const verb = baseForm(m[3] ?? '');
+      const lead = adv === 'never' || adv === 'not' ? `never ${verb}` : verb;
+      return `${lead} ${lowerFirst(subject)} ${body}`.trim();
+    },
+    strength: 0.7,
+  },
+  // "the LiveView should never call Repo directly, go through the Bookings context"
+  {
+    kind: 'convention',
+    re: /^((?:the |our |all |every |each |no )?(?:[\w@./`-]+\s+){0,2}[\w@./`-]+)\s+(?:should|must)\s+(never|always|not|only)\s+(?!be\b)(.+)$/i,
+    build: (m) => {
+      const subject = rest(m);
+      if (/^(?:it|this|that|these|those|they|there|i|you|we|he|she|which|what)$/i.test(subject))
+        return undefined;
+      if (/\buser\b/i.test(subject)) return undefined;
+      return `${capitalise(subject)} should ${(m[2] ?? '').toLowerCase()} ${rest(m, 3)}`;
+    },
+    strength: 0.7,
+  },
+  // "in this codebase we stub HTTP with webmock in specs, never hit the real API"
+  {
+    kind: 'convention',
+    re: /^(?:in (?:this|our|the) (?:repo(?:sitory)?|project|codebase|code base|team|monorepo|service|app),?\s*)?we (?:always |usually |only |generally )?((?!(?:are|were|was|have|had|need|can|could|should|will|would|might|may|must|did|got|get|see|saw|know|think|want|tried|found|just|also|then|still|now|really|probably|maybe)\b)[a-z]+)\s+(.+)$/i,
+    build: (m, ctx) => {
+      const verb = (m[1] ?? '').toLowerCase();
+      if (/(?:ed|ing)$/.test(verb) && verb !== 'need') return undefined;
+      const body = rest(m, 2);
+      const scoped = /^in (?:this|our|the) /i.test(m.input) || ctx.lasting || SCOPE.test(body);
+      if (!COMMON_WE_VERBS.has(verb) && !scoped) return undefined;
+      if (verb === 'never' || verb === 'dont' || verb === 'don') return `never ${body}`;
+      return `${verb} ${body}`;
+    },
+    strength: 0.7,
+  },
   // "we use vitest, not jest", "we rely on task-master, not a file", "in this repo we use pnpm"
   {
     kind: 'convention',
@@ -205,7 +356,15 @@ const RULES: Rule[] = [
   {
     kind: 'convention',
     re: /^(?:in (?:this|our) (?:repo(?:sitory)?|project|codebase|monorepo),?\s+|our (?:convention|rule|standard|style) is (?:to |that )?|the (?:main )?(?:rule|directive|convention) is (?:to |that )?)(.+)$/i,
-    build: (m) => rest(m),
+    build: (m) => {
+      const body = rest(m);
+      // "our convention is table-driven tests with t.Run subtests": a noun phrase.
+      const nounPhrase =
+        /^(?:our|the) (?:convention|rule|standard|style) is (?!to |that )/i.test(m.input) &&
+        !VERB_START.test(body) &&
+        !/^(?:we|you|i|all|every|each|never|always)\b/i.test(body);
+      return nounPhrase ? `use ${body}` : body;
+    },
     strength: 0.7,
   },
   // "as a rule, we want to organize all business logic in per-domain modules"
@@ -274,6 +433,7 @@ const RULES: Rule[] = [
       const lead = (m[1] ?? '').toLowerCase().replace(/^dont$/, "don't");
       const body = rest(m, 2);
       if (/^(?:worry|bother|know|care|think|mind|forget to)\b/i.test(body)) return undefined;
+      if (lead === 'never' && /^mind\b/i.test(body)) return undefined;
       // "don't stop until the tests pass" is a completion criterion of one task.
       if (/\buntil\b/i.test(body)) return undefined;
       if (lead === 'always' || lead === 'never') return `${lead} ${body}`;
@@ -444,15 +604,23 @@ function directiveBody(body: string, ctx: PhraseContext): string | undefined {
  * and text that is not mostly Latin script (no rule here is known to hold for it).
  */
 export function parseDirective(rawSentence: string, ctx: PhraseContext): Directive | undefined {
-  const raw = rawSentence.replace(/\s+/g, ' ').trim();
+  const raw = rawSentence
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/^\((.+)\)$/, '$1');
   if (raw.length < 8 || raw.length > 320) return undefined;
   if (!isMostlyLatin(raw)) return undefined;
   const s = stripFillers(raw)
     .replace(/\b[A-Z]{2,}(?:\s+[A-Z']{2,})+\b/g, (run) => run.toLowerCase())
-    .replace(/^(?:can|could|would) you (?=revert\b.*\binstead\b)/i, '');
+    .replace(/^(?:can|could|would) you (?=revert\b.*\binstead\b)/i, '')
+    .replace(/^(?:do not|don'?t) ever\b/i, 'never')
+    .replace(/^stop (\w+ing)\b/i, (_a, g: string) => `don't ${ingBase(g)}`);
   if (!s || s.endsWith('?') || QUESTION_START.test(s)) return undefined;
+  if (/^(?:never ?mind|nvm|scratch that|forget (?:that|it)|on second thought)\b/i.test(s))
+    return undefined;
+  const here: PhraseContext = { ...ctx, lasting: ctx.lasting === true || LASTING.test(raw) };
   const cond = CONDITION.exec(s);
-  if (cond && !ctx.inCondition) {
+  if (cond && !here.inCondition) {
     const main = stripFillers(cond[3] ?? '');
     const inner = BARE_IMPERATIVE.test(main)
       ? {
@@ -461,7 +629,7 @@ export function parseDirective(rawSentence: string, ctx: PhraseContext): Directi
           kind: 'preference' as PhraseKind,
           strength: 0.65,
         }
-      : parseDirective(main, { ...ctx, inCondition: true, conventionTurn: true });
+      : parseDirective(main, { ...here, inCondition: true, conventionTurn: true });
     if (inner && isInstruction(inner.instruction)) {
       const head = `${cond[1]} ${cond[2]}`.trim();
       const d: Directive = {
@@ -480,28 +648,124 @@ export function parseDirective(rawSentence: string, ctx: PhraseContext): Directi
   for (const rule of RULES) {
     const m = rule.re.exec(s);
     if (!m) continue;
-    const built = rule.build(m, ctx);
+    const built = rule.build(m, here);
     if (!built) continue;
-    // "..., note that in CONVENTIONS.md" asks to record the rule; it is not part of it.
-    const { body, reason } = splitReason(
-      built.replace(
-        /,?\s+(?:and )?(?:note|record|add|put|write) (?:that|this|it) (?:down )?(?:in|to) \S+$/i,
-        '',
-      ),
-    );
-    if (!isInstruction(body)) continue;
-    const strength = Math.min(
-      1,
-      rule.strength + emphasis(raw) + (ctx.afterStop ? 0.1 : 0) + (ctx.corrective ? 0.05 : 0),
-    );
-    const d: Directive = { kind: rule.kind, quote: raw, instruction: toSentence(body), strength };
-    if (reason) d.reason = reason;
-    return d;
+    const d = finishDirective(rule.kind, raw, built, rule.strength, here);
+    if (d) return d;
   }
-  // "DO NOT CHANGE the contents" style emphasis after a task sentence in the same turn.
-  if (TASK_START.test(s)) return undefined;
-  if (DEICTIC_ONLY.test(s)) return undefined;
+  // "from now on wrap errors with fmt.Errorf and %w": a plain imperative made lasting.
+  if (
+    here.lasting &&
+    IMPERATIVE_START.test(s) &&
+    !/\b(?:this|that|these|those)\b|\bto (?:avoid|prevent)\b/i.test(s)
+  ) {
+    const d = finishDirective('preference', raw, s, 0.7, here);
+    if (d) return d;
+  }
+  // An answer to the assistant's question: "formatMoney helper in src/lib/money.ts, never inline toFixed".
+  if (ctx.answer) {
+    const m =
+      /^([^,;]{3,80}?)\s*[,;]\s*((?:never|always|don'?t|do not|no|not|only|avoid)\b.+)$/i.exec(s);
+    if (m && !IMPERATIVE_START.test(m[1] ?? '') && !/^(?:yes|no|ok|sure)\b/i.test(m[1] ?? '')) {
+      const np = (m[1] ?? '').trim();
+      const lead = /^(?:the|a|an)\b/i.test(np) || /^[a-z_]+[A-Z_]|[._(]/.test(np) ? '' : 'the ';
+      const d = finishDirective('convention', raw, `use ${lead}${np}; ${m[2]}`, 0.7, here);
+      if (d) return d;
+    }
+  }
   return undefined;
+}
+
+// First words that read as an imperative verb.
+const IMPERATIVE_START =
+  /^(?!(?:i|we|you|it|this|that|these|those|there|the|a|an|my|our|your|he|she|they|is|are|was|were|what|why|how|if|when|so|ok|okay|yes|no|thanks|please|maybe|just|also|good|great|nice|now|then|here)\b)[a-z]{2,}(?<!ing|ed|ly|s)\b/i;
+
+const ING_BASE: Record<string, string> = {
+  adding: 'add',
+  using: 'use',
+  making: 'make',
+  writing: 'write',
+  creating: 'create',
+  running: 'run',
+  putting: 'put',
+  changing: 'change',
+  removing: 'remove',
+  committing: 'commit',
+  leaving: 'leave',
+  hardcoding: 'hardcode',
+  inlining: 'inline',
+  wrapping: 'wrap',
+  skipping: 'skip',
+  deleting: 'delete',
+  guessing: 'guess',
+  setting: 'set',
+  getting: 'get',
+  hitting: 'hit',
+  stopping: 'stop',
+  moving: 'move',
+  generating: 'generate',
+  rewriting: 'rewrite',
+  introducing: 'introduce',
+  ignoring: 'ignore',
+  shipping: 'ship',
+};
+
+/** "adding" -> "add", for "stop adding X" -> "don't add X". */
+function ingBase(gerund: string): string {
+  const g = gerund.toLowerCase();
+  return ING_BASE[g] ?? g.replace(/ing$/, '');
+}
+
+/** Tidies a built instruction into a directive, or undefined when it does not read as one. */
+function finishDirective(
+  kind: PhraseKind,
+  raw: string,
+  built: string,
+  base: number,
+  ctx: PhraseContext,
+): Directive | undefined {
+  // "..., note that in CONVENTIONS.md" asks to record the rule; it is not part of it.
+  let text = built.replace(
+    /,?\s+(?:and )?(?:note|record|add|put|write) (?:that|this|it) (?:down )?(?:in|to) \S+$/i,
+    '',
+  );
+  // "..., fold that into the existing table": a request about the work at hand.
+  text = text.replace(
+    /,\s*(?:and )?(?:fold|put|move|add|apply|merge|change|fix|do) (?:that|this|it|them)\b[^;]*$/i,
+    '',
+  );
+  const { body: b1, reason: r1 } = splitReason(text);
+  const { body, reason: r2 } = splitStatementReason(b1);
+  const reason = r1 ?? r2;
+  const tidy = tidyClauses(body);
+  if (!isInstruction(tidy) || tidy.length > 170) return undefined;
+  const strength = Math.min(
+    1,
+    base + emphasis(raw) + (ctx.afterStop ? 0.1 : 0) + (ctx.corrective ? 0.05 : 0),
+  );
+  const d: Directive = { kind, quote: raw, instruction: toSentence(tidy), strength };
+  if (reason) d.reason = reason;
+  return d;
+}
+
+// ", the output is unreadable" / ", that goes through the release pipeline only": a reason.
+const STATEMENT_CLAUSE =
+  /,\s*((?:the|this|that|it|these|those|they)\b[^,;]{0,20}?\s(?:is|are|was|'s|comes|come|goes|go|lives|runs|has|have|breaks|makes|gets|belongs)\b.*|it'?s\b.*|this'?s\b.*|that'?s\b.*)$/i;
+
+function splitStatementReason(s: string): { body: string; reason?: string } {
+  const m = STATEMENT_CLAUSE.exec(s);
+  if (!m || m.index < 12) return { body: s };
+  return { body: s.slice(0, m.index).trim(), reason: (m[1] ?? '').trim() };
+}
+
+/** ", never hit the real API" -> "; never hit the real API"; ", we use X" -> "; use X". */
+function tidyClauses(s: string): string {
+  return s
+    .replace(
+      /,\s+(?:and\s+)?(?:we\s+)?(never|don'?t|do not|always|avoid|use|import|go through|prefer|no|keep|put|call|fetch|run)\b/gi,
+      (_a, w: string) => `; ${w.toLowerCase()}`,
+    )
+    .replace(/\s+;/g, ';');
 }
 
 /** True when the built text reads as an instruction: enough words, no dangling reference. */

@@ -73,11 +73,12 @@ export function extractSessionPatterns(
   signals?: SessionSignals,
 ): ExtractedPattern[] {
   if (signals && signals.signals.length === 0) return [];
-  const { lessons } = detectLessons(session);
+  const lessons = signals?.lessons ?? detectLessons(session).lessons;
+  const scope = languageOf(session);
   const groups: Group[] = [];
   const byThread = new Map<number, Group>();
   for (const lesson of lessons) {
-    const phrased = phrase(lesson);
+    const phrased = phrase(lesson, scope);
     if (!phrased) continue;
     const category = CATEGORY[lesson.kind];
     let threadGroup = lesson.thread === undefined ? undefined : byThread.get(lesson.thread);
@@ -178,34 +179,154 @@ interface Phrased {
 }
 
 /** The trigger, resolution and context of one lesson, or undefined when it cannot be phrased. */
-function phrase(lesson: Lesson): Phrased | undefined {
+function phrase(lesson: Lesson, scope: string | undefined): Phrased | undefined {
   const d = lesson.directive;
   if (d) {
     const resolution = normaliseShouting(d.instruction);
-    const trigger = lesson.task ? taskTrigger(lesson.task) : topicTrigger(resolution, lesson.kind);
+    if (resolution.length > 170) return undefined;
+    const trigger = lesson.question
+      ? questionTrigger(lesson.question)
+      : lesson.task
+        ? taskTrigger(lesson.task)
+        : topicTrigger(resolution, lesson.kind, scope);
     const why = d.reason ? ` (${d.reason.replace(/[.!]+$/, '')})` : '';
     const who =
-      lesson.kind === 'convention'
-        ? 'Project convention stated by the user'
-        : lesson.kind === 'preference'
-          ? 'Preference stated by the user'
-          : 'The user corrected the assistant';
+      lesson.question !== undefined
+        ? `The user answered the assistant's question "${lesson.question}"`
+        : lesson.kind === 'convention'
+          ? 'Project convention stated by the user'
+          : lesson.kind === 'preference'
+            ? 'Preference stated by the user'
+            : 'The user corrected the assistant';
     return { trigger, resolution, context: `${who}${why}: "${d.quote}"` };
   }
   if (lesson.error && lesson.fix) {
     const error = lesson.error.length > 160 ? undefined : lesson.error;
     if (!error) return undefined;
+    const cause = lesson.cause ? ` ${lesson.cause.replace(/\s+/g, ' ')}` : '';
+    if (lesson.kind === 'workaround') {
+      return {
+        trigger: lesson.command
+          ? `\`${lesson.command}\` fails with: ${error.replace(/[.]+$/, '')}`
+          : error.replace(/[.]+$/, ''),
+        resolution: lesson.fix,
+        context: `A ${lesson.tool ?? 'tool'} call failed for a reason outside the code; this route worked.${cause}`,
+      };
+    }
     return {
       trigger: error.replace(/[.]+$/, ''),
       resolution: lesson.fix,
-      context:
-        lesson.kind === 'workaround'
-          ? `A ${lesson.tool ?? 'tool'} call failed because a program is missing; another one did the job.`
-          : `A ${lesson.tool ?? 'tool'} call failed with this error, and the tool said how to avoid it.`,
+      context: lesson.cause
+        ? `Seen and fixed in a session; the re-run passed.${cause}`
+        : `A ${lesson.tool ?? 'tool'} call failed with this error; this change fixed it.`,
     };
   }
   return undefined;
 }
+
+/** "Where should cents be formatted for display?" -> "Deciding where cents should be formatted for display". */
+function questionTrigger(question: string): string {
+  const q = question.trim().replace(/[?\s]+$/, '');
+  const m =
+    /^(how|where|when|which|what|whether|who)\s+(should|do|does|will|would|can|must)\s+(?:we\s+|i\s+)?(.+)$/i.exec(
+      q,
+    );
+  if (m) {
+    const wh = (m[1] ?? '').toLowerCase();
+    const words = (m[3] ?? '').split(/\s+/);
+    const modal = (m[2] ?? '').toLowerCase();
+    // "where should cents be formatted" -> "where cents should be formatted"
+    const verbAt = words.findIndex((w, i) => i > 0 && /^(?:be|[a-z]+)$/.test(w) && VERBISH.test(w));
+    if (modal === 'should' && verbAt > 0)
+      return `Deciding ${wh} ${[...words.slice(0, verbAt), 'should', ...words.slice(verbAt)].join(' ')}`;
+    return `Deciding ${wh} to ${words.join(' ')}`;
+  }
+  return `Answering: ${q}`;
+}
+
+const VERBISH =
+  /^(?:be|back|go|live|run|use|handle|store|format|retry|log|call|look|work|get|put|sit|happen|show|display|send|load|read|write)$/i;
+
+/** The main language or stack of a session, from the files it touched and the commands it ran. */
+export function languageOf(session: Session): string | undefined {
+  const counts = new Map<string, number>();
+  const add = (lang: string, n = 1) => counts.set(lang, (counts.get(lang) ?? 0) + n);
+  for (const turn of session.turns) {
+    for (const call of turn.toolCalls) {
+      const text = call.input.slice(0, 400);
+      for (const m of text.matchAll(
+        /\.(py|go|rb|ex|exs|heex|rs|tsx?|jsx?|sh|tf|java|kt|cs|swift|php|sql)\b/g,
+      )) {
+        const lang = EXT_LANG[m[1] ?? ''];
+        if (lang) add(lang);
+      }
+      const cmd = /^\s*(?:\w+=\S+\s+)*([\w.-]+)(?:\s+([\w.-]+))?/.exec(
+        text.replace(/^\{"(?:command|cmd)":\s*"/, ''),
+      );
+      const lang = CMD_LANG[cmd?.[1] ?? ''] ?? CMD_LANG[`${cmd?.[1]} ${cmd?.[2]}`];
+      if (lang) add(lang, 2);
+    }
+  }
+  let best: string | undefined;
+  let n = 0;
+  for (const [lang, c] of counts) {
+    if (c > n) {
+      best = lang;
+      n = c;
+    }
+  }
+  return n >= 2 ? best : undefined;
+}
+
+const EXT_LANG: Record<string, string> = {
+  py: 'Python',
+  go: 'Go',
+  rb: 'Ruby',
+  ex: 'Elixir',
+  exs: 'Elixir',
+  heex: 'Elixir',
+  rs: 'Rust',
+  ts: 'TypeScript',
+  tsx: 'TypeScript',
+  js: 'JavaScript',
+  jsx: 'JavaScript',
+  sh: 'shell',
+  tf: 'Terraform',
+  java: 'Java',
+  kt: 'Kotlin',
+  cs: 'C#',
+  swift: 'Swift',
+  php: 'PHP',
+  sql: 'SQL',
+};
+
+const CMD_LANG: Record<string, string> = {
+  python: 'Python',
+  python3: 'Python',
+  pytest: 'Python',
+  uv: 'Python',
+  poetry: 'Python',
+  pip: 'Python',
+  uvicorn: 'Python',
+  go: 'Go',
+  bundle: 'Ruby',
+  rspec: 'Ruby',
+  rails: 'Ruby',
+  rake: 'Ruby',
+  mix: 'Elixir',
+  cargo: 'Rust',
+  npm: 'TypeScript',
+  pnpm: 'TypeScript',
+  yarn: 'TypeScript',
+  npx: 'TypeScript',
+  bun: 'TypeScript',
+  tsc: 'TypeScript',
+  terraform: 'Terraform',
+  shellcheck: 'shell',
+  gradle: 'Java',
+  mvn: 'Java',
+  dotnet: 'C#',
+};
 
 /** "DO NOT CHANGE the contents." -> "Do not change the contents." (shouting is emphasis). */
 function normaliseShouting(text: string): string {
@@ -224,35 +345,62 @@ function taskTrigger(task: string): string {
   return `When asked to ${body.charAt(0).toLowerCase()}${body.slice(1)}`;
 }
 
-// Topics in the order they are tried: the first whose words appear names the trigger.
+// Activities, tried in order: the first whose words appear in the rule names the trigger.
+// `{in}` becomes " in <language> code" (or "") and `{lang}` "<language> " when the session's
+// language is known, so the same rule reads "Writing Go tests" in a Go project.
 const TOPICS: Array<[RegExp, string]> = [
+  [/\b(?:answers?|replies|responses|brief|concise|verbose)\b/i, 'Answering the user'],
+  [/\bmigrat\w*/i, 'Running database migrations'],
   [
-    /\b(?:e2e|end-to-end|tests?|testing|spec|assert\w*|vitest|jest|pytest|coverage)\b/i,
-    'Writing or changing tests',
+    /\b(?:e2e|end-to-end|tests?|testing|specs?|assert\w*|vitest|jest|pytest|rspec|coverage|t\.Run)\b/i,
+    'Writing {lang}tests',
   ],
+  [/\b(?:format\w*|formatter|prettier|ruff|black|gofmt|rustfmt)\b/i, 'Formatting {lang}code'],
+  [/\b(?:lint\w*|shellcheck|eslint|clippy|mypy|type: ignore|types?)\b/i, 'Checking {lang}code'],
   [/\b(?:markdown|\.md\b|readme|bullet|numbered list|sentence)/i, 'Writing Markdown'],
-  [/\b(?:commit|git|branch|squash|rebase)\b/i, 'Using git'],
-  [/\b(?:imports?|import paths?)\b/i, 'Writing imports'],
-  [/\bcomments?\b/i, 'Editing code with comments'],
-  [/\b(?:logs?|logging|stderr|stdout|debug)\b/i, 'Adding logging or debug output'],
+  [/\b(?:commit|git|branch|squash|rebase|pull request|PR)\b/i, 'Using git'],
+  [/\b(?:imports?|import paths?|barrel)\b/i, 'Writing {lang}imports'],
+  [/\b(?:exports?)\b/i, 'Exporting from {lang}modules'],
+  [/\b(?:errors?|exceptions?|wrap\w*|panic)\b/i, 'Handling errors{in}'],
   [
-    /\b(?:install|dependenc\w+|npm|pnpm|yarn|bun|pip|poetry|cargo add)\b/i,
+    /\b(?:logs?|logging|logger|print|stderr|stdout|debug|structlog|set -x)\b/i,
+    'Adding logging{in}',
+  ],
+  [/\bcomments?\b/i, 'Editing code with comments'],
+  [
+    /\b(?:install|dependenc\w+|npm|pnpm|yarn|bun|pip|poetry|uv|cargo add|gem|bundle)\b/i,
     'Installing dependencies',
   ],
-  [/\b(?:css|style|styles|layout|center\w*|centre\w*|tailwind)\b/i, 'Changing layout or styling'],
+  [/\b(?:css|styl\w+|layout|center\w*|centre\w*|tailwind)\b/i, 'Styling the UI'],
+  [/\b(?:retr(?:y|ies)|jobs?|queues?|sidekiq|backoff)\b/i, 'Writing background jobs'],
+  [/\b(?:http|api|requests?|endpoints?|routes?|handlers?)\b/i, 'Calling or serving HTTP{in}'],
   [/\b(?:task-?master|todos?|tasks?|backlog|issues?)\b/i, 'Tracking tasks'],
   [/\b(?:rules?|\.mdc|cursor|claude\.md|agents\.md)\b/i, 'Writing assistant rules'],
+  [/\b(?:scripts?|bash|shell)\b/i, 'Writing shell scripts'],
   [/\b(?:subcommands?|commands?|cli)\b/i, 'Adding CLI commands'],
+  [
+    /\b(?:server components?|pages?|router|liveviews?|components?|views?)\b/i,
+    'Building {lang}UI components',
+  ],
+  [
+    /\b(?:repo|context|changesets?|schemas?|database|db|sql|quer(?:y|ies))\b/i,
+    'Accessing data{in}',
+  ],
   [
     /\b(?:modules?|director(?:y|ies)|folders?|files?|structure|organi[sz]\w*)\b/i,
     'Organizing code and files',
   ],
-  [/\b(?:functions?|methods?|classes?|code)\b/i, 'Changing code'],
+  [/\b(?:functions?|methods?|classes?|code)\b/i, 'Changing {lang}code'],
   [/\b(?:sessions?|process\w*|concurren\w*)\b/i, 'Working in this environment'],
-  [/\b(?:answers?|replies|responses|explain\w*)\b/i, 'Answering the user'],
+  [/\b(?:explain\w*)\b/i, 'Answering the user'],
 ];
 
-function topicTrigger(resolution: string, kind: SignalKind): string {
-  for (const [re, name] of TOPICS) if (re.test(resolution)) return name;
+function topicTrigger(resolution: string, kind: SignalKind, scope?: string): string {
+  const fill = (t: string) =>
+    t
+      .replace('{lang}', scope && scope !== 'shell' ? `${scope} ` : '')
+      .replace('{in}', scope && scope !== 'shell' ? ` in ${scope} code` : '');
+  for (const [re, name] of TOPICS) if (re.test(resolution)) return fill(name);
+  if (scope) return `Working on ${scope} code in this project`;
   return kind === 'convention' ? 'Working in this project' : 'Working with this user';
 }
