@@ -11,6 +11,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { AttuneError, ErrorCode } from '../errors.js';
+import { parseQuality } from '../model/quality.js';
 import { validateUserId } from '../model/user-id.js';
 import type { StoreConfig } from '../store/open-store.js';
 import { STORE_KINDS, type StoreKind } from '../store/pattern-store.js';
@@ -102,7 +103,16 @@ export function loadConfig(env: Env = process.env): AttuneConfig {
   const url = str('databaseUrl');
   if (url !== undefined) config.databaseUrl = url;
   const minQuality = str('minQuality');
-  if (minQuality !== undefined) config.minQuality = minQuality;
+  if (minQuality !== undefined) {
+    try {
+      config.minQuality = parseQuality(minQuality).name;
+    } catch {
+      throw new AttuneError(
+        ErrorCode.INVALID_ARGUMENT,
+        `config file ${path}: "minQuality" must be one of EXCELLENT, GOOD, AVERAGE, POOR, SKIP`,
+      );
+    }
+  }
   const max = num('maxPatternsPerUser');
   if (max !== undefined) config.maxPatternsPerUser = max;
   const budget = num('contextBudget');

@@ -6,6 +6,7 @@ import { type SessionEvaluation, SessionEvaluator } from '../evaluate/session-ev
 import { detectSignals } from '../evaluate/signals.js';
 import { extractSessionPatterns } from '../extract/session-extractor.js';
 import type { ExtractedPattern } from '../model/pattern.js';
+import { parseQuality } from '../model/quality.js';
 import type { Session, TranscriptFormat } from '../model/session.js';
 import type { LearnedSkillsStorage } from '../storage/learned-skills-storage.js';
 import { parseTranscript, readTranscriptFile } from '../transcripts/index.js';
@@ -23,6 +24,11 @@ export interface LearnOptions {
   /** Evaluate and extract, but store nothing. */
   dryRun?: boolean;
   evaluator?: SessionEvaluator;
+  /**
+   * Lowest quality to extract from (EXCELLENT … SKIP), when no `evaluator` is given.
+   * @default 'GOOD'
+   */
+  minQuality?: string;
 }
 
 /** What learning from one session did. */
@@ -57,7 +63,11 @@ export async function learnFromSessions(
   sessions: readonly Session[],
   options: LearnOptions,
 ): Promise<SessionLearnReport[]> {
-  const evaluator = options.evaluator ?? new SessionEvaluator();
+  const evaluator =
+    options.evaluator ??
+    new SessionEvaluator(
+      options.minQuality === undefined ? {} : { minQuality: parseQuality(options.minQuality) },
+    );
   const reports: SessionLearnReport[] = [];
   for (const session of sessions) {
     const signals = detectSignals(session);

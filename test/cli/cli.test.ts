@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -184,5 +184,33 @@ describe('usage', () => {
   it('takes the user from --user over ATTUNE_USER', () => {
     attune(['learn', sessions, '--force', '--user', 'someone-else']);
     expect(existsSync(join(home, 'store/someone-else'))).toBe(true);
+  });
+});
+
+describe('the config file', () => {
+  it('lowers the extraction threshold with minQuality', () => {
+    writeFileSync(
+      join(home, 'one-pref.json'),
+      JSON.stringify([
+        { role: 'user', content: 'Write a function that slugifies titles.' },
+        { role: 'assistant', content: 'def slugify(title): ...' },
+        { role: 'user', content: 'I prefer type hints on every public function.' },
+        { role: 'assistant', content: 'Added type hints.' },
+        { role: 'user', content: 'Now add a docstring.' },
+      ]),
+    );
+    const strict = JSON.parse(
+      attune(['evaluate', join(home, 'one-pref.json'), '--json', '--dry-run']).stdout,
+    );
+    mkdirSync(join(home, '.attune'), { recursive: true });
+    writeFileSync(
+      join(home, '.attune/config.json'),
+      JSON.stringify({ minQuality: strict.quality }),
+    );
+    const lenient = JSON.parse(
+      attune(['evaluate', join(home, 'one-pref.json'), '--json', '--dry-run']).stdout,
+    );
+    expect(lenient.recommended).toBe(true);
+    expect(lenient.quality).toBe(strict.quality);
   });
 });

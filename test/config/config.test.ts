@@ -76,6 +76,8 @@ describe('the store', () => {
     const env = withConfig('{ not json');
     expect(() => loadConfig(env)).toThrow(env.ATTUNE_CONFIG);
     expect(() => loadConfig(withConfig({ maxPatternsPerUser: -1 }))).toThrow(/maxPatternsPerUser/);
+    expect(() => loadConfig(withConfig({ minQuality: 'GREAT' }))).toThrow(/minQuality/);
+    expect(loadConfig(withConfig({ minQuality: 'average' })).minQuality).toBe('AVERAGE');
   });
 });
 

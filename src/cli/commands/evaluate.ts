@@ -57,6 +57,7 @@ export function registerEvaluateCommand(program: Command): void {
           ...(options.format === undefined ? {} : { format: options.format }),
           force: options.force === true,
           dryRun: options.dryRun === true,
+          ...(env.config.minQuality === undefined ? {} : { minQuality: env.config.minQuality }),
         };
         let report: LearnReport;
         try {

@@ -63,6 +63,9 @@ export function registerLearnCommand(program: Command): void {
                 project: env.project,
                 force: options.force === true,
                 dryRun: options.dryRun === true,
+                ...(env.config.minQuality === undefined
+                  ? {}
+                  : { minQuality: env.config.minQuality }),
                 ...(options.format === undefined ? {} : { format: options.format }),
               });
               if (report.sessions.length === 0) skipped.push({ file, reason: 'no session in it' });

@@ -35,6 +35,8 @@ export interface LearnJob {
   project: string;
   store: StoreConfig;
   maxPatternsPerUser?: number;
+  /** The config file's `minQuality`. */
+  minQuality?: string;
   /** The child kills itself after this long. */
   timeoutMs: number;
 }

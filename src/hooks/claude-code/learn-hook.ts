@@ -72,6 +72,7 @@ export async function runLearnHook(
   };
   if (id.config.maxPatternsPerUser !== undefined)
     job.maxPatternsPerUser = id.config.maxPatternsPerUser;
+  if (id.config.minQuality !== undefined) job.minQuality = id.config.minQuality;
   const mode = options.mode ?? parseMode(env.ATTUNE_HOOK_MODE);
   const inline = mode === 'inline' || (mode === 'auto' && stat.size <= INLINE_MAX_BYTES);
   if (inline) return { mode: 'inline', summary: await runLearnJob(job) };
@@ -100,6 +101,7 @@ export async function runLearnJob(job: LearnJob, env: Env = process.env): Promis
       userId: job.userId,
       project: job.project,
       format: 'claude-code',
+      ...(job.minQuality === undefined ? {} : { minQuality: job.minQuality }),
     });
     const parts = report.sessions.map(
       (s) =>
