@@ -656,7 +656,7 @@ export function parseDirective(rawSentence: string, ctx: PhraseContext): Directi
   // "from now on wrap errors with fmt.Errorf and %w": a plain imperative made lasting.
   if (
     here.lasting &&
-    IMPERATIVE_START.test(s) &&
+    IMPERATIVE_START.test(s.charAt(0).toLowerCase() + s.slice(1)) &&
     !/\b(?:this|that|these|those)\b|\bto (?:avoid|prevent)\b/i.test(s)
   ) {
     const d = finishDirective('preference', raw, s, 0.7, here);
@@ -668,7 +668,13 @@ export function parseDirective(rawSentence: string, ctx: PhraseContext): Directi
       /^([^,;]{3,80}?)\s*[,;]\s*((?:never|always|don'?t|do not|no|not|only|avoid)\b.+)$/i.exec(s);
     if (m && !IMPERATIVE_START.test(m[1] ?? '') && !/^(?:yes|no|ok|sure)\b/i.test(m[1] ?? '')) {
       const np = (m[1] ?? '').trim();
-      const lead = /^(?:the|a|an)\b/i.test(np) || /^[a-z_]+[A-Z_]|[._(]/.test(np) ? '' : 'the ';
+      // "formatMoney helper in ..." -> "the formatMoney helper"; "sidekiq_retry_in with ..." stays bare.
+      const lead =
+        /^\S+ (?:helper|function|module|class|method|service|hook|component|library|package|util(?:ity)?|wrapper|endpoint|table|file|config|setting|command|script)s?\b/i.test(
+          np,
+        )
+          ? 'the '
+          : '';
       const d = finishDirective('convention', raw, `use ${lead}${np}; ${m[2]}`, 0.7, here);
       if (d) return d;
     }
@@ -678,7 +684,7 @@ export function parseDirective(rawSentence: string, ctx: PhraseContext): Directi
 
 // First words that read as an imperative verb.
 const IMPERATIVE_START =
-  /^(?!(?:i|we|you|it|this|that|these|those|there|the|a|an|my|our|your|he|she|they|is|are|was|were|what|why|how|if|when|so|ok|okay|yes|no|thanks|please|maybe|just|also|good|great|nice|now|then|here)\b)[a-z]{2,}(?<!ing|ed|ly|s)\b/i;
+  /^(?!(?:i|we|you|it|this|that|these|those|there|the|a|an|my|our|your|he|she|they|is|are|was|were|what|why|how|if|when|so|ok|okay|yes|no|thanks|please|maybe|just|also|good|great|nice|now|then|here)\b)[a-z]{2,}(?<!ing|ed|ly|s)\b(?![./(])/;
 
 const ING_BASE: Record<string, string> = {
   adding: 'add',

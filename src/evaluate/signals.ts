@@ -370,7 +370,7 @@ function sharedWords(a: string, b: string): number {
 // Error resolutions and workarounds
 
 const ERROR_LINE =
-  /(?:^|\n)\s*((?:Uncaught )?(?:[A-Z]\w*(?:Error|Exception)|error(?:\[\w+\])?|fatal|E\d{3,5}|ERR!?)\b[:\s].{3,200}|[^\n]{0,80}\b(?:command not found|not recognized as an internal or external command|No such file or directory|Permission denied|has not been read yet|ModuleNotFoundError|Cannot find module)\b[^\n]{0,120})/;
+  /(?:^|\n)\s*((?:Uncaught )?(?:[A-Z]\w*(?:Error|Exception)|error(?:\[\w+\])?|fatal|E\d{3,5}|ERR!?)\b[:\s].{3,200}|[^\n]{0,80}\b(?:command not found|not recognized as an internal or external command|No such file or directory|Permission denied|has not been read yet|ModuleNotFoundError|Cannot find module|is undefined or private|is not defined|is not a function|undefined method|no function clause matching|cannot find symbol|missing separator)\b[^\n]{0,120})/;
 
 // A tool result that tells the caller what to do: "Read it first before writing to it."
 const HINT =
@@ -951,7 +951,13 @@ function detectPastedErrorResolution(turns: readonly Turn[], index: number, out:
   if (!error) return;
   const w = fixWindow(turns, index + 1, -1, undefined);
   const next = w.nextPrompt;
-  if (!next || !USER_CONFIRMS.test(next.text) || USER_OBJECTS.test(next.text)) return;
+  if (!next || USER_OBJECTS.test(next.text) || FRUSTRATION.test(next.text)) return;
+  // Confirmed when the user says so, or moves on after an edit without the error coming back.
+  const movedOn =
+    w.edits.length > 0 &&
+    !/\b(?:still|again|same (?:error|issue|problem))\b/i.test(next.text) &&
+    firstErrorLine(next.text) === undefined;
+  if (!USER_CONFIRMS.test(next.text) && !movedOn) return;
   const prose = w.texts.join('\n');
   if (OWN_SLIP.test(prose)) return;
   let fix = actionFromProse(prose, relatedWords(w.edits, error)) ?? editFix(w.edits);

@@ -57,6 +57,87 @@ describe('parseDirective', () => {
     expect(parseDirective(sentence, plain)).toBeUndefined();
   });
 
+  // Other phrasings of lasting rules, with the clean instruction each must give.
+  it.each([
+    [
+      'tests should be colocated next to the component, not in __tests__.',
+      'Colocate tests next to the component, not in __tests__.',
+    ],
+    [
+      "from now on wrap errors with fmt.Errorf and %w, don't pull in pkg/errors",
+      "Wrap errors with fmt.Errorf and %w; don't pull in pkg/errors.",
+    ],
+    ['going forward, lint every file you touch', 'Lint every file you touch.'],
+    ['instead of print() use the structlog logger', 'Use the structlog logger instead of print().'],
+    [
+      "let's stick to tailwind for styling, no CSS modules in this project",
+      'Use tailwind for styling; no CSS modules in this project.',
+    ],
+    [
+      'in this codebase we stub HTTP with webmock in specs, never hit the real API',
+      'Stub HTTP with webmock in specs; never hit the real API.',
+    ],
+    [
+      'our convention is table-driven tests with t.Run subtests',
+      'Use table-driven tests with t.Run subtests.',
+    ],
+    [
+      "we're on uv now, poetry is deprecated here",
+      'Use uv, not poetry (poetry is deprecated here).',
+    ],
+    [
+      "don't ever run migrate against prod from a laptop",
+      'Never run migrate against prod from a laptop.',
+    ],
+    [
+      'stop adding default exports, we use named exports everywhere',
+      "Don't add default exports; use named exports everywhere.",
+    ],
+    [
+      'keep it brief next time, I just need a one-line summary',
+      'Keep answers brief: a one-line summary is enough.',
+    ],
+    [
+      "answer briefly from now on, I don't need the background",
+      'Keep answers brief; skip the background.',
+    ],
+    [
+      'I told you not to touch Booking.changeset, the guest comes from the session',
+      'Do not touch Booking.changeset.',
+    ],
+    [
+      'the LiveView should never call Repo directly, go through the context',
+      'The LiveView should never call Repo directly; go through the context.',
+    ],
+  ])('rewrites %j as %j', (sentence, instruction) => {
+    expect(parseDirective(sentence, plain)?.instruction).toBe(instruction);
+  });
+
+  // One-off choices, cancellations and feature requirements are not lasting rules.
+  it.each([
+    "let's use recharts for the trend sparkline",
+    "let's use a CTE here so it's easier to read",
+    "actually, never mind, let's keep bash",
+    'the export button should not be clickable',
+    'be concise in the changes you make',
+    'update our testing process to make this clear in the future',
+  ])('finds no lasting rule in %j', (sentence) => {
+    expect(parseDirective(sentence, plain)).toBeUndefined();
+  });
+
+  it('reads a noun-phrase answer to a question tool as a rule', () => {
+    const d = parseDirective('formatMoney helper in src/lib/money.ts, never inline toFixed', {
+      ...plain,
+      answer: true,
+    });
+    expect(d?.instruction).toBe(
+      'Use the formatMoney helper in src/lib/money.ts; never inline toFixed.',
+    );
+    expect(
+      parseDirective('formatMoney helper in src/lib/money.ts, never inline toFixed', plain),
+    ).toBeUndefined();
+  });
+
   it('reads "the X should be Y" as a rule only while correcting or stating conventions', () => {
     const sentence = 'each rule should be a distinct mdc file in the rules dir';
     expect(parseDirective(sentence, plain)).toBeUndefined();

@@ -115,4 +115,144 @@ describe('extractSessionPatterns', () => {
     ]);
     expect(extractSessionPatterns(s, { now })).toEqual([]);
   });
+
+  const bash = (command: string, output: string, exitCode = 0) => ({
+    name: 'Bash',
+    input: JSON.stringify({ command }),
+    output,
+    exitCode,
+    ...(exitCode !== 0 ? { isError: true } : {}),
+  });
+  const edit = (file: string, from: string, to: string) => ({
+    name: 'Edit',
+    input: JSON.stringify({ file_path: file, old_string: from, new_string: to }),
+    output: 'The file has been updated.',
+  });
+
+  // Failing command -> change -> passing re-run, and the cases that must not give a pattern.
+  it.each([
+    {
+      name: 'a flag that made the re-run pass, as a workaround',
+      calls: [
+        bash(
+          'cargo test',
+          'error: failed to get `serde`\n\nCaused by:\n  Could not resolve host: index.crates.io',
+          101,
+        ),
+        bash('cargo test --offline', 'test result: ok. 3 passed'),
+      ],
+      next: 'thanks',
+      want: { category: 'workaround', resolution: 'Run cargo with `--offline`.' },
+    },
+    {
+      name: 'a one-token edit, as an error resolution with a normalised trigger',
+      calls: [
+        bash(
+          'go test ./...',
+          '--- FAIL: TestMissing (0.01s)\n    users_test.go:31: got 500, want 404\nFAIL',
+          1,
+        ),
+        edit('/r/store.go', 'errors.Is(err, sql.ErrNoRows)', 'errors.Is(err, pgx.ErrNoRows)'),
+        bash('go test ./...', 'ok  \tx/store\t0.2s'),
+      ],
+      next: 'good, next task',
+      want: {
+        category: 'error_resolution',
+        trigger: 'TestMissing fails: got 500, want 404',
+        resolution: 'Use `pgx.ErrNoRows` instead of `sql.ErrNoRows`.',
+      },
+    },
+    {
+      name: 'nothing for the assistant fixing its own typo',
+      calls: [
+        bash(
+          'terraform validate',
+          'Error: Reference to undeclared resource aws_s3_bucket.artifact',
+          1,
+        ),
+        edit('/r/main.tf', 'aws_s3_bucket.artifact.id', 'aws_s3_bucket.artifacts.id'),
+        bash('terraform validate', 'Success! The configuration is valid.'),
+      ],
+      next: 'looks good',
+      want: undefined,
+    },
+    {
+      name: 'nothing when the user objects to the route taken',
+      calls: [
+        bash(
+          'cargo test',
+          'error: failed\n\nCaused by:\n  Could not resolve host: index.crates.io',
+          101,
+        ),
+        bash('cargo test --offline', 'test result: ok. 3 passed'),
+      ],
+      next: "no, that's not what I asked, fix the issue",
+      want: undefined,
+    },
+    {
+      name: 'nothing when the re-run fails again',
+      calls: [
+        bash('pytest -q', 'E   ImportError: cannot import name UTC', 1),
+        edit('/r/a.py', 'datetime.now(UTC)', 'datetime.now(timezone.utc)'),
+        bash('pytest -q', 'E   ImportError: cannot import name timezone', 1),
+      ],
+      next: 'hmm',
+      want: undefined,
+    },
+  ])('extracts $name', ({ calls, next, want }) => {
+    const s = session('tools', [
+      { role: 'user', text: 'Make the change and run the tests.' },
+      { role: 'assistant', text: 'Running.', toolCalls: calls },
+      { role: 'user', text: next },
+    ]);
+    const fixes = extractSessionPatterns(s, { now }).filter(
+      (p) => p.category === 'error_resolution' || p.category === 'workaround',
+    );
+    if (want === undefined) expect(fixes).toEqual([]);
+    else expect(fixes).toMatchObject([want]);
+  });
+
+  it('reuses the lessons detectSignals attached, without listing them in JSON', () => {
+    const s = session('reuse', [
+      { role: 'user', text: 'Add the endpoint.' },
+      { role: 'assistant', text: 'Done.' },
+      { role: 'user', text: 'We use ruff for formatting, not black.' },
+    ]);
+    const signals = detectSignals(s);
+    expect(signals.lessons?.length).toBe(1);
+    expect(JSON.stringify(signals)).not.toContain('directive');
+    const fromSignals = extractSessionPatterns(s, { now }, signals);
+    expect(fromSignals).toEqual(extractSessionPatterns(s, { now }));
+    expect(fromSignals[0]?.resolution).toBe('Use ruff for formatting, not black.');
+  });
+
+  it('names the question asked in the trigger of an answer, and drops a cancelled request', () => {
+    const ask = {
+      name: 'AskUserQuestion',
+      input: JSON.stringify({
+        questions: [{ question: 'Where should cents be formatted for display?' }],
+      }),
+      output: 'User has answered your questions.',
+    };
+    const s = session('answer', [
+      { role: 'user', text: 'Show prices in the cart.' },
+      { role: 'assistant', text: 'One question first.', toolCalls: [ask] },
+      {
+        role: 'user',
+        kind: 'answer',
+        text: 'formatMoney helper in src/lib/money.ts, never inline toFixed',
+      },
+      { role: 'assistant', text: 'Done.' },
+      { role: 'user', text: "Let's always use Python for the scripts from now on." },
+      { role: 'assistant', text: 'Porting.' },
+      { role: 'user', text: "Actually, never mind, let's keep bash." },
+    ]);
+    const patterns = extractSessionPatterns(s, { now });
+    expect(patterns.map((p) => [p.trigger, p.resolution])).toEqual([
+      [
+        'Deciding where cents should be formatted for display',
+        'Use the formatMoney helper in src/lib/money.ts; never inline toFixed.',
+      ],
+    ]);
+  });
 });
