@@ -49,6 +49,9 @@ const BASE_CONFIDENCE: Record<SignalKind, number> = {
   workaround: 0.55,
 };
 
+/** A rule restated over several sentences is joined only while it stays a short note. */
+const MAX_JOINED = 200;
+
 interface Group {
   category: PatternCategory;
   lessons: Lesson[];
@@ -88,7 +91,10 @@ export function extractSessionPatterns(
     }
     if (threadGroup) {
       for (const w of contentWords(lesson.quote)) threadGroup.quoteWords.add(w);
-      if (!threadGroup.resolution.includes(phrased.resolution)) {
+      if (
+        !threadGroup.resolution.includes(phrased.resolution) &&
+        threadGroup.resolution.length + phrased.resolution.length < MAX_JOINED
+      ) {
         threadGroup.resolution = `${threadGroup.resolution} ${phrased.resolution}`;
         threadGroup.words = contentWords(threadGroup.resolution);
       }
@@ -356,11 +362,15 @@ const TOPICS: Array<[RegExp, string]> = [
     'Writing {lang}tests',
   ],
   [/\b(?:format\w*|formatter|prettier|ruff|black|gofmt|rustfmt)\b/i, 'Formatting {lang}code'],
-  [/\b(?:lint\w*|shellcheck|eslint|clippy|mypy|type: ignore|types?)\b/i, 'Checking {lang}code'],
+  [/\b(?:lint\w*|shellcheck|eslint|clippy|mypy|type: ignore)\b/i, 'Checking {lang}code'],
   [/\b(?:markdown|\.md\b|readme|bullet|numbered list|sentence)/i, 'Writing Markdown'],
-  [/\b(?:commit|git|branch|squash|rebase|pull request|PR)\b/i, 'Using git'],
+  [/\b(?:commit|git|branch|squash|rebase|pull requests?)\b/i, 'Using git'],
   [/\b(?:imports?|import paths?|barrel)\b/i, 'Writing {lang}imports'],
-  [/\b(?:exports?)\b/i, 'Exporting from {lang}modules'],
+  [
+    /\b(?:(?:named|default) exports?|export(?:s|ed)? from|re-?exports?)\b/i,
+    'Exporting from {lang}modules',
+  ],
+  [/\b(?:types?|typing|type hints?|noImplicitAny|generics)\b/i, 'Typing {lang}code'],
   [/\b(?:errors?|exceptions?|wrap\w*|panic)\b/i, 'Handling errors{in}'],
   [
     /\b(?:logs?|logging|logger|print|stderr|stdout|debug|structlog|set -x)\b/i,
@@ -397,9 +407,7 @@ const TOPICS: Array<[RegExp, string]> = [
 
 function topicTrigger(resolution: string, kind: SignalKind, scope?: string): string {
   const fill = (t: string) =>
-    t
-      .replace('{lang}', scope && scope !== 'shell' ? `${scope} ` : '')
-      .replace('{in}', scope && scope !== 'shell' ? ` in ${scope} code` : '');
+    t.replace('{lang}', scope ? `${scope} ` : '').replace('{in}', scope ? ` in ${scope} code` : '');
   for (const [re, name] of TOPICS) if (re.test(resolution)) return fill(name);
   if (scope) return `Working on ${scope} code in this project`;
   return kind === 'convention' ? 'Working in this project' : 'Working with this user';
