@@ -7,6 +7,11 @@
  */
 import type { PatternCategory } from '../../model/category.js';
 import type { ExtractedPattern } from '../../model/pattern.js';
+import {
+  observationCount as observationsOf,
+  patternWorth,
+  promptTerms,
+} from '../../retrieve/worth.js';
 
 /**
  * What injection needs of a pattern. An {@link ExtractedPattern} is one; the hooks' fast
@@ -50,47 +55,6 @@ const HEADERS = {
 /** Which block to build: the session-start one or the per-prompt one. */
 export type ContextKind = keyof typeof HEADERS;
 
-/** How often a pattern was seen (`metadata.observations`, at least 1), as in src/model/pattern.ts. */
-export function observationsOf(pattern: InjectablePattern): number {
-  const n = pattern.metadata.observations;
-  return typeof n === 'number' && Number.isFinite(n) && n >= 1 ? Math.floor(n) : 1;
-}
-
-/**
- * A pattern's worth regardless of the task: confidence, nudged up by repeated observations.
- * The same formula as `patternWorth` in src/retrieve/rank.ts (a test keeps them equal);
- * repeated here so that the hooks do not load the ranking module's dependencies.
- */
-export function worthOf(pattern: InjectablePattern): number {
-  return pattern.confidence + Math.min(0.15, 0.05 * (observationsOf(pattern) - 1));
-}
-
-const STOP = new Set(
-  (
-    'a about above after again all also am an and any are as at be because been before being ' +
-    'below between both but by can could did do does doing down during each few for from ' +
-    'further get had has have having he her here hers him his how i if in into is it its itself ' +
-    'just let lets like make me more most my need no nor not now of off on once only or other ' +
-    'our out over own please same she should so some such than that the their them then there ' +
-    'these they this those through to too under until up us use very want was we were what ' +
-    'when where which while who why will with would you your'
-  ).split(' '),
-);
-
-/**
- * The words of a prompt worth matching on: lower-case, no stop words, 3+ characters. The
- * same rule as `promptTerms` in src/retrieve/rank.ts (a test keeps them equal).
- */
-export function termsOf(prompt: string): string[] {
-  const words = prompt.toLowerCase().match(/[\p{L}\p{N}_#+.-]+/gu) ?? [];
-  const terms = new Set<string>();
-  for (const w of words) {
-    const t = w.replace(/^[.-]+|[.-]+$/g, '');
-    if (t.length >= 3 && !STOP.has(t)) terms.add(t);
-  }
-  return [...terms];
-}
-
 /** One pattern as a note line. Long fields are cut to keep one note from eating the budget. */
 export function formatPatternNote(pattern: InjectablePattern): string {
   const label = LABELS[pattern.category];
@@ -127,7 +91,7 @@ export function selectSessionPatterns(
 ): InjectablePattern[] {
   return patterns
     .filter((p) => p.confidence >= options.minConfidence)
-    .map((p) => ({ p, worth: worthOf(p) }))
+    .map((p) => ({ p, worth: patternWorth(p) }))
     .sort(
       (a, b) =>
         b.worth - a.worth ||
@@ -148,7 +112,7 @@ export function selectPromptPatterns(
   prompt: string,
   options: { maxPatterns: number; minConfidence: number },
 ): InjectablePattern[] {
-  const terms = termsOf(prompt);
+  const terms = promptTerms(prompt);
   if (terms.length === 0) return [];
   const scored: { p: InjectablePattern; score: number }[] = [];
   for (const p of patterns) {
@@ -160,7 +124,7 @@ export function selectPromptPatterns(
       if (head.includes(t)) hits += 2;
       else if (body.includes(t)) hits += 1;
     }
-    if (hits >= 2) scored.push({ p, score: hits * worthOf(p) });
+    if (hits >= 2) scored.push({ p, score: hits * patternWorth(p) });
   }
   return scored
     .sort((a, b) => b.score - a.score || a.p.patternId.localeCompare(b.p.patternId))

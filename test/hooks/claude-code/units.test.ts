@@ -5,8 +5,6 @@ import {
   INJECTED_MARKER_COMMENT,
   selectPromptPatterns,
   selectSessionPatterns,
-  termsOf,
-  worthOf,
 } from '../../../src/hooks/claude-code/context.js';
 import { parseHookPayload } from '../../../src/hooks/claude-code/payload.js';
 import {
@@ -17,7 +15,7 @@ import {
   removeOurHooks,
 } from '../../../src/hooks/claude-code/settings.js';
 import { createPattern, type ExtractedPattern } from '../../../src/model/pattern.js';
-import { patternWorth, promptTerms } from '../../../src/retrieve/rank.js';
+import { patternWorth, promptTerms } from '../../../src/retrieve/worth.js';
 import { isOwnInjectedText } from '../../../src/transcripts/shared.js';
 
 function pattern(over: Partial<Parameters<typeof createPattern>[0]> = {}): ExtractedPattern {
@@ -154,18 +152,23 @@ describe('injected context', () => {
     ).toEqual([]);
   });
 
-  it.each([
-    'Use vitest, not jest, for the TypeScript tests in src/',
-    'why does `pnpm i` fail with ERR_PNPM_LOCKFILE?',
-    'a b c',
-    '',
-  ])('splits %j into the same terms as the retrieval ranking', (prompt) => {
-    expect(termsOf(prompt)).toEqual(promptTerms(prompt));
+  it('drops stop words and short words from a prompt, keeping identifiers', () => {
+    expect(promptTerms('why does `pnpm i` fail with ERR_PNPM_LOCKFILE?')).toEqual([
+      'pnpm',
+      'fail',
+      'err_pnpm_lockfile',
+    ]);
+    expect(promptTerms('a b c')).toEqual([]);
   });
 
-  it.each([1, 2, 3, 5, 9])('weighs a pattern seen %i times as the retrieval ranking does', (n) => {
+  it.each([
+    [1, 0.7],
+    [2, 0.75],
+    [3, 0.8],
+    [9, 0.85],
+  ])('weighs a pattern seen %i times at %f', (n, worth) => {
     const p = pattern({ confidence: 0.7, metadata: { observations: n } });
-    expect(worthOf(p)).toBeCloseTo(patternWorth(p), 10);
+    expect(patternWorth(p)).toBeCloseTo(worth, 10);
   });
 });
 
