@@ -59,6 +59,13 @@ export interface SqliteStoreOptions {
   synchronous?: 'full' | 'normal';
 }
 
+/** How much of the database file is memory-mapped (address space, not memory). */
+const MMAP_BYTES = 1024 * 1024 * 1024;
+/** Page cache per connection, in KiB. */
+const CACHE_KIB = 64 * 1024;
+/** Prepared statements a store keeps; past this the cache starts afresh. */
+const MAX_CACHED_STATEMENTS = 64;
+
 /** Schema versions, applied in order inside one IMMEDIATE transaction each. */
 const MIGRATIONS: readonly { version: number; sql: string }[] = [
   {
@@ -94,6 +101,59 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    // The lower-cased text moves into the patterns row (ranking reads it through the rowid
+    // join, not through FTS5's own content table), the index becomes external-content and
+    // triggers keep it in step with every insert, update and delete. A per-user count kept
+    // by triggers replaces count(*) over the user's rows on every save.
+    version: 2,
+    sql: `
+      ALTER TABLE patterns ADD COLUMN s_trigger TEXT NOT NULL DEFAULT '';
+      ALTER TABLE patterns ADD COLUMN s_context TEXT NOT NULL DEFAULT '';
+      ALTER TABLE patterns ADD COLUMN s_resolution TEXT NOT NULL DEFAULT '';
+      ALTER TABLE patterns ADD COLUMN s_tags TEXT NOT NULL DEFAULT '';
+      UPDATE patterns SET (s_trigger, s_context, s_resolution, s_tags) = (
+        SELECT trigger, context, resolution, tags FROM patterns_search
+        WHERE patterns_search.rowid = patterns.id
+      ) WHERE id IN (SELECT rowid FROM patterns_search);
+      DROP TRIGGER patterns_deleted;
+      DROP TABLE patterns_search;
+      CREATE VIRTUAL TABLE patterns_search USING fts5(
+        s_trigger, s_context, s_resolution, s_tags,
+        content = 'patterns', content_rowid = 'id',
+        tokenize = 'trigram case_sensitive 1'
+      );
+      INSERT INTO patterns_search (patterns_search) VALUES ('rebuild');
+      CREATE TRIGGER patterns_indexed AFTER INSERT ON patterns BEGIN
+        INSERT INTO patterns_search (rowid, s_trigger, s_context, s_resolution, s_tags)
+          VALUES (new.id, new.s_trigger, new.s_context, new.s_resolution, new.s_tags);
+      END;
+      CREATE TRIGGER patterns_unindexed AFTER DELETE ON patterns BEGIN
+        INSERT INTO patterns_search (patterns_search, rowid, s_trigger, s_context, s_resolution, s_tags)
+          VALUES ('delete', old.id, old.s_trigger, old.s_context, old.s_resolution, old.s_tags);
+      END;
+      CREATE TRIGGER patterns_reindexed
+      AFTER UPDATE OF s_trigger, s_context, s_resolution, s_tags ON patterns BEGIN
+        INSERT INTO patterns_search (patterns_search, rowid, s_trigger, s_context, s_resolution, s_tags)
+          VALUES ('delete', old.id, old.s_trigger, old.s_context, old.s_resolution, old.s_tags);
+        INSERT INTO patterns_search (rowid, s_trigger, s_context, s_resolution, s_tags)
+          VALUES (new.id, new.s_trigger, new.s_context, new.s_resolution, new.s_tags);
+      END;
+      CREATE TABLE pattern_counts (
+        user_id TEXT PRIMARY KEY,
+        patterns INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      INSERT INTO pattern_counts (user_id, patterns)
+        SELECT user_id, count(*) FROM patterns GROUP BY user_id;
+      CREATE TRIGGER patterns_counted AFTER INSERT ON patterns BEGIN
+        INSERT INTO pattern_counts (user_id, patterns) VALUES (new.user_id, 1)
+          ON CONFLICT (user_id) DO UPDATE SET patterns = patterns + 1;
+      END;
+      CREATE TRIGGER patterns_uncounted AFTER DELETE ON patterns BEGIN
+        UPDATE pattern_counts SET patterns = patterns - 1 WHERE user_id = old.user_id;
+      END;
+    `,
+  },
 ];
 
 /** Opens (creating or migrating) the SQLite store at `options.path`. */
@@ -107,6 +167,11 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Sq
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     db.pragma('foreign_keys = ON');
+    // Searches read many rows: map the file instead of copying pages through read(), keep
+    // more of it cached, and sort in memory.
+    db.pragma(`mmap_size = ${MMAP_BYTES}`);
+    db.pragma(`cache_size = -${CACHE_KIB}`);
+    db.pragma('temp_store = MEMORY');
     migrate(db, path);
     return new SqliteStore(db, path);
   } catch (error) {
@@ -195,6 +260,7 @@ export class SqliteStore implements PatternStore {
   readonly kind = 'sqlite' as const;
   readonly location: string;
   readonly #db: Database;
+  readonly #statements = new Map<string, BetterSqlite3.Statement>();
   #closed = false;
 
   /** Use {@link createSqliteStore}, which loads the driver and migrates the schema. */
@@ -212,18 +278,18 @@ export class SqliteStore implements PatternStore {
     return this.#run(() => {
       const db = this.#db;
       const select = db.prepare('SELECT data FROM patterns WHERE user_id = ? AND pattern_id = ?');
+      // Triggers keep the search index and the per-user count in step with this row.
       const upsert = db.prepare(
-        `INSERT INTO patterns (user_id, pattern_id, category, confidence, extracted_at, project, tags, data)
-         VALUES (@user, @patternId, @category, @confidence, @extractedMs, @project, @tags, @data)
+        `INSERT INTO patterns (user_id, pattern_id, category, confidence, extracted_at, project,
+           tags, data, s_trigger, s_context, s_resolution, s_tags)
+         VALUES (@user, @patternId, @category, @confidence, @extractedMs, @project,
+           @tags, @data, @sTrigger, @sContext, @sResolution, @sTags)
          ON CONFLICT (user_id, pattern_id) DO UPDATE SET
            category = excluded.category, confidence = excluded.confidence,
            extracted_at = excluded.extracted_at, project = excluded.project,
-           tags = excluded.tags, data = excluded.data
-         RETURNING id`,
-      );
-      const unindex = db.prepare('DELETE FROM patterns_search WHERE rowid = ?');
-      const index = db.prepare(
-        'INSERT INTO patterns_search (rowid, trigger, context, resolution, tags) VALUES (?, ?, ?, ?, ?)',
+           tags = excluded.tags, data = excluded.data, s_trigger = excluded.s_trigger,
+           s_context = excluded.s_context, s_resolution = excluded.s_resolution,
+           s_tags = excluded.s_tags`,
       );
       const save = db.transaction(() => {
         const existing = new Map<string, ExtractedPattern>();
@@ -236,11 +302,7 @@ export class SqliteStore implements PatternStore {
         const { final, created, updated } = applySave(patterns, existing, options.merge);
         for (const pattern of final.values()) {
           const row = toPatternRow(pattern);
-          const { id } = upsert.get({ ...row, user, tags: JSON.stringify(row.tags) }) as {
-            id: number;
-          };
-          unindex.run(id);
-          index.run(id, row.sTrigger, row.sContext, row.sResolution, row.sTags);
+          upsert.run({ ...row, user, tags: JSON.stringify(row.tags) });
         }
         const evicted = this.#evict(user, [...final.keys()], options.maxPatterns);
         return saveResult(final, created, updated, evicted);
@@ -250,10 +312,7 @@ export class SqliteStore implements PatternStore {
   }
 
   #evict(user: string, saved: readonly string[], max: number): string[] {
-    const { n } = this.#db
-      .prepare('SELECT count(*) AS n FROM patterns WHERE user_id = ?')
-      .get(user) as { n: number };
-    const excess = excessOf(n, max);
+    const excess = excessOf(this.#count(user), max);
     if (excess === 0) return [];
     const victims = this.#db
       .prepare(
@@ -318,53 +377,88 @@ export class SqliteStore implements PatternStore {
     if (terms.length === 0) return [];
     const limit = options.limit === undefined ? -1 : Math.max(0, Math.floor(options.limit));
     return this.#run(() => {
-      // The trigram index finds substrings of three or more characters; shorter terms are
-      // tested with instr on the same lower-cased columns.
-      const indexed = terms.filter((t) => [...t].length >= 3);
-      const params: Record<string, unknown> = { user, limit: rest.length > 0 ? -1 : limit };
-      const where = ['p.user_id = @user'];
-      if (indexed.length > 0) {
-        where.push('s.patterns_search MATCH @match');
-        params.match = indexed.map((t) => `"${t.replaceAll('"', '""')}"`).join(' AND ');
-      }
-      const score: string[] = [];
-      terms.forEach((t, i) => {
-        params[`t${i}`] = t;
-        const has = (col: string) => `instr(s.${col}, @t${i}) > 0`;
-        if ([...t].length < 3) {
-          where.push(`(${['trigger', 'context', 'resolution', 'tags'].map(has).join(' OR ')})`);
-        }
-        score.push(
-          `(${has('trigger')}) * 3 + (${has('tags')}) * 3 + (${has('resolution')}) * 2 + (${has('context')})`,
-        );
-      });
-      const rank = indexed.length > 0 ? 'bm25(patterns_search, 3, 1, 2, 3),' : '';
-      const rows = this.#db
-        .prepare(
-          `SELECT p.pattern_id, p.data FROM patterns_search s JOIN patterns p ON p.id = s.rowid
-           WHERE ${where.join(' AND ')}
-           ORDER BY ${score.join(' + ')} + p.confidence DESC, ${rank}
-             p.confidence DESC, p.extracted_at DESC, p.pattern_id
-           LIMIT @limit`,
-        )
-        .all(params) as { pattern_id: string; data: string }[];
-      const found = rows.map((r) => decodePattern(r.data, this.#where(user, r.pattern_id)));
+      const ids = this.#rankMatches(user, terms, rest.length > 0 ? -1 : limit);
+      const found = this.#patternsByIds(user, ids);
       return rest.length > 0
         ? finishSearch(found, [...terms, ...rest], rest, options.limit)
         : found;
     });
   }
 
+  /**
+   * Row ids of the user's patterns that hold every term, best first: field-weighted hits
+   * (trigger and tags 3, resolution 2, context 1) plus confidence, then confidence, newest,
+   * id. Only ids and the columns that rank travel through the sort; JSON is decoded later,
+   * for the rows returned.
+   */
+  #rankMatches(user: string, terms: readonly string[], limit: number): number[] {
+    // The trigram index finds substrings of three or more characters; shorter terms are
+    // tested with instr on the same lower-cased columns of the row.
+    const indexed = terms.filter((t) => [...t].length >= 3);
+    const params: Record<string, unknown> = { user, limit };
+    const where = ['p.user_id = @user'];
+    const score: string[] = [];
+    terms.forEach((t, i) => {
+      params[`t${i}`] = t;
+      const has = (col: string) => `(instr(p.s_${col}, @t${i}) > 0)`;
+      if ([...t].length < 3) {
+        where.push(`(${['trigger', 'context', 'resolution', 'tags'].map(has).join(' OR ')})`);
+      }
+      score.push(
+        `${has('trigger')} * 3 + ${has('tags')} * 3 + ${has('resolution')} * 2 + ${has('context')}`,
+      );
+    });
+    let from = 'patterns p';
+    if (indexed.length > 0) {
+      // CROSS JOIN keeps the index first: its matches are joined to their rows by rowid.
+      from = 'patterns_search s CROSS JOIN patterns p ON p.id = s.rowid';
+      where.unshift('s.patterns_search MATCH @match');
+      params.match = indexed.map((t) => `"${t.replaceAll('"', '""')}"`).join(' AND ');
+    }
+    const sql = `SELECT p.id FROM ${from} WHERE ${where.join(' AND ')}
+      ORDER BY ${score.join(' + ')} + p.confidence DESC,
+        p.confidence DESC, p.extracted_at DESC, p.pattern_id
+      LIMIT @limit`;
+    return this.#statement(sql).pluck().all(params) as number[];
+  }
+
+  /** Decodes the user's patterns with these row ids, in the order given. */
+  #patternsByIds(user: string, ids: readonly number[]): ExtractedPattern[] {
+    if (ids.length === 0) return [];
+    const rows = this.#statement(
+      'SELECT id, pattern_id, data FROM patterns WHERE id IN (SELECT value FROM json_each(?))',
+    ).all(JSON.stringify(ids)) as { id: number; pattern_id: string; data: string }[];
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const out: ExtractedPattern[] = [];
+    for (const id of ids) {
+      const row = byId.get(id);
+      if (row) out.push(decodePattern(row.data, this.#where(user, row.pattern_id)));
+    }
+    return out;
+  }
+
+  /** A prepared statement for `sql`, reused across calls (search builds a few shapes). */
+  #statement(sql: string): BetterSqlite3.Statement {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      if (this.#statements.size >= MAX_CACHED_STATEMENTS) this.#statements.clear();
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   async countPatterns(userId: string): Promise<number> {
     const user = validateUserId(userId);
-    return this.#run(
-      () =>
-        (
-          this.#db.prepare('SELECT count(*) AS n FROM patterns WHERE user_id = ?').get(user) as {
-            n: number;
-          }
-        ).n,
-    );
+    return this.#run(() => this.#count(user));
+  }
+
+  /** The user's pattern count, kept by triggers on every insert and delete. */
+  #count(user: string): number {
+    const row = this.#db
+      .prepare('SELECT patterns FROM pattern_counts WHERE user_id = ?')
+      .get(user) as { patterns: number } | undefined;
+    return row?.patterns ?? 0;
   }
 
   async deletePattern(userId: string, patternId: string): Promise<boolean> {
