@@ -63,6 +63,11 @@ export interface SqliteStoreOptions {
 const MMAP_BYTES = 1024 * 1024 * 1024;
 /** Page cache per connection, in KiB. */
 const CACHE_KIB = 64 * 1024;
+/**
+ * Up to this many matches a limited search ranks them all, found in one pass over the index;
+ * beyond it, it tries the high-scoring tiers first.
+ */
+const FEW_MATCHES = 2000;
 /** Prepared statements a store keeps; past this the cache starts afresh. */
 const MAX_CACHED_STATEMENTS = 64;
 
@@ -104,8 +109,10 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
   {
     // The lower-cased text moves into the patterns row (ranking reads it through the rowid
     // join, not through FTS5's own content table), the index becomes external-content and
-    // triggers keep it in step with every insert, update and delete. A per-user count kept
-    // by triggers replaces count(*) over the user's rows on every save.
+    // triggers keep it in step with every insert, update and delete. A second, small index
+    // over trigger and tags alone lets a limited search rank only the rows that can be
+    // best (see #rankMatches). A per-user count kept by triggers replaces count(*) over the
+    // user's rows on every save.
     version: 2,
     sql: `
       ALTER TABLE patterns ADD COLUMN s_trigger TEXT NOT NULL DEFAULT '';
@@ -124,13 +131,23 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
         tokenize = 'trigram case_sensitive 1'
       );
       INSERT INTO patterns_search (patterns_search) VALUES ('rebuild');
+      CREATE VIRTUAL TABLE patterns_head USING fts5(
+        s_trigger, s_tags,
+        content = 'patterns', content_rowid = 'id',
+        tokenize = 'trigram case_sensitive 1'
+      );
+      INSERT INTO patterns_head (patterns_head) VALUES ('rebuild');
       CREATE TRIGGER patterns_indexed AFTER INSERT ON patterns BEGIN
         INSERT INTO patterns_search (rowid, s_trigger, s_context, s_resolution, s_tags)
           VALUES (new.id, new.s_trigger, new.s_context, new.s_resolution, new.s_tags);
+        INSERT INTO patterns_head (rowid, s_trigger, s_tags)
+          VALUES (new.id, new.s_trigger, new.s_tags);
       END;
       CREATE TRIGGER patterns_unindexed AFTER DELETE ON patterns BEGIN
         INSERT INTO patterns_search (patterns_search, rowid, s_trigger, s_context, s_resolution, s_tags)
           VALUES ('delete', old.id, old.s_trigger, old.s_context, old.s_resolution, old.s_tags);
+        INSERT INTO patterns_head (patterns_head, rowid, s_trigger, s_tags)
+          VALUES ('delete', old.id, old.s_trigger, old.s_tags);
       END;
       CREATE TRIGGER patterns_reindexed
       AFTER UPDATE OF s_trigger, s_context, s_resolution, s_tags ON patterns BEGIN
@@ -138,6 +155,10 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
           VALUES ('delete', old.id, old.s_trigger, old.s_context, old.s_resolution, old.s_tags);
         INSERT INTO patterns_search (rowid, s_trigger, s_context, s_resolution, s_tags)
           VALUES (new.id, new.s_trigger, new.s_context, new.s_resolution, new.s_tags);
+        INSERT INTO patterns_head (patterns_head, rowid, s_trigger, s_tags)
+          VALUES ('delete', old.id, old.s_trigger, old.s_tags);
+        INSERT INTO patterns_head (rowid, s_trigger, s_tags)
+          VALUES (new.id, new.s_trigger, new.s_tags);
       END;
       CREATE TABLE pattern_counts (
         user_id TEXT PRIMARY KEY,
@@ -390,8 +411,18 @@ export class SqliteStore implements PatternStore {
    * (trigger and tags 3, resolution 2, context 1) plus confidence, then confidence, newest,
    * id. Only ids and the columns that rank travel through the sort; JSON is decoded later,
    * for the rows returned.
+   *
+   * With a limit, a rare term's matches are collected in one pass over the index and only
+   * they are ranked. A common single term would have every one of its thousands of matches
+   * scored; instead the small trigger-and-tags index is asked first for a tier of rows that
+   * score high: every indexed term in both trigger and tags, then in either. A row outside the
+   * tier scores at most `bound` (each term is worth at most 9; a term missing from the tier's
+   * fields loses at least 3 or 6), plus confidence, at most 1. When the tier's `limit` best
+   * all score strictly more than that, they are the answer, in the same order the full query
+   * gives; otherwise the next tier, and last the full query, is tried.
    */
   #rankMatches(user: string, terms: readonly string[], limit: number): number[] {
+    if (limit === 0) return [];
     // The trigram index finds substrings of three or more characters; shorter terms are
     // tested with instr on the same lower-cased columns of the row.
     const indexed = terms.filter((t) => [...t].length >= 3);
@@ -408,18 +439,52 @@ export class SqliteStore implements PatternStore {
         `${has('trigger')} * 3 + ${has('tags')} * 3 + ${has('resolution')} * 2 + ${has('context')}`,
       );
     });
-    let from = 'patterns p';
-    if (indexed.length > 0) {
+    const quoted = indexed.map((t) => `"${t.replaceAll('"', '""')}"`);
+    const query = (from: string, match: string) =>
+      this.#statement(
+        `SELECT p.id, ${score.join(' + ')} + p.confidence AS score
+         FROM ${from} WHERE ${[match, ...where].join(' AND ')}
+         ORDER BY score DESC, p.confidence DESC, p.extracted_at DESC, p.pattern_id
+         LIMIT @limit`,
+      ).all(params) as { id: number; score: number }[];
+    if (indexed.length === 0) return query('patterns p', 'true').map((r) => r.id);
+    params.match = quoted.join(' AND ');
+    const all = 'patterns_search s CROSS JOIN patterns p ON p.id = s.rowid';
+    if (limit > 0) {
+      // Few matches: rank just those rows, found by one pass over the index.
+      params.cap = FEW_MATCHES + 1;
+      const few = this.#statement(
+        `SELECT p.id FROM ${all} WHERE s.patterns_search MATCH @match AND p.user_id = @user
+         LIMIT @cap`,
+      )
+        .pluck()
+        .all(params) as number[];
+      if (few.length <= FEW_MATCHES) {
+        params.ids = JSON.stringify(few);
+        const listed = 'json_each(@ids) j CROSS JOIN patterns p ON p.id = j.value';
+        return query(listed, 'true').map((r) => r.id);
+      }
       // CROSS JOIN keeps the index first: its matches are joined to their rows by rowid.
-      from = 'patterns_search s CROSS JOIN patterns p ON p.id = s.rowid';
-      where.unshift('s.patterns_search MATCH @match');
-      params.match = indexed.map((t) => `"${t.replaceAll('"', '""')}"`).join(' AND ');
+      const head = 'patterns_head h CROSS JOIN patterns p ON p.id = h.rowid';
+      const tiers = [
+        {
+          match: quoted.map((q) => `{s_trigger}: ${q} AND {s_tags}: ${q}`).join(' AND '),
+          bound: 9 * terms.length - 3,
+        },
+        { match: quoted.join(' AND '), bound: 9 * terms.length - 6 },
+      ];
+      // With two or more terms the bounds (a row outside still scores up to 9 per other
+      // term) are almost never beaten: the tiers would only add work.
+      for (const tier of terms.length === 1 ? tiers : []) {
+        params.head = tier.match;
+        const rows = query(head, 'h.patterns_head MATCH @head');
+        const last = rows[rows.length - 1];
+        if (rows.length === limit && last && last.score > tier.bound + 1) {
+          return rows.map((r) => r.id);
+        }
+      }
     }
-    const sql = `SELECT p.id FROM ${from} WHERE ${where.join(' AND ')}
-      ORDER BY ${score.join(' + ')} + p.confidence DESC,
-        p.confidence DESC, p.extracted_at DESC, p.pattern_id
-      LIMIT @limit`;
-    return this.#statement(sql).pluck().all(params) as number[];
+    return query(all, 's.patterns_search MATCH @match').map((r) => r.id);
   }
 
   /** Decodes the user's patterns with these row ids, in the order given. */
@@ -565,14 +630,16 @@ export class SqliteStore implements PatternStore {
           problems.push({ where: this.location, problem: r.integrity_check, fix: fixFile });
         }
       }
-      try {
-        this.#db.exec("INSERT INTO patterns_search (patterns_search) VALUES ('integrity-check')");
-      } catch (error) {
-        problems.push({
-          where: `${this.location} (search index)`,
-          problem: error instanceof Error ? error.message : String(error),
-          fix: `Rebuild the index: sqlite3 '${this.location}' "INSERT INTO patterns_search (patterns_search) VALUES ('rebuild')"`,
-        });
+      for (const index of ['patterns_search', 'patterns_head']) {
+        try {
+          this.#db.exec(`INSERT INTO ${index} (${index}) VALUES ('integrity-check')`);
+        } catch (error) {
+          problems.push({
+            where: `${this.location} (search index ${index})`,
+            problem: error instanceof Error ? error.message : String(error),
+            fix: `Rebuild the index: sqlite3 '${this.location}' "INSERT INTO ${index} (${index}) VALUES ('rebuild')"`,
+          });
+        }
       }
       for (const [table, idColumn, decode] of [
         ['patterns', 'pattern_id', decodePattern],

@@ -2,7 +2,8 @@
  * SQLite schema upgrades and the bookkeeping its triggers do: a version-1 database (FTS5
  * table with its own content, count(*) per save) opens as version 2 with every pattern
  * still found, and the per-user count and the external-content index stay exact through
- * saves, updates, evictions, deletes and clears.
+ * saves, updates, evictions, deletes and clears. A limited search of a common term, which
+ * ranks a high-scoring tier first, returns exactly the best matches in the full order.
  * @module
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -10,7 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { matchesQuery, searchTerms } from '../../src/store/pattern-store.js';
+import type { ExtractedPattern } from '../../src/model/pattern.js';
+import {
+  comparePatterns,
+  matchesQuery,
+  scoreMatch,
+  searchTerms,
+} from '../../src/store/pattern-store.js';
 import { toPatternRow } from '../../src/store/sql-common.js';
 import { createSqliteStore } from '../../src/store/sqlite-store.js';
 import { pattern } from './contract.js';
@@ -209,5 +216,83 @@ describe('sqlite schema', () => {
     expect(after.counts.bob ?? 0).toBe(0);
     expect(after.actual.alice).toBe(5);
     expect(after.indexOk).toBe(true);
+  });
+});
+
+/** A small seeded generator, so the corpus below is the same on every run. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/**
+ * 3000 patterns in which each of a few terms lands in each field with its own odds, so
+ * that every field combination and every tie of score plus confidence occurs, with more
+ * matches than a limited search ranks in one pass.
+ */
+function rankingCorpus(): ExtractedPattern[] {
+  const r = seeded(7);
+  // Odds of each term in trigger, tags, resolution and context.
+  const odds: { term: string; in: [number, number, number, number] }[] = [
+    { term: 'docker', in: [0.3, 0.3, 0.5, 0.5] }, // many in trigger and tags: the first tier
+    { term: 'kafka', in: [0.25, 0.05, 0.1, 0.6] }, // few in trigger and tags: the second tier
+    { term: 'nginx', in: [0.02, 0.02, 0.05, 0.9] }, // mostly in the context: the full ranking
+  ];
+  const confidences = [0, 0.5, 0.99, 1];
+  return Array.from({ length: 3000 }, (_, i) => {
+    const field = (k: 0 | 1 | 2 | 3) =>
+      odds
+        .filter((o) => r() < o.in[k])
+        .map((o) => (r() < 0.5 ? o.term : `X${o.term.toUpperCase()}y`))
+        .join(' ');
+    const tags = odds.filter((o) => r() < o.in[1]).map((o) => o.term);
+    return pattern(`r${String(i).padStart(5, '0')}`, {
+      trigger: `when ${field(0)} breaks`,
+      tags: [...tags, 'misc'],
+      resolution: `fix ${field(2)}`,
+      context: `seen ${field(3)}`,
+      confidence: r() < 0.5 ? (confidences[Math.floor(r() * 4)] ?? 0) : Math.round(r() * 100) / 100,
+      at: Math.floor(r() * 50),
+    });
+  });
+}
+
+describe('sqlite ranked search', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'attune-sqlite-rank-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('returns, for every limit, the best matches in the order of the full ranking', async () => {
+    const all = rankingCorpus();
+    const store = await createSqliteStore({ path: join(dir, 'attune.db') });
+    try {
+      await store.savePatterns('alice', all, { maxPatterns: 10_000 });
+      for (const query of ['docker', 'kafka', 'nginx', 'KAFKA', 'docker nginx', 'ka', 'misc']) {
+        const terms = searchTerms(query);
+        const expected = all
+          .filter((p) => matchesQuery(p, terms))
+          .map((p) => ({ p, score: scoreMatch(p, terms) }))
+          .sort((a, b) => b.score - a.score || comparePatterns(a.p, b.p))
+          .map((x) => x.p.patternId);
+        for (const limit of [1, 5, 20, 100]) {
+          const found = await store.searchPatterns('alice', query, { limit });
+          expect(
+            found.map((p) => p.patternId),
+            `${query} limit ${limit}`,
+          ).toEqual(expected.slice(0, limit));
+        }
+      }
+    } finally {
+      await store.close();
+    }
   });
 });
