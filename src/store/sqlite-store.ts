@@ -5,10 +5,15 @@
  * WAL journal, a busy timeout so concurrent processes wait instead of failing, and
  * `synchronous=FULL` so a save that returned survives a crash. Every key starts with
  * `user_id`. Each pattern is kept as its full JSON (the source of truth every read decodes)
- * next to the columns that index it, and its lower-cased text sits in an FTS5 table with the
- * trigram tokenizer: terms of three or more characters are found through the index as
- * substrings, shorter ones with `instr`. Every statement is parameterised; search terms are
- * quoted as FTS5 strings, so FTS syntax in a query is never interpreted.
+ * next to the columns that index and rank it, among them its lower-cased trigger, context,
+ * resolution and tags. Two external-content FTS5 tables with the trigram tokenizer index
+ * that text, kept in step by triggers: one over all four fields, a smaller one over trigger
+ * and tags that lets a limited search of a common term rank only the rows that can come
+ * first. Terms of three or more characters are found through the index as substrings,
+ * shorter ones with `instr` (a query of only such terms reads every row of the user). A
+ * per-user count, also kept by triggers, spares saves a count(*). Every statement is
+ * parameterised; search terms are quoted as FTS5 strings, so FTS syntax in a query is never
+ * interpreted.
  * @module
  */
 import { mkdirSync } from 'node:fs';
