@@ -1,44 +1,70 @@
 /**
  * Error resolutions and workarounds: a failure (a failing tool call, or an error the user
  * pasted), the change that fixed it, and the confirmation that it is fixed.
+ *
+ * A lesson carries final text: `error` is the trigger (the error's telling line, normalised so
+ * the same error always reads the same, prefixed by the failing command when there is one) and
+ * `fix` is one imperative sentence. The fix is taken, in order of trust, from the assistant's
+ * sentence naming the fix ("fixed by adding …", "the fix is to …"), the route the user gave,
+ * the edit applied between failure and success, the commands run before the passing re-run,
+ * and the assistant's announced action ("I'll add …"). Nothing is learned from an error that
+ * was never confirmed fixed, a fix the user rejected, or the assistant correcting its own slip.
  * @module
  */
 import type { ToolCall, Turn } from '../model/session.js';
 import type { Lesson } from './signals.js';
 import { clip, FRUSTRATION, redactText } from './text.js';
 
-const ERROR_LINE =
-  /(?:^|\n)\s*((?:Uncaught )?(?:[A-Z]\w*(?:Error|Exception)|error(?:\[\w+\])?|fatal|E\d{3,5}|ERR!?)\b[:\s].{3,200}|[^\n]{0,80}\b(?:command not found|not recognized as an internal or external command|No such file or directory|Permission denied|has not been read yet|ModuleNotFoundError|Cannot find module|is undefined or private|is not defined|is not a function|undefined method|no function clause matching|cannot find symbol|missing separator)\b[^\n]{0,120})/;
+// ---------------------------------------------------------------------------------------------
+// Error lines
 
-// A tool result that tells the caller what to do: "Read it first before writing to it."
-const HINT =
-  /(?:^|[.!]\s+)((?:read|run|use|try|install|add|pass|call|set|remove|specify|provide|use the|did you mean)\b[^.!?\n]{3,120}[.!]?)/i;
+/** Lines that only say that something failed, never what: skipped when a better line exists. */
+const WRAPPER_LINE =
+  /^(?:make(?:\[\d+\])?: \*\*\*.*Error \d+|collect2: error: ld returned|error: could not compile|error: command failed|npm ERR! (?:code|errno|A complete log|Lifecycle|Exit status)|ERR_PNPM_\w+|error Command failed|Error: Process completed with exit code|Command failed with exit code|FAILED \(|=+ (?:\d+ )?(?:failed|errors?)\b|\d+ (?:failed|errors?)\b|Aborted with \d+ warnings?|error: Recipe `|Test Suites?:|Tests?:\s|ERROR: No matching distribution|ERROR: Could not find a version|nbclient\.exceptions\.CellExecutionError|Error: UPGRADE FAILED: [^a-z]*$)/i;
 
-const NOT_FOUND =
-  /(?:^|\s|:)([\w.-]+): (?:command not found|not found)\b|'([\w.-]+)' is not recognized/;
+/** A line that names a failure. Tried on each line, in order; the first hit wins per line. */
+const ERROR_SHAPES: RegExp[] = [
+  // Python / Java / JS named errors: "ValueError: …", "java.lang.IllegalStateException: …".
+  /^\s*(?:E\s+|\[\w*\]\s*)?((?:[a-z_]\w*\.)*[A-Z]\w*(?:Error|Exception)(?: \[[A-Z_]+\])?:\s*\S.*)$/,
+  // rustc / tsc / cc / go vet style.
+  /^\s*((?:error|fatal error)(?:\[\w+\])?: .+)$/,
+  /^\s*(?:[\w./-]+\(\d+,\d+\): )?(error TS\d+: .+)$/,
+  /^\s*(?:[\w./-]+:\d+:\d+: )?((?:fatal )?error: .+)$/,
+  // Linker.
+  /(undefined reference to [`'][^`']+[`'])/,
+  // Uppercase log levels: "ERROR: …", "SCRIPT ERROR: …", "FATAL: …", "Error: …".
+  /^\s*(?:\d\d:\d\d:\d\d\s+)?(?:[A-Z]+ )?((?:(?:ERROR|FATAL|FAILED)\b:?|(?:Error|fatal):)\s+(?:\[[^\]]*\]\s*)?\S.{2,})$/,
+  // Strict-mode warnings that abort a build.
+  /^\s*(WARNING\s*-?\s+.{10,})$/,
+  // Shell and misc.
+  /^\s*(.{0,80}\b(?:command not found|not recognized as an internal or external command|executable file not found in \$PATH|No such file or directory|Permission denied|has not been read yet|Cannot find module|is undefined or private|is not defined|is not a function|undefined method|no function clause matching|cannot find symbol|missing separator|Disk quota exceeded|No space left on device|Could not resolve host|Temporary failure in name resolution|Connection refused|not up to date|in progress|is not recognized|Broken pipe)\b.{0,160})$/i,
+  /^\s*(E\d{3,5}\b.{3,200})$/,
+];
 
-function firstErrorLine(text: string): string | undefined {
-  const head = text.slice(0, 20_000);
-  const line = namedErrorLine(head) ?? ERROR_LINE.exec(head)?.[1];
-  if (!line) return undefined;
-  return normaliseError(line);
-}
-
-// "ModuleNotFoundError: No module named 'app'", "E   ImportError: cannot import ...".
-const NAMED_ERROR =
-  /^[\s>E│|*]*(?:\(|\*\* \()?((?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception))\)?:?[ \t]*(.*)$/;
+/** A Rust panic's message: the line after `thread 'main' panicked at …:`. */
+const PANIC = /thread '[^']*' panicked at [^\n]*:\n([^\n]+)|panicked at '([^']+)'/;
 
 /**
- * The most telling error line: the last `XxxError: message` of a Python traceback, the root
- * cause of a cargo `Caused by:` chain, the assertion under a Go `--- FAIL:` line, else the
- * first named error.
+ * The most telling error line of a failure's output, normalised; undefined when it shows none.
+ * Root causes beat wrappers: the last `XxxError: …` of a Python traceback, a cargo `Caused by:`
+ * root, the assertion under a Go `--- FAIL:`, a panic's message, else the first named line.
  */
-function namedErrorLine(text: string): string | undefined {
+export function errorLine(text: string): string | undefined {
+  const head = text.length > 30_000 ? text.slice(0, 30_000) : text;
+  const line = rawErrorLine(head);
+  if (!line) return undefined;
+  const normal = shorten(normaliseError(line));
+  return normal.length >= 6 ? normal : undefined;
+}
+
+function rawErrorLine(text: string): string | undefined {
+  const panic = PANIC.exec(text);
+  if (panic) return `panic: ${(panic[1] ?? panic[2] ?? '').trim()}`;
   const lines = text.split('\n');
   const caused = lines.lastIndexOf('Caused by:');
   if (caused >= 0) {
     const root = lines.slice(caused + 1).find((l) => l.trim());
-    if (root) return root.trim();
+    if (root) return root.trim().replace(/^\d+:\s*/, '');
   }
   const fail = lines.findIndex((l) => /^\s*--- FAIL: \w+/.test(l));
   if (fail >= 0) {
@@ -46,475 +72,668 @@ function namedErrorLine(text: string): string | undefined {
     const detail = (lines[fail + 1] ?? '').trim().replace(/^[\w./-]+\.go:\d+:\s*/, '');
     return detail ? `${name} fails: ${detail}` : `${name} fails`;
   }
-  const traceback = /Traceback \(most recent call last\)|^E {2,}/m.test(text);
-  let found: string | undefined;
-  for (let i = 0; i < lines.length && i < 400; i++) {
-    const m = NAMED_ERROR.exec(lines[i] as string);
-    if (!m) continue;
-    let message = (m[2] ?? '').trim();
-    if (/^(?:while|in|at)\b/.test(message)) continue; // "ImportError while importing ..."
-    if (!message) message = (lines[i + 1] ?? '').trim(); // "LoadError:\n  cannot load ..."
-    if (!message || message.length < 3) continue;
-    found = `${m[1]}: ${message}`;
-    if (!traceback) return found;
+  const traceback = /Traceback \(most recent call last\)/.test(text);
+  let best: string | undefined;
+  let bestRank = 99;
+  let lastNamed: string | undefined;
+  const n = Math.min(lines.length, 600);
+  for (let i = 0; i < n; i++) {
+    const raw = (lines[i] as string).replace(/\s+$/, '');
+    if (!raw.trim() || raw.length > 2000) continue;
+    const trimmed = raw.trim().replace(/^\[[^\]]*\]\s+/, '');
+    if (WRAPPER_LINE.test(trimmed)) continue;
+    for (let r = 0; r < ERROR_SHAPES.length; r++) {
+      const m = (ERROR_SHAPES[r] as RegExp).exec(raw);
+      if (!m?.[1]) continue;
+      let found = m[1].trim();
+      if (/^(?:Error|ERROR|FAILED)\b:?\s*$/.test(found)) continue;
+      // "LoadError:\n  cannot load such file" / "ImportError while importing …".
+      if (/(?:Error|Exception):?\s*$/.test(found) && lines[i + 1]?.trim())
+        found = `${found.replace(/:?\s*$/, '')}: ${(lines[i + 1] as string).trim()}`;
+      if (/(?:Error|Exception) (?:while|in|at)\b/.test(found)) continue;
+      if (r === 0) lastNamed = found;
+      if (r < bestRank) {
+        best = found;
+        bestRank = r;
+      }
+      break;
+    }
+    if (bestRank === 0 && !traceback) break;
   }
-  return found;
+  if (traceback && lastNamed) return lastNamed;
+  return best;
 }
+
+/** Keeps a long message to its first sentence (the rest is detail: sizes, hints). */
+function shorten(line: string): string {
+  if (line.length <= 110) return line;
+  const cut = /^(.{20,140}?[a-z)'"`\]])[.!;] (?=[A-Z(])/.exec(line);
+  if (cut?.[1]) return cut[1];
+  return clip(line, 150).replace(/…$/, '');
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: removing terminal colours is the point
+const ANSI = /\x1b\[[0-9;]*m/g;
 
 /**
  * Normalises an error line so the same error gives the same trigger: no paths, line numbers,
- * hex ids, PIDs, timestamps, durations or request ids.
+ * hex ids, PIDs, timestamps, durations, sizes or request ids.
  */
 export function normaliseError(line: string): string {
   return line
     .replace(/<\/?[a-z_]+>/g, '')
+    .replace(ANSI, '')
     .replace(/\[\d+\]\s*/g, '')
     .replace(/#PID<[\d.]+>/g, 'PID')
     .replace(/\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?Z?/g, '')
+    .replace(/^\d\d:\d\d:\d\d(?:\.\d+)?\s+/, '')
     .replace(/\s*\((?:\/|[A-Za-z]:\\)[^)]*\)/g, '') // "(/usr/lib/python3.10/datetime.py)"
-    .replace(/(?:\/[\w.@+-]+){2,}\/?/g, (p) => p.split('/').pop() ?? p)
+    .replace(/\s*\(os error \d+\)/g, '')
+    .replace(/\[Errno -?\d+\]\s*/g, '')
+    .replace(
+      /(^|[\s'"`(=:])((?:\.{0,2}\/|~\/|[A-Za-z]:\\)?(?:[\w.@+-]+[/\\]){2,}[\w.@+-]*)/g,
+      (_all, pre: string, path: string) => `${pre}${shortPath(path)}`,
+    )
     .replace(/([\w-]+\.\w+):\d+(?::\d+)?/g, '$1')
     .replace(/\b(?:line|at line) \d+/gi, 'line N')
-    .replace(/\b0x[0-9a-f]+\b|\b[0-9a-f]{12,}\b/gi, '…')
+    .replace(/\b0x[0-9a-f]+\b|\b(?=[0-9a-f]*\d)[0-9a-f]{12,}\b/gi, '…')
     .replace(/\b[0-9A-F]{4}(?::[0-9A-F]{4,8}){3,}\b/g, '…')
     .replace(/\(\d+(?:\.\d+)?m?s\)/g, '')
+    .replace(/\b\d+(?:\.\d+)? ?[KMGT]i?B\b/g, 'N GiB')
     .replace(/\bfor user ID \d+/i, '')
     .replace(/\s+/g, ' ')
     .trim()
     .replace(/[.\s]+$/, '');
 }
 
-// Failures some formats do not flag (exports without is_error): only unmistakable ones.
-const UNFLAGGED_FAILURE =
-  /^(?:<tool_use_error>)?(?:[^\n]{0,80}: (?:command not found|No such file or directory)|File has not been read yet)/;
-
-function isFailure(call: ToolCall): boolean {
-  if (call.isError === true || (call.exitCode !== undefined && call.exitCode !== 0)) return true;
-  return call.isError === undefined && UNFLAGGED_FAILURE.test((call.output ?? '').slice(0, 300));
-}
-
-/** The command line of a tool input (plain, or JSON with a `command` field). */
-function commandOf(input: string): string {
-  let s = input.trim();
-  try {
-    const parsed: unknown = s.startsWith('{') ? JSON.parse(s) : undefined;
-    if (parsed && typeof parsed === 'object' && 'command' in parsed) {
-      const c = (parsed as { command: unknown }).command;
-      if (typeof c === 'string') s = c;
-      else if (Array.isArray(c)) s = c.map(String).join(' ');
-    }
-  } catch {
-    // not JSON: a plain command line
-  }
-  return s;
-}
-
-/** First word of a shell command (`python3 -c ...` -> `python3`). */
-function program(input: string): string | undefined {
-  let s = commandOf(input);
-  s = s
-    .replace(/^(?:bash|sh|zsh) -l?c\s+['"]?/, '')
-    .replace(/^(?:\w+=\S+\s+)+/, '')
-    .replace(/^(?:sudo|cd \S+ &&)\s+/, '');
-  const m = /^([\w./-]+)/.exec(s);
-  return m?.[1]?.split('/').pop();
-}
-
-export function detectToolLessons(
-  turn: Turn,
-  turns: readonly Turn[],
-  index: number,
-  out: Lesson[],
-): void {
-  for (let c = 0; c < turn.toolCalls.length; c++) {
-    const call = turn.toolCalls[c] as ToolCall;
-    const output = call.output ?? '';
-    if (!output || !isFailure(call)) continue;
-    if (
-      /doesn't want to proceed|tool use was rejected|user rejected|denied by the user|request interrupted/i.test(
-        output,
-      )
-    )
-      continue;
-    const error = firstErrorLine(output);
-    if (!error) continue;
-    const hint = HINT.exec(error);
-    if (
-      hint &&
-      /has not been read yet|must (?:read|use|run)|before (?:writing|editing)/i.test(error)
-    ) {
-      out.push({
-        kind: 'error_resolution',
-        turn: index,
-        quote: redactText(clip(error, 160)),
-        strength: 0.6,
-        error,
-        fix: toInstruction(hint[1] ?? ''),
-        tool: call.name,
-      });
-      continue;
-    }
-    const nf = NOT_FOUND.exec(error);
-    if (nf) {
-      const missing = nf[1] ?? nf[2] ?? '';
-      const next = nextSuccessfulCommand(turns, index, c, call.name, missing);
-      if (missing && next) {
-        const before = programs(call.input);
-        const added = [...programs(next)].filter((p) => !before.has(p));
-        const fix = added[0]
-          ? `${missing} is not installed here; use ${added[0]} instead.`
-          : `${missing} is not installed here; run the command without ${missing}.`;
-        out.push({
-          kind: 'workaround',
-          turn: index,
-          quote: redactText(clip(error, 160)),
-          strength: 0.6,
-          error,
-          fix,
-          tool: call.name,
-        });
-        continue;
-      }
-    }
-    const resolved = resolveFailure(turns, index, c, call, error);
-    if (resolved) out.push(resolved);
-  }
+/** `/x/node_modules/node-fetch/src/index.js` -> `node-fetch/src/index.js`; else the base name. */
+function shortPath(path: string): string {
+  const parts = path.split(/[/\\]/).filter(Boolean);
+  const pkg = parts.lastIndexOf('node_modules');
+  const site = parts.lastIndexOf('site-packages');
+  const root = Math.max(pkg, site);
+  if (root >= 0 && parts[root + 1]) return parts[root + 1] as string;
+  return parts[parts.length - 1] ?? path;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Failures fixed by a change: failing call -> the assistant's change -> a passing re-run (or the
-// user saying it works). The fix is phrased from what changed, never from the user's words.
-
-/** Failures caused by the environment rather than the code: fixed by another route. */
-const ENVIRONMENT_ERROR =
-  /rate limit|tenant (?:is )?disabled|resolve host|could not resolve|network is unreachable|no network|ECONNREFUSED|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|timed? ?out|sandbox|read-only file system|permission denied|operation not permitted|quota|service unavailable|\b(?:403|429|502|503)\b|command not found|not recognized as an internal/i;
-
-/** The assistant says the failure was its own slip: nothing to learn. */
-const OWN_SLIP =
-  /\b(?:typo|misspel\w*|my (?:mistake|bad)|i (?:mis)?typed|wrong (?:variable|resource|file) name|forgot to (?:import|save|close))\b/i;
+// Tool calls
 
 const EDIT_TOOL =
-  /^(?:edit|write|multiedit|multi_edit|str_replace\w*|apply_patch|replace_string_in_file|create_file|write_file|edit file|edit_file|insert\w*|notebookedit)$/i;
+  /^(?:edit|write|multiedit|multi_edit|str_replace\w*|apply_patch|replace_string_in_file|create_file|write_file|edit file|edit_file|insert\w*|notebookedit|search_replace|edit_notebook)$/i;
 
 const SHELL_TOOL =
-  /^(?:bash|shell|exec_command|run_command|run_in_terminal|run_terminal_cmd|terminal|local_shell|command|shell_command|execute_command)$/i;
+  /^(?:bash|shell|exec_command|run_command|run_in_terminal|run_terminal_cmd|terminal|local_shell|command|shell_command|execute_command|run)$/i;
 
-/** Confirmation by the user: the problem is gone. */
+/** Commands that only look: never a fix, never a re-run. */
+const LOOK_COMMAND =
+  /^(?:ls|cat|sed(?! -i)|head|tail|less|rg|grep|find|pwd|echo|wc|which|type|stat|file|tree|du|df|quota|env|printenv|diff|jq|git (?:status|diff|log|show|branch|remote|rev-parse)|\w+ (?:--version|-v|version|status|history|current|heads|list|ls|get|describe|show|logs?|info|inspect|top|ps|doctor|config get)\b)/;
+
+/** Pipeline stages that filter output rather than do work. */
+const FILTER_PROGRAM =
+  /^(?:head|tail|grep|rg|sed|awk|tee|less|cat|sort|uniq|wc|cut|tr|jq|echo|true|column|xargs|time|timeout|cd|sleep|printf|rm)$/;
+
+/** Failures some formats do not flag: only unmistakable ones. */
+const UNFLAGGED_FAILURE =
+  /^(?:<tool_use_error>)?(?:[^\n]{0,80}: (?:command not found|No such file or directory)|File has not been read yet)|thread '[^']*' panicked at|^Traceback \(most recent call last\)|^SCRIPT ERROR:|^\s*(?:FAIL|FAILED)\s+\S|^\s*(?:error(?:\[\w+\])?|fatal):\s|^\s*Failing\s+[1-9]|\b[1-9]\d* (?:failed|failing)\b|^npm ERR!|^Error: |\bException in thread\b/m;
+
+/** True when the call failed: flagged, a non-zero exit code, or an unmistakable failure text. */
+function isFailure(call: ToolCall): boolean {
+  if (call.isError === true || (call.exitCode !== undefined && call.exitCode !== 0)) return true;
+  if (call.isError === false) return false;
+  const out = call.output ?? '';
+  if (!out) return false;
+  if (LOOK_COMMAND.test(commandOf(call.input)) && !/panicked at/.test(out)) return false;
+  return UNFLAGGED_FAILURE.test(out.length > 20_000 ? out.slice(-20_000) : out);
+}
+
+const REJECTED =
+  /doesn't want to proceed|tool use was rejected|user rejected|denied by the user|request interrupted|^aborted$/i;
+
+/** The command line of a tool input (plain, JSON with a `command` field, or a titled block). */
+function commandOf(input: string): string {
+  let s = input.trim();
+  if (s.startsWith('{')) {
+    try {
+      const parsed: unknown = JSON.parse(s);
+      if (parsed && typeof parsed === 'object') {
+        const o = parsed as Record<string, unknown>;
+        const c = o.command ?? o.cmd;
+        if (typeof c === 'string') s = c;
+        else if (Array.isArray(c)) s = c.map(String).join(' ');
+      }
+    } catch {
+      // not JSON: a plain command line
+    }
+  }
+  // "Run GUT tests headless\n`godot --headless …`": the backticked line is the command.
+  const titled = /^[^\n`]*\n`([^`\n]+)`\s*$/.exec(s);
+  if (titled?.[1]) s = titled[1];
+  s = s.replace(/^(?:bash|sh|zsh) -l?c\s+(['"])([\s\S]*)\1$/, '$2');
+  return s.trim();
+}
+
+/** Splits a command line into its stages (`a && b | c; d`), quotes respected. */
+function stages(command: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quote = '';
+  for (let i = 0; i < command.length; i++) {
+    const ch = command[i] as string;
+    if (quote) {
+      if (ch === quote) quote = '';
+      cur += ch;
+      continue;
+    }
+    if (ch === '"' || ch === "'") {
+      quote = ch;
+      cur += ch;
+      continue;
+    }
+    if (ch === '\n' || ch === ';' || ch === '|' || (ch === '&' && command[i + 1] === '&')) {
+      if (cur.trim()) out.push(cur.trim());
+      cur = '';
+      if ((ch === '&' || ch === '|') && command[i + 1] === ch) i++;
+      continue;
+    }
+    cur += ch;
+  }
+  if (cur.trim()) out.push(cur.trim());
+  return out;
+}
+
+/** Whitespace words of a command stage, quotes kept together. */
+function words(stage: string): string[] {
+  return stage.match(/"[^"]*"|'[^']*'|\S+/g) ?? [];
+}
+
+/** `FOO=1 sudo ./bin/x run --y` -> [`x`, `run`, `--y`]. */
+function stageWords(stage: string): string[] {
+  const w = words(stage.replace(/\s*\d?>&?\d?\s*\S*$/, '').replace(/\s+\d?>&\d/g, ''));
+  while (
+    w.length > 0 &&
+    (/^\w+=\S*$/.test(w[0] as string) ||
+      /^(?:sudo|env|exec|command|time|timeout|nice)$/.test(w[0] as string))
+  ) {
+    w.shift();
+    if (/^\d+[smh]?$/.test(w[0] ?? '')) w.shift(); // timeout 5
+  }
+  if (w[0]) w[0] = (w[0].split('/').pop() ?? w[0]).replace(/^\.\//, '');
+  return w;
+}
+
+/** Program plus subcommand(s) of a stage: `alembic revision --autogenerate`, `pnpm vitest run`. */
+function stageLabel(stage: string): string {
+  const w = stageWords(stage);
+  const prog = w[0];
+  if (!prog) return '';
+  const out = [prog];
+  let flags = false;
+  for (const word of w.slice(1)) {
+    if (out.length >= 3) break;
+    if (/^--[a-z][\w-]*$/.test(word)) {
+      flags = true;
+      out.push(word);
+      continue;
+    }
+    if (!flags && /^[a-z][\w:.-]*$/i.test(word) && !/\.\w{1,4}$/.test(word) && !/\//.test(word))
+      out.push(word);
+    else if (!flags && /^[\w-]+\.(?:py|js|ts|rb|gd)$/.test(word) && out.length === 1)
+      out.push(word);
+    else break;
+  }
+  return out.join(' ');
+}
+
+/** The stages of a command that do the work (not `cd`, filters or looks). */
+function workStages(command: string): string[] {
+  return stages(command).filter((s) => {
+    const prog = stageWords(s)[0] ?? '';
+    return prog && !FILTER_PROGRAM.test(prog);
+  });
+}
+
+/** Program and first subcommand of a stage, for "the same command". */
+function stageKey(stage: string): string {
+  const w = stageWords(stage);
+  const sub = w.slice(1).find((x) => !x.startsWith('-') && !/^\w+=/.test(x));
+  return `${w[0] ?? ''} ${sub && /^[a-z][\w:-]*$/i.test(sub) ? sub : ''}`.trim();
+}
+
+/** The label of a failing command for the trigger: its main working stage. */
+function commandLabel(command: string): string | undefined {
+  const work = workStages(command);
+  const main = work.find((s) => !LOOK_COMMAND.test(s)) ?? work[0];
+  return main ? stageLabel(main) : undefined;
+}
+
+/**
+ * How a later command relates to a failing one: `rerun` when it runs every working stage of the
+ * failing command (flags may differ), with `before` holding the stages run ahead of it in the
+ * same line (`npm uninstall x && npx jest`).
+ */
+function relation(
+  failing: string,
+  later: string,
+): { rerun: boolean; stage?: string; before: string[] } {
+  const want = workStages(failing).map(stageKey).filter(Boolean);
+  const laterStages = stages(later);
+  const keys = laterStages.map(stageKey);
+  if (want.length === 0) return { rerun: false, before: [] };
+  const first = keys.indexOf(want[0] as string);
+  if (first < 0 || !want.every((k) => keys.includes(k))) return { rerun: false, before: [] };
+  return {
+    rerun: true,
+    stage: laterStages[first] as string,
+    before: laterStages.slice(0, first).filter((s) => !FILTER_PROGRAM.test(stageWords(s)[0] ?? '')),
+  };
+}
+
+/** Command lines a build tool echoed before failing (`make flash` prints the openocd line). */
+function echoedCommands(output: string): string[] {
+  return output
+    .split('\n')
+    .slice(0, 8)
+    .map((l) => l.trim())
+    .filter(
+      (l) => /^[a-z][\w.-]+ (?:-{1,2}\w|\S+ -{1,2}\w)/.test(l) && !/:\s/.test(l.slice(0, 20)),
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Confirmation and objection
+
+/** The user says the problem is gone. */
 const USER_CONFIRMS =
-  /^\s*(?:(?:ok(?:ay)?|great|nice|perfect|awesome|cool|good|thanks|thank you|yes|yep)[,!.\s]+)*(?:(?:ok(?:ay)? )?(?:that|this|it) (?:works?|worked|fixed it|did it|did the trick|solved it)|works now|(?:that|this|it)(?:'s| is) (?:working|fixed)|fixed(?: it)?\b|all (?:tests )?pass|tests pass|green\b|problem solved|that did it)/i;
+  /(?:^|[.!,;]\s*|\b(?:and|but|anyway|now)\s+)(?:(?:ok(?:ay)?|great|nice|perfect|awesome|cool|good|thanks|thank you|yes|yep|yay)[,!.\s]+)*(?:(?:ok(?:ay)? )?(?:that|this|it|the [\w ]{1,30}(?:change|fix)) (?:works?|worked|fixed it|did it|did the trick|solved it)|works now|passes now|(?:it|that|this|build|ci|tests?)(?:'s| is| are)? (?:working|fixed|passing|green)(?: now| again)?|fixed(?: it)?\b|all (?:tests )?pass|tests pass|\d+ passed|green\b|problem solved|that did it|it starts? again|no more (?:error|crash)|(?:it )?runs? (?:now|fine|again)|(?:walls|it|that) works?\b)/i;
 
 /** The user pushes back: what came just before is not a lesson. */
 const USER_OBJECTS =
-  /^\s*(?:no\b|nope|wrong|that'?s not|this is not|not what i|you broke|why did you|stop\b|undo\b|revert\b|fix the issue|still (?:not|broken|fail|the same|doesn'?t|isn'?t|getting)|it (?:still )?(?:doesn'?t|does not) work)|\bi was trying to\b|\bnot just\b/i;
+  /^\s*(?:no\b|nope|wrong|that'?s not|this is not|not what i|you broke|why did you|stop\b|undo\b|revert\b|fix the issue|wait\b|still (?:not|broken|fail|the same|doesn'?t|isn'?t|getting)|it (?:still )?(?:doesn'?t|does not) work)|\bi was trying to\b|\bnot just\b|\bdon'?t\b|\bnever\b/i;
 
-interface FixWindow {
-  /** Assistant prose between the failure and the success. */
+const STILL_FAILING =
+  /\b(?:still (?:fails?|failing|broken|crash\w*|the same|getting|get|see|seeing)|same (?:error|issue|problem)|(?:fails?|crash\w*) again|doesn'?t work|does not work|not working)\b/i;
+
+/** The assistant says the failure was its own slip: nothing to learn. */
+const OWN_SLIP =
+  /\b(?:typo|misspel\w*|my (?:mistake|bad)|i (?:mis)?typed|wrong (?:variable|resource|file) name|forgot to (?:import|save|close)|i (?:pivoted|passed|used|called|wrote) the wrong)\b/i;
+
+/** Failures caused by the environment rather than the code: fixed by another route. */
+const ENVIRONMENT_ERROR =
+  /rate limit|tenant (?:is )?disabled|resolve host|could not resolve|name resolution|network is unreachable|no network|failed to establish a new connection|ECONNREFUSED|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|sandbox|read-only file system|permission denied|operation not permitted|quota|no space left|service unavailable|\b(?:429|502|503)\b|command not found|executable file not found|not recognized as an internal|cannot connect to the docker daemon|unable to connect to the target/i;
+
+// ---------------------------------------------------------------------------------------------
+// The window after a failure
+
+/** One text change: the lines that went and the lines that came, with the file when known. */
+interface Change {
+  file?: string;
+  before: string[];
+  after: string[];
+}
+
+interface Window {
+  /** Assistant prose after the failure, in order. */
   texts: string[];
-  edits: ToolCall[];
-  /** Successful shell commands run in between (not the re-run). */
+  /** Changes applied between the (last) failure and the success. */
+  changes: Change[];
+  /** Edit calls seen (some formats show no content). */
+  editCount: number;
+  /** Successful working commands in between (not the re-run). */
   commands: string[];
-  /** The passing re-run of the failing command, when there is one. */
+  /** Commit messages of commits made in between. */
+  commits: string[];
+  /** Human prompts in between, in order. */
+  prompts: string[];
+  /** The passing re-run, when there is one. */
   rerun?: string;
-  /** The next human prompt after the window, if any. */
-  nextPrompt?: Turn;
-  /** The window ended because the same command failed again. */
-  failedAgain: boolean;
+  /** The failing command (or its echoed stage) the re-run compares with. */
+  rerunOf?: string;
+  /** Stages run ahead of the re-run in the same command line. */
+  before: string[];
+  /** The human prompt after the confirmation, when any. */
+  after?: Turn;
+  /** The user confirmed in words. */
+  userConfirmed: boolean;
+  /** The user objected to the change and gave no new route. */
+  rejected: boolean;
 }
 
-function isShell(call: ToolCall): boolean {
-  return SHELL_TOOL.test(call.name);
-}
+const MAX_TURNS = 14;
+const MAX_PROMPTS = 3;
 
-/** `bundle exec rspec x` -> `bundle exec`: program plus subcommand, for "same command". */
-function commandKey(input: string): string {
-  const words = commandOf(input)
-    .replace(/^(?:bash|sh|zsh) -l?c\s+['"]?/, '')
-    .replace(/^(?:\w+=\S+\s+)+/, '')
-    .replace(/^(?:sudo|cd \S+ &&)\s+/, '')
-    .trim()
-    .split(/\s+/);
-  const prog = (words[0] ?? '').split('/').pop() ?? '';
-  const sub = words.slice(1).find((w) => !w.startsWith('-')) ?? '';
-  return `${prog} ${/^[a-z][\w:-]*$/i.test(sub) ? sub : ''}`.trim();
-}
-
-/** True when `other` re-runs `failing` (same program and subcommand, flags may differ). */
-function sameCommand(failing: string, other: string): boolean {
-  const a = commandKey(failing).split(' ');
-  const b = commandKey(other).split(' ');
-  if (a[0] !== b[0] || !a[0]) return false;
-  const sub = a[1];
-  return !sub || other.split(/\s+/).includes(sub);
-}
-
-/** Walks from a failing call to the next prompt, collecting what the assistant did. */
-function fixWindow(
+/**
+ * Walks forward from a failure (a failing call, or a pasted error when `failing` is undefined)
+ * to its confirmation: a passing re-run, or the user saying it works.
+ */
+function scan(
   turns: readonly Turn[],
   index: number,
   callIndex: number,
-  failing: ToolCall | undefined,
-): FixWindow {
-  const w: FixWindow = { texts: [], edits: [], commands: [], failedAgain: false };
-  const key = failing ? commandOf(failing.input) : undefined;
-  for (let t = index; t < turns.length && t <= index + 8; t++) {
+  failing: { command: string; error: string; echoed: string[] } | undefined,
+): Window {
+  const w: Window = {
+    texts: [],
+    changes: [],
+    editCount: 0,
+    commands: [],
+    commits: [],
+    prompts: [],
+    before: [],
+    userConfirmed: false,
+    rejected: false,
+  };
+  const reset = () => {
+    w.changes = [];
+    w.editCount = 0;
+    w.commands = [];
+    w.commits = [];
+  };
+  let prompts = 0;
+  for (let t = index; t < turns.length && t <= index + MAX_TURNS; t++) {
     const turn = turns[t] as Turn;
     if (turn.role === 'user') {
-      if (turn.kind === 'answer' || turn.kind === 'interrupt' || turn.kind === 'rejection') {
-        if (turn.kind !== 'answer') return w;
-        continue;
-      }
       if (t === index) continue;
-      if (/^\s*\/(?:run|test|lint)\b/.test(turn.text) || !turn.text.trim()) continue;
-      w.nextPrompt = turn;
-      return w;
-    }
-    if (t !== index && turn.text.trim()) w.texts.push(turn.text);
-    else if (t === index && turn.text.trim()) w.texts.push(turn.text);
-    const calls = turn.toolCalls;
-    for (let c = t === index ? callIndex + 1 : 0; c < calls.length; c++) {
-      const call = calls[c] as ToolCall;
-      if (EDIT_TOOL.test(call.name) && !isFailure(call)) {
-        w.edits.push(call);
+      if (turn.kind === 'interrupt') continue;
+      const text = turn.text.trim();
+      if (!text || /^\/(?:run|test|lint|ask|add|drop|commit)\b/.test(text)) continue;
+      if (turn.kind === 'rejection') {
+        w.prompts.push(text);
         continue;
       }
-      if (!isShell(call)) continue;
-      if (key && sameCommand(key, commandOf(call.input))) {
-        if (isFailure(call)) {
-          w.failedAgain = true;
-          return w;
-        }
-        w.rerun = commandOf(call.input);
-        // Keep scanning to the next prompt: the user may still object.
-        for (let u = t + 1; u < turns.length && u <= index + 8; u++) {
-          const next = turns[u] as Turn;
-          if (next.role === 'user' && (next.kind ?? 'prompt') === 'prompt' && next.text.trim()) {
-            if (/^\s*\/(?:run|test|lint)\b/.test(next.text)) continue;
-            w.nextPrompt = next;
-            break;
-          }
-          if (next.role === 'user' && next.kind === 'interrupt') break;
-        }
+      if (w.rerun) {
+        w.after = turn;
         return w;
       }
-      if (!isFailure(call)) w.commands.push(commandOf(call.input));
+      const sameError = failing ? errorLine(text) === failing.error : STILL_FAILING.test(text);
+      if (STILL_FAILING.test(text) || sameError) {
+        // The change did not help: start over from here.
+        reset();
+        w.texts = [];
+        w.prompts = [];
+      } else if (
+        confirms(text) &&
+        (w.editCount > 0 || w.commands.length > 0 || w.texts.length > 0)
+      ) {
+        w.userConfirmed = true;
+        w.after = turn;
+        return w;
+      } else if (objects(text)) {
+        // The user turned the change down: what came before no longer counts.
+        if (related(text, w)) {
+          reset();
+          if (!imperativeOf(text)) w.rejected = true;
+        }
+      }
+      w.prompts.push(text);
+      if (++prompts > MAX_PROMPTS) return w;
+      continue;
+    }
+    if (w.rerun) continue;
+    if (turn.text.trim()) w.texts.push(turn.text);
+    w.changes.push(...proseChanges(turn.text));
+    const calls = turn.toolCalls;
+    for (let c = t === index ? callIndex + 1 : 0; c < calls.length && !w.rerun; c++) {
+      const call = calls[c] as ToolCall;
+      const out = call.output ?? '';
+      if (REJECTED.test(out.slice(0, 200))) continue;
+      if (EDIT_TOOL.test(call.name) || /^edit$/i.test(call.name)) {
+        if (isFailure(call)) continue;
+        w.editCount++;
+        w.changes.push(...callChanges(call));
+        continue;
+      }
+      if (/^commit$/i.test(call.name)) {
+        w.commits.push(call.input.trim());
+        continue;
+      }
+      if (!SHELL_TOOL.test(call.name) && !/^(?:Bash|exec)/i.test(call.name)) continue;
+      const cmd = commandOf(call.input);
+      const failed = isFailure(call);
+      if (failing) {
+        let rel = relation(failing.command, cmd);
+        let of = failing.command;
+        if (!rel.rerun) {
+          for (const echoed of failing.echoed) {
+            const r = relation(echoed, cmd);
+            if (r.rerun) {
+              rel = r;
+              of = echoed;
+              break;
+            }
+          }
+        }
+        if (rel.rerun) {
+          if (failed) {
+            const again = errorLine(out);
+            if (again === failing.error || !again) {
+              reset();
+              w.texts = [];
+            }
+            continue;
+          }
+          w.rerun = rel.stage ?? cmd;
+          w.rerunOf = of;
+          w.before = rel.before;
+          for (const s of rel.before) if (/^sed -i/.test(s)) w.editCount++;
+          continue;
+        }
+      }
+      if (failed) continue;
+      if (/^git commit\b/.test(cmd)) {
+        const m = /-m\s+(["'])(.+?)\1/.exec(cmd);
+        if (m?.[2]) w.commits.push(m[2]);
+        continue;
+      }
+      if (/^sed -i/.test(cmd)) w.editCount++;
+      for (const s of workStages(cmd)) if (!LOOK_COMMAND.test(s)) w.commands.push(s);
     }
   }
   return w;
 }
 
-/** A failing tool call that a later change fixed, as a lesson; undefined when unconfirmed. */
-function resolveFailure(
-  turns: readonly Turn[],
-  index: number,
-  callIndex: number,
-  call: ToolCall,
-  error: string,
-): Lesson | undefined {
-  if (!isShell(call)) return undefined;
-  const w = fixWindow(turns, index, callIndex, call);
-  const confirmed =
-    w.rerun !== undefined || (w.nextPrompt && USER_CONFIRMS.test(w.nextPrompt.text));
-  if (!confirmed || w.failedAgain) return undefined;
-  if (w.nextPrompt && USER_OBJECTS.test(w.nextPrompt.text)) return undefined;
-  const prose = w.texts.join('\n');
-  if (OWN_SLIP.test(prose)) return undefined;
-  const environment = ENVIRONMENT_ERROR.test(error) || ENVIRONMENT_ERROR.test(call.output ?? '');
-  let fix: string | undefined;
-  if (w.rerun && w.edits.length === 0) fix = flagFix(commandOf(call.input), w.rerun);
-  fix ??= actionFromProse(prose, relatedWords(w.edits, error));
-  fix ??= editFix(w.edits);
-  if (!fix && w.edits.length === 0 && w.commands.length > 0) fix = runFix(w.commands);
-  if (!fix) return undefined;
-  if (w.commands.length > 0 && w.edits.length > 0 && /\b(?:add|pin|bump|install)\b/i.test(fix)) {
-    const install = w.commands.find((cmd) => INSTALL_COMMAND.test(cmd));
-    if (install && fix.length + install.length < 150)
-      fix = `${fix.replace(/\.$/, '')}, then run \`${install}\`.`;
+function confirms(text: string): boolean {
+  const head = text.slice(0, 300);
+  return (
+    USER_CONFIRMS.test(head) &&
+    !/\b(?:still|again)\b[^.]{0,30}\b(?:fail|error|crash|broken)/i.test(head)
+  );
+}
+
+function objects(text: string): boolean {
+  return USER_OBJECTS.test(text.slice(0, 200)) || FRUSTRATION.test(text);
+}
+
+/** True when a user's objection is about the change made so far (shares a code word). */
+function related(text: string, w: Window): boolean {
+  const changed = new Set<string>();
+  for (const ch of w.changes)
+    for (const line of ch.after) for (const t of codeTokens(line)) changed.add(t.toLowerCase());
+  for (const t of w.texts
+    .slice(-2)
+    .join(' ')
+    .match(/`[^`]+`/g) ?? [])
+    for (const x of codeTokens(t)) changed.add(x.toLowerCase());
+  for (const t of text.match(/[A-Za-z_][\w.]*/g) ?? []) {
+    const k = t.toLowerCase();
+    if (k.length > 2 && changed.has(k) && !STOP.has(k)) return true;
   }
-  const lesson: Lesson = {
-    kind: environment ? 'workaround' : 'error_resolution',
-    turn: index,
-    quote: redactText(clip(error, 160)),
-    strength: w.rerun ? 0.65 : 0.6,
-    error,
-    fix: redactText(fix),
-    tool: call.name,
-  };
-  const cause = causeFromProse(prose);
-  if (cause) lesson.cause = redactText(cause);
-  const program = commandKey(call.input);
-  if (program) lesson.command = program;
-  return lesson;
-}
-
-const INSTALL_COMMAND =
-  /^(?:bundle(?: install)?|npm (?:i|install|ci)|pnpm (?:i|install|add)|yarn(?: add| install)?|pip3? install|uv (?:sync|add|pip)|poetry (?:add|install)|go (?:get|mod tidy)|cargo (?:add|fetch)|mix deps\.get)\b/;
-
-/** `cargo test` -> `cargo test --offline`: the flags that made the re-run pass. */
-function flagFix(failing: string, rerun: string): string | undefined {
-  const before = failing.trim().split(/\s+/);
-  const after = rerun.trim().split(/\s+/);
-  const added = after.filter((w) => !before.includes(w));
-  const removed = before.filter((w) => !after.includes(w));
-  if (added.length === 0 || added.length > 4 || removed.length > 2) return undefined;
-  if (!added.some((w) => w.startsWith('-'))) return undefined;
-  const program = (after[0] ?? '').split('/').pop() ?? '';
-  const add = added.join(' ');
-  return removed.length > 0
-    ? `Run ${program} with \`${add}\` instead of \`${removed.join(' ')}\`.`
-    : `Run ${program} with \`${add}\`.`;
-}
-
-const ACTION_SENTENCE =
-  /^(?:i'?ll |i will |let me |now )?(adding|add|switching to|switch to|using|use|replacing|replace|replaced|moving|move|installing|install|pinning|pin|setting|set|passing|pass|importing|import|renaming|rename|removing|remove|retrying with|wrapping|wrap|enabling|enable|declaring|declare|registering|register|exporting|export)\b\s*(.+)$/i;
-
-const GERUND_BASE: Record<string, string> = {
-  adding: 'add',
-  'switching to': 'use',
-  'switch to': 'use',
-  using: 'use',
-  replacing: 'replace',
-  replaced: 'replace',
-  moving: 'move',
-  installing: 'install',
-  pinning: 'pin',
-  setting: 'set',
-  passing: 'pass',
-  importing: 'import',
-  renaming: 'rename',
-  removing: 'remove',
-  'retrying with': 'use',
-  wrapping: 'wrap',
-  enabling: 'enable',
-  declaring: 'declare',
-  registering: 'register',
-  exporting: 'export',
-};
-
-/** The change, from a sentence like "Adding it to the :test group of the Gemfile." */
-function actionFromProse(prose: string, related?: ReadonlySet<string>): string | undefined {
-  const sentences = prose
-    .replace(/```[\s\S]*?```/g, ' ')
-    .split(/(?<=[.!])\s+|\n+/)
-    .map((x) => x.trim())
-    .filter(Boolean);
-  // Later sentences first: text before the failure in the same turn is about something else.
-  for (let i = sentences.length - 1; i >= 0; i--) {
-    const sentence = (sentences[i] as string).replace(/[.:!]+$/, '');
-    if (related && related.size > 0 && !mentionsAny(sentence, related)) continue;
-    const m = ACTION_SENTENCE.exec(sentence);
-    if (!m) continue;
-    const verbRaw = (m[1] ?? '').toLowerCase();
-    const verb = GERUND_BASE[verbRaw] ?? verbRaw;
-    let body = (m[2] ?? '').trim();
-    // "Replaced `a` with `b` and moved ..." -> only the first change.
-    body = body.replace(/\s+and (?:moved|added|removed|updated|renamed|changed|fixed)\b.*$/i, '');
-    if (verb === 'replace') {
-      const r = /^(.+?) with (.+)$/i.exec(body);
-      if (!r) continue;
-      return finish(`Use ${r[2]} instead of ${r[1]}`);
-    }
-    // "it" / "them" -> the subject of the sentence before ("webmock isn't in the bundle").
-    if (/^(?:it|them)\b/i.test(body)) {
-      const subject = /^`?([\w@./:-]+)`?\s/.exec(sentences[i - 1] ?? '')?.[1];
-      if (!subject || /^(?:the|this|that|it|there|we|i)$/i.test(subject)) continue;
-      body = body.replace(/^(?:it|them)\b/i, subject);
-    }
-    if (body.split(/\s+/).length < 1 || body.length > 140) continue;
-    if (/^(?:the (?:tests?|changes?|fix|file)|a (?:test|fix))\b/i.test(body) && verb !== 'add')
-      continue;
-    if (verb === 'use' && /^(?:the same|that|this)\b/i.test(body)) continue;
-    return finish(`${verb} ${body}`);
-  }
-  return undefined;
-}
-
-/** Words that tie a sentence to a change: edited file names and the tokens the edits changed. */
-function relatedWords(edits: readonly ToolCall[], error: string): Set<string> {
-  const out = new Set<string>();
-  for (const e of edits) {
-    for (const m of e.input.matchAll(/[\w.-]+\.\w+|\b[A-Z]\w+file\b|\bGemfile\b/g)) {
-      const base = m[0].split('/').pop() ?? m[0];
-      out.add(base.toLowerCase());
-      out.add(base.replace(/\.\w+$/, '').toLowerCase());
-    }
-    for (const line of e.input.split(/\\n|\n/)) {
-      if (!/^[+]|new_?string|newString/i.test(line)) continue;
-      for (const t of codeTokens(line)) if (t.length > 3) out.add(t.toLowerCase());
-    }
-  }
-  for (const t of codeTokens(error)) if (t.length > 4) out.add(t.toLowerCase());
-  return out;
-}
-
-function mentionsAny(sentence: string, words: ReadonlySet<string>): boolean {
-  for (const t of codeTokens(sentence)) if (words.has(t.toLowerCase())) return true;
-  for (const t of sentence.toLowerCase().match(/[\w.-]+/g) ?? []) if (words.has(t)) return true;
   return false;
 }
 
-/** The assistant's one-sentence diagnosis, for the pattern's context. */
-function causeFromProse(prose: string): string | undefined {
-  const first = prose
-    .replace(/```[\s\S]*?```/g, ' ')
-    .split(/(?<=[.!])\s+|\n+/)
-    .map((x) => x.trim())
-    .find(
-      (x) =>
-        x.length > 20 &&
-        x.length < 200 &&
-        !ACTION_SENTENCE.test(x) &&
-        /\b(?:is|are|was|isn'?t|aren'?t|doesn'?t|does not|no longer|only|returns|expects|lives|needs|uses|runs)\b/i.test(
-          x,
-        ),
-    );
-  return first;
-}
+const STOP = new Set(
+  'the and for not this that with from into use are was you your our all any its has have had can will don dont never only also then than just there here what when where which file code test tests run'.split(
+    ' ',
+  ),
+);
 
-/** A one-line change: `Use pgx.ErrNoRows instead of sql.ErrNoRows.` */
-function editFix(edits: readonly ToolCall[]): string | undefined {
-  const pairs: Array<[string, string]> = [];
-  for (const e of edits) {
-    let parsed: unknown;
+// ---------------------------------------------------------------------------------------------
+// Changes
+
+/** The changes an edit call made, from JSON old/new strings, a patch, or a diff in its output. */
+function callChanges(call: ToolCall): Change[] {
+  const out: Change[] = [];
+  const input = call.input.trim();
+  if (input.startsWith('{')) {
     try {
-      parsed = e.input.trim().startsWith('{') ? JSON.parse(e.input) : undefined;
+      const o = JSON.parse(input) as Record<string, unknown>;
+      const file = String(o.file_path ?? o.path ?? o.filePath ?? o.target_file ?? '') || undefined;
+      const pairs: Array<[unknown, unknown]> = [];
+      pairs.push([
+        o.old_string ?? o.oldString ?? o.old_str,
+        o.new_string ?? o.newString ?? o.new_str,
+      ]);
+      if (Array.isArray(o.edits))
+        for (const e of o.edits as Array<Record<string, unknown>>)
+          pairs.push([e.old_string ?? e.oldString, e.new_string ?? e.newString]);
+      for (const [a, b] of pairs)
+        if (typeof a === 'string' && typeof b === 'string') out.push(lineDiff(a, b, file));
+      return out;
     } catch {
-      parsed = undefined;
+      // not JSON
     }
-    if (parsed && typeof parsed === 'object') {
-      const o = parsed as Record<string, unknown>;
-      const a = o.old_string ?? o.oldString;
-      const b = o.new_string ?? o.newString;
-      if (typeof a === 'string' && typeof b === 'string') pairs.push([a, b]);
+  }
+  const patch = /\*\*\* (?:Update|Add) File: (\S+)/.test(input) ? input : undefined;
+  const diff = patch ?? (/^[-+][^-+]/m.test(call.output ?? '') ? (call.output ?? '') : input);
+  let file: string | undefined = /\*\*\* (?:Update|Add) File: (\S+)/.exec(diff)?.[1] ?? undefined;
+  if (!file && /^\.?\/?[\w./-]+\.\w+$/.test((diff.split('\n')[0] ?? '').trim()))
+    file = (diff.split('\n')[0] as string).trim();
+  let cur: Change = file ? { file, before: [], after: [] } : { before: [], after: [] };
+  for (const line of diff.split('\n')) {
+    const f = /^\*\*\* (?:Update|Add) File: (\S+)/.exec(line);
+    if (f?.[1]) {
+      if (cur.before.length + cur.after.length > 0) out.push(cur);
+      cur = { file: f[1], before: [], after: [] };
       continue;
     }
-    const minus = e.input.split('\n').filter((l) => /^-(?!--)/.test(l));
-    const plus = e.input.split('\n').filter((l) => /^\+(?!\+\+)/.test(l));
-    if (minus.length > 0 && minus.length === plus.length) {
-      for (let i = 0; i < minus.length; i++)
-        pairs.push([(minus[i] as string).slice(1), (plus[i] as string).slice(1)]);
-    } else {
-      const m = /- oldString: `([^`]+)`\s*\n- newString: `([^`]+)`/.exec(e.input);
-      if (m) pairs.push([m[1] ?? '', m[2] ?? '']);
+    if (/^(?:---|\+\+\+|\*\*\*)/.test(line)) continue;
+    if (line.startsWith('@@')) {
+      if (cur.before.length + cur.after.length > 0) out.push(cur);
+      cur = cur.file ? { file: cur.file, before: [], after: [] } : { before: [], after: [] };
+      continue;
     }
+    if (line.startsWith('-')) cur.before.push(line.slice(1));
+    else if (line.startsWith('+')) cur.after.push(line.slice(1));
   }
-  if (pairs.length === 0 || pairs.length > 3) return undefined;
-  const changes = new Map<string, string>();
-  for (const [a, b] of pairs) {
-    const ta = codeTokens(a);
-    const tb = codeTokens(b);
-    const gone = ta.filter((t) => !tb.includes(t));
-    const came = tb.filter((t) => !ta.includes(t));
-    if (gone.length !== 1 || came.length !== 1) continue;
-    changes.set(gone[0] as string, came[0] as string);
+  if (cur.before.length + cur.after.length > 0) out.push(cur);
+  return out;
+}
+
+/** Changes written into assistant prose: aider SEARCH/REPLACE blocks and fenced diffs. */
+function proseChanges(text: string): Change[] {
+  if (!text.includes('<<<<<<< SEARCH') && !/```diff/.test(text)) return [];
+  const out: Change[] = [];
+  const re =
+    /(?:^|\n)([^\n`]*\.\w+)?\s*\n?```\w*\n<<<<<<< SEARCH\n([\s\S]*?)\n=======\n([\s\S]*?)\n>>>>>>> REPLACE/g;
+  for (const m of text.matchAll(re))
+    out.push(lineDiff(m[2] ?? '', m[3] ?? '', m[1]?.trim() || undefined));
+  for (const m of text.matchAll(/```diff\n([\s\S]*?)```/g)) {
+    const lines = (m[1] ?? '').split('\n');
+    out.push({
+      before: lines.filter((l) => /^-(?!--)/.test(l)).map((l) => l.slice(1)),
+      after: lines.filter((l) => /^\+(?!\+\+)/.test(l)).map((l) => l.slice(1)),
+    });
   }
-  if (changes.size !== 1) return undefined;
-  const [[from, to]] = [...changes.entries()] as [[string, string]];
-  if (isSlip(from, to)) return undefined;
-  return `Use \`${to}\` instead of \`${from}\`.`;
+  return out;
+}
+
+/** The lines only in `a` and only in `b` (a set difference is enough for short edits). */
+function lineDiff(a: string, b: string, file?: string): Change {
+  const al = a.split('\n');
+  const bl = b.split('\n');
+  const as = new Set(al.map((l) => l.trim()));
+  const bs = new Set(bl.map((l) => l.trim()));
+  const change: Change = {
+    before: al.filter((l) => l.trim() && !bs.has(l.trim())),
+    after: bl.filter((l) => l.trim() && !as.has(l.trim())),
+  };
+  if (file) change.file = file;
+  return change;
 }
 
 function codeTokens(text: string): string[] {
   return text.match(/[A-Za-z_][\w.]*[\w]|[A-Za-z_]/g) ?? [];
+}
+
+function baseName(file: string | undefined): string | undefined {
+  return file ? file.split(/[/\\]/).pop() : undefined;
+}
+
+const KEY_VALUE = /^\s*(?:export\s+)?["']?([\w.-]+)["']?\s*(\+?=|:)\s*(.+?)\s*,?$/;
+
+/**
+ * A short statement of one change, when the change is crisp: a value set, a flag or import
+ * added, one name swapped for another.
+ */
+function summariseChanges(changes: readonly Change[]): string | undefined {
+  const real = changes.filter((c) => c.before.length + c.after.length > 0);
+  if (real.length === 0 || real.length > 5) return undefined;
+  const sets: string[] = [];
+  const swaps: Array<{ text: string; weight: number }> = [];
+  const adds: string[] = [];
+  for (const ch of real) {
+    const file = baseName(ch.file);
+    const inFile = file ? ` in \`${file}\`` : '';
+    const before = ch.before.map((l) => l.trim()).filter((l) => l && !isComment(l));
+    const after = ch.after.map((l) => l.trim()).filter((l) => l && !isComment(l));
+    if (before.length === 0 && after.length >= 1 && after.length <= 2) {
+      const line = after[0] as string;
+      const kv = KEY_VALUE.exec(line);
+      if (kv && kv[2] === '+=' && (kv[3]?.length ?? 0) < 90)
+        adds.push(`Add \`${kv[3]}\` to ${kv[1]}${inFile}.`);
+      else if (
+        /^(?:import |from \S+ import |use |require |#include |using )/.test(line) &&
+        line.length < 90
+      )
+        adds.push(`Add \`${line.replace(/;$/, '')}\`${inFile}.`);
+      continue;
+    }
+    for (const b of before) {
+      const kb = KEY_VALUE.exec(b);
+      const tb = codeTokens(b);
+      let best: string | undefined;
+      let score = 0;
+      for (const a of after) {
+        const ka = KEY_VALUE.exec(a);
+        if (kb && ka && kb[1] === ka[1] && kb[2] === ka[2]) {
+          const v = (ka[3] ?? '').replace(/^["']|["']$/g, '');
+          if (kb[3] !== ka[3] && v.length < 90 && !/[({[]$/.test(v))
+            sets.push(`Set \`${ka[1]}\` to \`${v}\`${inFile}.`);
+          best = undefined;
+          score = 1;
+          break;
+        }
+        const ta = codeTokens(a);
+        const shared = tb.filter((t) => ta.includes(t)).length;
+        const sc = shared / Math.max(tb.length, ta.length, 1);
+        if (sc > score) {
+          score = sc;
+          best = a;
+        }
+      }
+      if (!best || score < 0.34) continue;
+      const ta = codeTokens(best);
+      const gone = tb.filter((t) => !ta.includes(t));
+      const came = ta.filter((t) => !tb.includes(t));
+      if (gone.length === 1 && came.length === 1) {
+        const from = gone[0] as string;
+        const to = came[0] as string;
+        if (isSlip(from, to)) return undefined;
+        swaps.push({
+          text: `Use \`${to}\` instead of \`${from}\`${inFile}.`,
+          weight: (to.includes('.') ? 100 : 0) + to.length,
+        });
+      } else if (gone.length === 0 && came.length >= 1 && came.length <= 2 && best.length <= 90)
+        adds.push(`Add ${came.map((x) => `\`${x}\``).join(' and ')}: \`${best}\`${inFile}.`);
+    }
+  }
+  if (sets[0]) return sets[0];
+  swaps.sort((a, b) => b.weight - a.weight);
+  return swaps[0]?.text ?? adds[0];
+}
+
+function isComment(line: string): boolean {
+  return /^(?:\/\/|#(?!include)|--|\/\*|\*|;)/.test(line);
 }
 
 /** `artifact` -> `artifacts`: a spelling slip, not a lesson. */
@@ -526,15 +745,249 @@ function isSlip(a: string, b: string): boolean {
   return diff <= 1;
 }
 
-/** Commands run between the failure and the confirmation: `Run \`make db\`.` */
-function runFix(commands: readonly string[]): string | undefined {
-  const useful = commands.filter(
-    (cmd) =>
-      !/^(?:ls|cat|sed|head|tail|rg|grep|find|pwd|echo|git (?:status|diff|log|show))\b/.test(cmd),
-  );
-  const cmd = useful[0];
-  if (!cmd || useful.length > 2 || cmd.length > 100) return undefined;
-  return `Run \`${cmd}\`.`;
+// ---------------------------------------------------------------------------------------------
+// Fixes from prose
+
+function sentencesOf(prose: string): string[] {
+  return prose
+    .replace(/```[\s\S]*?```/g, '\n')
+    .replace(/<<<<<<< SEARCH[\s\S]*?>>>>>>> REPLACE/g, '\n')
+    .split(/(?<=[.!?])\s+(?=[A-Z`"'(])|\n+/)
+    .map((x) => x.trim().replace(/^[-*]\s+|^#+\s+|^\d+\.\s+/, ''))
+    .filter((x) => x.length > 3);
+}
+
+const VERBS =
+  'add|use|switch to|replace|move|install|pin|set|pass|import|rename|remove|drop|delete|wrap|enable|disable|declare|register|export|parse|cast|convert|call|catch|check|change|return|read|write|put|run|upgrade|downgrade|roll back|rollback|reset|restart|rebuild|clear|bump|define|mark|annotate|configure|point|link|load|initiali[sz]e|create|give|make|keep|guard|handle|escape|quote|indent|lower|raise|increase|decrease|reduce|split|sort|filter|fetch|await|close|open|limit|include|exclude|specify|provide|update|fix|apply|regenerate|migrate|seed|start|stop|connect|mock|stub|skip|retry|upgrade|reinstall|uninstall|clean|compile|build|pivot|aggregate|group|join|flush|commit';
+
+const GERUNDS: Record<string, string> = {
+  adding: 'add',
+  using: 'use',
+  switching: 'switch',
+  replacing: 'replace',
+  moving: 'move',
+  installing: 'install',
+  pinning: 'pin',
+  setting: 'set',
+  passing: 'pass',
+  importing: 'import',
+  renaming: 'rename',
+  removing: 'remove',
+  dropping: 'drop',
+  deleting: 'delete',
+  wrapping: 'wrap',
+  enabling: 'enable',
+  disabling: 'disable',
+  declaring: 'declare',
+  registering: 'register',
+  exporting: 'export',
+  parsing: 'parse',
+  casting: 'cast',
+  converting: 'convert',
+  calling: 'call',
+  catching: 'catch',
+  changing: 'change',
+  returning: 'return',
+  reading: 'read',
+  writing: 'write',
+  putting: 'put',
+  running: 'run',
+  upgrading: 'upgrade',
+  downgrading: 'downgrade',
+  'rolling back': 'roll back',
+  resetting: 'reset',
+  restarting: 'restart',
+  rebuilding: 'rebuild',
+  clearing: 'clear',
+  bumping: 'bump',
+  defining: 'define',
+  marking: 'mark',
+  configuring: 'configure',
+  pointing: 'point',
+  linking: 'link',
+  loading: 'load',
+  creating: 'create',
+  giving: 'give',
+  making: 'make',
+  keeping: 'keep',
+  handling: 'handle',
+  indenting: 'indent',
+  lowering: 'lower',
+  increasing: 'increase',
+  reducing: 'reduce',
+  splitting: 'split',
+  fetching: 'fetch',
+  including: 'include',
+  specifying: 'specify',
+  providing: 'provide',
+  updating: 'update',
+  applying: 'apply',
+  regenerating: 'regenerate',
+  mocking: 'mock',
+  pivoting: 'pivot',
+  aggregating: 'aggregate',
+  retrying: 'retry',
+  reinstalling: 'reinstall',
+  uninstalling: 'uninstall',
+  cleaning: 'clean',
+};
+
+const PAST: Record<string, string> = {
+  added: 'add',
+  used: 'use',
+  switched: 'switch',
+  replaced: 'replace',
+  moved: 'move',
+  installed: 'install',
+  pinned: 'pin',
+  set: 'set',
+  passed: 'pass',
+  imported: 'import',
+  renamed: 'rename',
+  removed: 'remove',
+  dropped: 'drop',
+  deleted: 'delete',
+  wrapped: 'wrap',
+  enabled: 'enable',
+  changed: 'change',
+  converted: 'convert',
+  parsed: 'parse',
+  declared: 'declare',
+  registered: 'register',
+  upgraded: 'upgrade',
+  pointed: 'point',
+  fixed: 'fix',
+  updated: 'update',
+  reverted: 'revert',
+  rolled: 'roll',
+};
+
+const GERUND_RE = new RegExp(`^(${Object.keys(GERUNDS).join('|')})\\b\\s*(.*)$`, 'i');
+const VERB_RE = new RegExp(`^(${VERBS})\\b\\s*(.*)$`, 'i');
+const PAST_RE = new RegExp(`^(${Object.keys(PAST).join('|')})\\b\\s*(.*)$`, 'i');
+
+/** "… fixed by adding X", "the fix is to X", "X fixes it": the assistant names the fix. */
+const EXPLAINED = [
+  /\b(?:was |were |is |gets? )?(?:fixed|solved|resolved) by ([a-z]+ing\b.+)$/i,
+  /\b(?:the )?(?:simplest |clean(?:est)? |proper |real |usual |right )?(?:fix|solution|workaround|remedy|way out)(?: here| for this)? is (?:to )?((?:[a-z]+) .+)$/i,
+  /^([A-Z][a-z]+ing\b.+?) (?:fixes|solves|resolves|clears|avoids) (?:it|this|that|the (?:error|issue|problem|lock|build))\b/,
+  /^([A-Z][a-z]+ing\b.+?) (?:should|will) (?:fix|solve|resolve) (?:it|this|that)\b/,
+];
+
+/** A fix named in an explanation sentence, as an instruction. */
+function explainedFix(sentences: readonly string[]): string | undefined {
+  for (let i = sentences.length - 1; i >= 0; i--) {
+    const s = sentences[i] as string;
+    for (const re of EXPLAINED) {
+      const m = re.exec(s.replace(/[.:!]+$/, ''));
+      if (!m?.[1]) continue;
+      const fix = instruction(m[1], sentences[i - 1]);
+      if (fix) return fix;
+    }
+  }
+  return undefined;
+}
+
+/** An announced or reported action ("I'll add …", "Parse it back …", "Replaced X with Y"). */
+function actionFix(sentences: readonly string[], related: ReadonlySet<string>): string | undefined {
+  for (let i = sentences.length - 1; i >= 0; i--) {
+    const sentence = (sentences[i] as string).replace(/[.:!]+$/, '');
+    if (!mentions(sentence, related)) continue;
+    if (/\?$/.test(sentence) || /^(?:if|when|should|can|could|would|do you|want)\b/i.test(sentence))
+      continue;
+    for (const clause of clauses(sentence)) {
+      const fix = instruction(clause, sentences[i - 1] ?? sentence);
+      if (fix) return fix;
+    }
+  }
+  return undefined;
+}
+
+/** Candidate action clauses of a sentence. */
+function clauses(sentence: string): string[] {
+  const out: string[] = [];
+  const intro =
+    /(?:^|[,;:]\s+|\bso\s+|\bthen\s+)(?:i'?ll |i will |i'm going to |let me |let's |we need to |you need to |need to |i |i've |now |also |just |so |then )*(.+)$/i;
+  for (const part of sentence.split(/;\s+|:\s+(?=[a-z])|,\s+so\s+|\.\s+/)) {
+    const m = intro.exec(part.trim());
+    if (m?.[1]) out.push(m[1]);
+  }
+  const announced =
+    /\b(?:i'?ll|i will|let me|i'm going to|we need to|you need to|so)\s+(.+)$/i.exec(sentence);
+  if (announced?.[1]) out.push(announced[1]);
+  return out;
+}
+
+/** Turns a clause into an imperative sentence, or undefined when it is not an action. */
+function instruction(clause: string, previous: string | undefined): string | undefined {
+  const text = clause.trim().replace(/^(?:also|then|now|just|first)\s+/i, '');
+  let verb: string | undefined;
+  let body: string | undefined;
+  const g = GERUND_RE.exec(text);
+  const v = VERB_RE.exec(text);
+  const p = PAST_RE.exec(text);
+  if (g) {
+    verb = GERUNDS[(g[1] ?? '').toLowerCase()];
+    body = g[2];
+  } else if (v) {
+    verb = (v[1] ?? '').toLowerCase();
+    body = v[2];
+  } else if (p) {
+    verb = PAST[(p[1] ?? '').toLowerCase()];
+    body = p[2];
+  }
+  if (!verb || body === undefined) return undefined;
+  if (verb === 'switch') {
+    body = body.replace(/^to\s+/i, '');
+    verb = 'use';
+  }
+  if (verb === 'roll' && /^back\b/i.test(body)) {
+    verb = 'roll back';
+    body = body.replace(/^back\s*/i, '');
+  }
+  body = body
+    .replace(/,?\s+(?:which|so that|since|because|as)\b.*$/i, '')
+    .replace(
+      /\s+and (?:moved|added|removed|updated|renamed|changed|fixed|ran|re-?ran|reran)\b.*$/i,
+      '',
+    )
+    .replace(/\s+(?:now|again)$/i, '')
+    .trim();
+  // "it" / "them": the code word of the sentence before names it.
+  if (/^(?:it|them|this|that|these)\b/i.test(body)) {
+    const subject = /`([^`]{2,60})`/.exec(previous ?? '')?.[1];
+    if (!subject) return undefined;
+    body = body.replace(/^(?:it|them|this|that|these)\b/i, `\`${subject}\``);
+  }
+  if (verb === 'replace') {
+    const r = /^(.+?) with (.+)$/i.exec(body);
+    if (!r) return undefined;
+    let from = r[1] as string;
+    if (/^(?:it|them)$/i.test(from)) {
+      const noun = /\b(?:had|has|have|uses?|used|contains?)\s+([\w`.-]+)\s*$/.exec(previous ?? '');
+      if (!noun?.[1]) return undefined;
+      from = noun[1];
+    }
+    return finish(`Use ${r[2]} instead of ${from}`);
+  }
+  const words = body.split(/\s+/).filter(Boolean);
+  if (words.length === 0 || body.length > 160) return undefined;
+  if (
+    /^(?:the (?:tests?|changes?|fix|file|code|same)|a (?:test|fix)|to\b|up\b|out\b|on\b|it\b|that\b|everything|something|anything|more|you|me|us)\b/i.test(
+      body,
+    ) &&
+    verb !== 'add'
+  )
+    return undefined;
+  if (
+    /^(?:run|check|read|start|create|build|make|test|update|fix|apply|give|write|keep|open|stop)$/i.test(
+      verb,
+    ) &&
+    !/[`_./=-]|\b[a-z]+[A-Z]/.test(body)
+  )
+    return undefined; // "run the tests", "check the logs": not a fix
+  if (verb === 'fix' || verb === 'update') return undefined;
+  return finish(`${verb} ${body}`);
 }
 
 function finish(text: string): string {
@@ -542,51 +995,463 @@ function finish(text: string): string {
   return `${s.charAt(0).toUpperCase()}${s.slice(1)}.`;
 }
 
-/** The programs of every segment of a shell pipeline (`head x | jq .` -> head, jq). */
-function programs(input: string): Set<string> {
+/** Words that tie a sentence to the failure: the error's words, edited files, changed code. */
+function relatedWords(w: Window, error: string): Set<string> {
   const out = new Set<string>();
-  const command = commandOf(input);
-  for (const part of command.split(/\|\|?|&&|;/)) {
-    const p = program(part);
-    if (p) out.add(p);
+  const add = (text: string, min: number) => {
+    for (const t of text.match(/[A-Za-z_][\w.-]*\w/g) ?? []) {
+      const k = t.toLowerCase();
+      if (k.length >= min && !STOP.has(k) && !GENERIC.has(k)) {
+        out.add(k);
+        for (const part of k.split(/[._-]/))
+          if (part.length >= min && !STOP.has(part) && !GENERIC.has(part)) out.add(part);
+      }
+    }
+  };
+  add(error, 4);
+  for (const ch of w.changes) {
+    const file = baseName(ch.file);
+    if (file) add(file, 3);
+    for (const l of ch.after) add(l, 4);
   }
+  for (const c of w.commands) add(c, 4);
   return out;
 }
 
-/** The next successful call of the same tool that no longer uses `missing`, within a few calls. */
-function nextSuccessfulCommand(
-  turns: readonly Turn[],
-  index: number,
-  callIndex: number,
-  tool: string,
-  missing: string,
-): string | undefined {
-  let seen = 0;
-  for (let t = index; t < turns.length && t <= index + 6; t++) {
-    const turn = turns[t] as Turn;
-    if (turn.role === 'user' && turn.kind !== 'answer' && turn.text.trim()) return undefined;
-    const calls = turn.toolCalls;
-    for (let c = t === index ? callIndex + 1 : 0; c < calls.length; c++) {
-      const call = calls[c] as ToolCall;
-      if (call.name !== tool) continue;
-      if (++seen > 3) return undefined;
-      if (programs(call.input).has(missing)) continue;
-      if (!isFailure(call)) return call.input;
+const GENERIC = new Set(
+  'error errors exception failed failure fails cannot could should would found line file files type value object none null undefined true false with from that this have been self return import'.split(
+    ' ',
+  ),
+);
+
+function mentions(sentence: string, words: ReadonlySet<string>): boolean {
+  for (const t of sentence.match(/[A-Za-z_][\w.-]*\w/g) ?? []) {
+    const k = t.toLowerCase();
+    if (words.has(k)) return true;
+  }
+  return false;
+}
+
+/** True when a fix names something concrete (code, a flag, a file, a command). */
+function concrete(fix: string): boolean {
+  return /`|(?:^|\s)--?\w|\b\w+\.\w+\b|\b\w+_\w+\b|\b[a-z]+[A-Z]\w*/.test(fix);
+}
+
+/** The user's route: an imperative sentence of a prompt whose code words the fix then used. */
+function userRoute(prompts: readonly string[], w: Window): string | undefined {
+  const done = new Set<string>();
+  const add = (s: string) => {
+    for (const t of s.match(/[\w.$/-]+/g) ?? []) if (t.length > 3) done.add(t.toLowerCase());
+  };
+  for (const c of w.commands) add(c);
+  if (w.rerun) add(w.rerun);
+  for (const ch of w.changes) for (const l of ch.after) add(l);
+  for (let i = prompts.length - 1; i >= 0; i--) {
+    const prompt = prompts[i] as string;
+    const sentences = prompt
+      .replace(/```[\s\S]*?```/g, ' ')
+      .split(/(?<=[.!?])\s+|\n+|:\s+(?=[a-z])/)
+      .map((s) => s.trim())
+      .filter(Boolean);
+    for (const s of sentences) {
+      const clean = s
+        .replace(
+          /^(?:please|pls|so|and|but|ok|okay|instead|just|the trick is to|you (?:can|should|need to|must))[,\s]+/gi,
+          '',
+        )
+        .replace(/^(?:can|could) you (?:please )?/i, '')
+        .replace(/[?]$/, '');
+      const m = VERB_RE.exec(clean);
+      if (!m) continue;
+      const tokens = (clean.match(/[\w.$/-]+/g) ?? []).filter((t) => t.length > 3);
+      const used = tokens.filter((t) => done.has(t.toLowerCase()) && !STOP.has(t.toLowerCase()));
+      if (used.length === 0 || clean.length > 180) continue;
+      if (/\b(?:there|here|it)\??$/.test(clean)) continue;
+      return finish(clean.replace(/\s+when you'?re in the sandbox$/i, ''));
     }
   }
   return undefined;
 }
 
-function toInstruction(text: string): string {
-  const s = text.trim().replace(/[.!]+$/, '');
-  // "Read it first before writing to it" -> "Read the file first before writing to it."
-  const fixed = s.replace(/^read it\b/i, 'Read the file');
-  return `${fixed[0]?.toUpperCase() ?? ''}${fixed.slice(1)}.`;
+/** The user's explanation of the failure, for the context (`/home has a 10GB quota …`). */
+function userCause(prompts: readonly string[]): string | undefined {
+  for (const p of prompts) {
+    const s = p
+      .replace(/```[\s\S]*?```/g, ' ')
+      .split(/(?<=[.!?])\s+|\n+/)
+      .map((x) => x.trim())
+      .find(
+        (x) =>
+          x.length > 15 &&
+          x.length < 200 &&
+          !VERB_RE.test(x) &&
+          /\b(?:is|are|has|have|there'?s|isn'?t|aren'?t|doesn'?t|no|only|because|since)\b/i.test(x),
+      );
+    if (s) return s.replace(/^(?:ah+|oh|ok|right|yes)[,!. ]+/i, '');
+  }
+  return undefined;
+}
+
+/** The assistant's one-sentence diagnosis, for the pattern's context. */
+function causeOf(sentences: readonly string[]): string | undefined {
+  return sentences.find(
+    (x) =>
+      x.length > 20 &&
+      x.length < 220 &&
+      !GERUND_RE.test(x) &&
+      !VERB_RE.test(x) &&
+      !/^(?:i'?ll|i will|let me|now|done|all \d+|\d+ tests?)\b/i.test(x) &&
+      /\b(?:is|are|was|isn'?t|aren'?t|doesn'?t|does not|no longer|only|returns|expects|lives|needs|uses|runs|comes from|means|has no|refuses)\b/i.test(
+        x,
+      ),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixes from commands
+
+/** Words of a command, quotes kept; the words `after` has that `before` lacks, in order. */
+function addedWords(before: string, after: string): { added: string[]; removed: string[] } {
+  const a = words(before);
+  const b = words(after);
+  // Longest common subsequence, so a repeated flag (`-c x -c y`) is counted once.
+  const dp: number[][] = Array.from({ length: a.length + 1 }, () =>
+    new Array<number>(b.length + 1).fill(0),
+  );
+  for (let i = a.length - 1; i >= 0; i--)
+    for (let j = b.length - 1; j >= 0; j--)
+      (dp[i] as number[])[j] =
+        a[i] === b[j]
+          ? ((dp[i + 1] as number[])[j + 1] as number) + 1
+          : Math.max((dp[i + 1] as number[])[j] as number, (dp[i] as number[])[j + 1] as number);
+  const added: string[] = [];
+  const removed: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i] === b[j]) {
+      i++;
+      j++;
+    } else if (((dp[i + 1] as number[])[j] as number) >= ((dp[i] as number[])[j + 1] as number))
+      removed.push(a[i++] as string);
+    else added.push(b[j++] as string);
+  }
+  while (i < a.length) removed.push(a[i++] as string);
+  while (j < b.length) added.push(b[j++] as string);
+  return { added, removed };
+}
+
+/** `cargo test` -> `cargo test --offline`: the flags that made the re-run pass. */
+function flagFix(failing: string, rerun: string): string | undefined {
+  const { added, removed } = addedWords(failing, rerun);
+  if (added.length === 0 || added.length > 5 || removed.length > 2) return undefined;
+  if (!added.some((w) => w.startsWith('-'))) return undefined;
+  const label = stageLabel(rerun);
+  const add = added.join(' ');
+  return removed.length > 0 && removed.every((r) => r.startsWith('-'))
+    ? `Run \`${label}\` with \`${add}\` instead of \`${removed.join(' ')}\`.`
+    : `Run \`${label}\` with \`${add}\`.`;
+}
+
+const INSTALL_COMMAND =
+  /^(?:bundle(?: install)?|npm (?:i|install|ci|uninstall|rm)|pnpm (?:i|install|add|remove)|yarn(?: add| install| remove)?|pip3? install|uv (?:sync|add|pip)|poetry (?:add|install)|go (?:get|mod tidy)|cargo (?:add|fetch)|mix deps\.get|gem install)\b/;
+
+/** Commands run before the passing re-run: `Run \`alembic upgrade head\` first, then …`. */
+function commandFix(
+  commands: readonly string[],
+  rerunLabel: string | undefined,
+): string | undefined {
+  const useful = commands.filter(
+    (c) => !LOOK_COMMAND.test(c) && !/^(?:sed -i|git (?:add|checkout|stash|commit))/.test(c),
+  );
+  if (useful.length === 0 || useful.length > 2) return undefined;
+  const cmd = useful.join(' && ');
+  if (cmd.length > 110) return undefined;
+  return rerunLabel ? `Run \`${cmd}\` first, then \`${rerunLabel}\`.` : `Run \`${cmd}\`.`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Choosing the fix
+
+function chooseFix(
+  w: Window,
+  failing: { command: string } | undefined,
+  error: string,
+): string | undefined {
+  const sentences = w.texts.flatMap(sentencesOf);
+  const summary = summariseChanges(w.changes);
+  const explained = explainedFix(sentences);
+  const install = [...w.commands, ...w.before].find((c) => INSTALL_COMMAND.test(c));
+  let fix: string | undefined;
+  if (explained) {
+    fix = explained;
+    if (!concrete(fix) && summary) fix = `${fix.replace(/\.$/, '')}: ${lower(summary)}`;
+  }
+  fix ??= userRoute(w.prompts, w);
+  fix ??= summary;
+  if (!fix && w.rerun && w.rerunOf && w.editCount === 0 && w.changes.length === 0)
+    fix = flagFix(w.rerunOf, w.rerun);
+  const runFirst = [...w.commands, ...w.before.filter((s) => !/^sed -i/.test(s))];
+  if (!fix && w.editCount === 0 && w.changes.length === 0)
+    fix = commandFix(
+      runFirst,
+      w.rerun ? commandLabel(w.rerunOf ?? failing?.command ?? w.rerun) : undefined,
+    );
+  fix ??= actionFix(sentences, relatedWords(w, error));
+  if (!fix) {
+    const commit = w.commits.map((c) => /^fix(?:\([^)]*\))?:\s*(.+)$/i.exec(c)?.[1]).find(Boolean);
+    if (commit) fix = instruction(commit, undefined) ?? undefined;
+  }
+  if (
+    fix &&
+    install &&
+    !fix.includes(install) &&
+    /\b(?:add|plugin|dependency|package|install|drop|remove|use)\b/i.test(fix)
+  ) {
+    const installWords = new Set(
+      (install.match(/[\w@./-]+/g) ?? []).slice(2).map((x) => x.toLowerCase()),
+    );
+    const mentions = (fix.match(/[\w@./-]+/g) ?? []).some((x) => installWords.has(x.toLowerCase()));
+    if (mentions && fix.length + install.length < 190)
+      fix = `${fix.replace(/\.$/, '')} (\`${install}\`).`;
+  }
+  return fix;
+}
+
+function lower(s: string): string {
+  return s.charAt(0).toLowerCase() + s.slice(1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Self-inflicted failures
+
+const COMPILE_ERROR =
+  /^(?:error(?:\[E\d+\])?:|error TS\d+|\w+Error: (?:invalid syntax|unexpected|expected)|SyntaxError|IndentationError|undefined: |cannot find symbol|this function takes|mismatched types|expected .+ found)/i;
+
+/** A compile error in code the assistant wrote moments ago, fixed by editing it again. */
+function selfInflicted(
+  turns: readonly Turn[],
+  index: number,
+  callIndex: number,
+  error: string,
+  output: string,
+): boolean {
+  if (!COMPILE_ERROR.test(error)) return false;
+  const files = new Set<string>();
+  for (let t = Math.max(0, index - 2); t <= index; t++) {
+    const turn = turns[t] as Turn;
+    if (turn.role !== 'assistant') continue;
+    const calls = t === index ? turn.toolCalls.slice(0, callIndex) : turn.toolCalls;
+    for (const call of calls) {
+      if (!EDIT_TOOL.test(call.name)) continue;
+      for (const ch of callChanges(call)) if (ch.file) files.add(baseName(ch.file) as string);
+      const f = /"(?:file_path|path)"\s*:\s*"([^"]+)"/.exec(call.input)?.[1];
+      if (f) files.add(baseName(f) as string);
+    }
+  }
+  if (files.size === 0) return false;
+  const mentioned = output.match(/[\w.-]+\.\w{1,5}(?=[:(\s]|$)/gm) ?? [];
+  return mentioned.some((m) => files.has(m));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Detectors
+
+/** Lessons from the failing tool calls of one assistant turn. */
+export function detectToolLessons(
+  turn: Turn,
+  turns: readonly Turn[],
+  index: number,
+  out: Lesson[],
+): void {
+  const seen = new Set<string>();
+  for (let c = 0; c < turn.toolCalls.length; c++) {
+    const call = turn.toolCalls[c] as ToolCall;
+    const output = call.output ?? '';
+    if (!output || !isFailure(call)) continue;
+    if (REJECTED.test(output.slice(0, 300))) continue;
+    const error = errorLine(output);
+    if (!error || seen.has(error)) continue;
+    // Only the last failure with this error in the turn: earlier ones were retried.
+    if (laterSameFailure(turn, c, error)) continue;
+    const lesson =
+      toolHint(call, error, index) ??
+      missingTool(turns, index, c, call, error) ??
+      resolveFailure(turns, index, c, call, error);
+    if (lesson) {
+      seen.add(error);
+      out.push(lesson);
+    }
+  }
+}
+
+function laterSameFailure(turn: Turn, c: number, error: string): boolean {
+  for (let k = c + 1; k < turn.toolCalls.length; k++) {
+    const later = turn.toolCalls[k] as ToolCall;
+    if (isFailure(later) && errorLine(later.output ?? '') === error) return true;
+  }
+  return false;
+}
+
+// A tool result that tells the caller what to do: "Read it first before writing to it."
+const HINT =
+  /(?:^|[.!]\s+)((?:read|run|use|try|install|add|pass|call|set|remove|specify|provide|use the|did you mean)\b[^.!?\n]{3,120}[.!]?)/i;
+
+function toolHint(call: ToolCall, error: string, index: number): Lesson | undefined {
+  const hint = HINT.exec(error);
+  if (
+    !hint ||
+    !/has not been read yet|must (?:read|use|run)|before (?:writing|editing)/i.test(error)
+  )
+    return undefined;
+  const s = (hint[1] ?? '')
+    .trim()
+    .replace(/[.!]+$/, '')
+    .replace(/^read it\b/i, 'Read the file');
+  return {
+    kind: 'error_resolution',
+    turn: index,
+    quote: redactText(clip(error, 160)),
+    strength: 0.6,
+    error: `${call.name}: ${error.replace(/\.\s*(?:read|run|use)\b.*$/i, '')}`,
+    fix: `${s.charAt(0).toUpperCase()}${s.slice(1)}.`,
+    tool: call.name,
+  };
+}
+
+const NOT_FOUND =
+  /(?:^|\s|:)([\w.-]+): (?:command )?not found\b|'([\w.-]+)' is not recognized|exec: "([\w.-]+)": executable file not found/;
+
+/** `jq: command not found`, then the same job done another way. */
+function missingTool(
+  turns: readonly Turn[],
+  index: number,
+  callIndex: number,
+  call: ToolCall,
+  error: string,
+): Lesson | undefined {
+  const nf = NOT_FOUND.exec(error);
+  const missing = nf?.[1] ?? nf?.[2] ?? nf?.[3];
+  if (!missing) return undefined;
+  const failing = commandOf(call.input);
+  const label = commandLabel(failing);
+  let seen = 0;
+  const prompts: string[] = [];
+  for (let t = index; t < turns.length && t <= index + 6; t++) {
+    const turn = turns[t] as Turn;
+    if (turn.role === 'user') {
+      if (t === index || turn.kind === 'interrupt' || !turn.text.trim()) continue;
+      if (objects(turn.text) && !imperativeOf(turn.text)) return undefined;
+      prompts.push(turn.text);
+      if (prompts.length > 1) return undefined;
+      continue;
+    }
+    for (let c = t === index ? callIndex + 1 : 0; c < turn.toolCalls.length; c++) {
+      const next = turn.toolCalls[c] as ToolCall;
+      if (!SHELL_TOOL.test(next.name)) continue;
+      if (++seen > 4) return undefined;
+      const cmd = commandOf(next.input);
+      if (isFailure(next) || REJECTED.test(next.output ?? '')) continue;
+      if (new RegExp(`(?:^|[\\s|;&("'])${escapeRe(missing)}(?:$|[\\s;|&)])`).test(cmd)) continue;
+      const beforeProgs = new Set(stages(failing).map((s) => stageWords(s)[0]));
+      const nowProgs = stages(cmd).map((s) => stageWords(s)[0] ?? '');
+      const sameJob = nowProgs.some((p) => beforeProgs.has(p)) || prompts.length > 0;
+      if (!sameJob) continue;
+      const w: Window = {
+        texts: [],
+        changes: [],
+        editCount: 0,
+        commands: [cmd],
+        commits: [],
+        prompts,
+        before: [],
+        userConfirmed: false,
+        rejected: false,
+        rerun: cmd,
+      };
+      const route = userRoute(prompts, w);
+      const added = nowProgs.filter((p) => p && !beforeProgs.has(p) && !FILTER_PROGRAM.test(p));
+      const alt = stageLabel(
+        stages(cmd).find((s) => stageWords(s)[0] === (added[0] ?? nowProgs[0])) ?? cmd,
+      );
+      const fix =
+        route ??
+        (added[0]
+          ? `\`${missing}\` is not installed here; use \`${added[0]}\` instead.`
+          : `\`${missing}\` is not available here; use \`${alt}\` instead.`);
+      const lesson: Lesson = {
+        kind: 'workaround',
+        turn: index,
+        quote: redactText(clip(error, 160)),
+        strength: 0.6,
+        error: redactText(label && !error.startsWith(label) ? `\`${label}\`: ${error}` : error),
+        fix: redactText(fix),
+        tool: call.name,
+      };
+      const cause = userCause(prompts);
+      if (cause) lesson.cause = redactText(cause);
+      return lesson;
+    }
+  }
+  return undefined;
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function imperativeOf(text: string): boolean {
+  return text
+    .split(/(?<=[.!?])\s+|\n+/)
+    .some((s) => VERB_RE.test(s.trim().replace(/^(?:please|just|so|and|instead)[,\s]+/i, '')));
+}
+
+/** A failing shell call fixed by a later change and a passing re-run (or the user's word). */
+function resolveFailure(
+  turns: readonly Turn[],
+  index: number,
+  callIndex: number,
+  call: ToolCall,
+  error: string,
+): Lesson | undefined {
+  if (!SHELL_TOOL.test(call.name) && !/^(?:Bash|exec)/i.test(call.name)) return undefined;
+  const output = call.output ?? '';
+  const command = commandOf(call.input);
+  if (selfInflicted(turns, index, callIndex, error, output)) return undefined;
+  const w = scan(turns, index, callIndex, { command, error, echoed: echoedCommands(output) });
+  if (w.rejected) return undefined;
+  if (!w.rerun && !w.userConfirmed) return undefined;
+  if (w.after && objects(w.after.text) && related(w.after.text, w) && !confirms(w.after.text))
+    return undefined;
+  const sentences = w.texts.flatMap(sentencesOf);
+  if (OWN_SLIP.test(sentences.join(' '))) return undefined;
+  const fix = chooseFix(w, { command }, error);
+  if (!fix) return undefined;
+  const environment =
+    ENVIRONMENT_ERROR.test(error) || ENVIRONMENT_ERROR.test(output.slice(0, 4000));
+  const label = commandLabel(command);
+  const trigger =
+    label && !error.toLowerCase().includes(label.toLowerCase()) ? `\`${label}\`: ${error}` : error;
+  const lesson: Lesson = {
+    kind: environment ? 'workaround' : 'error_resolution',
+    turn: index,
+    quote: redactText(clip(error, 160)),
+    strength: w.rerun ? 0.65 : 0.6,
+    error: redactText(trigger),
+    fix: redactText(fix),
+    tool: call.name,
+  };
+  const cause =
+    (environment ? userCause(w.prompts) : undefined) ?? causeOf(sentences) ?? userCause(w.prompts);
+  if (cause) lesson.cause = redactText(cause);
+  return lesson;
 }
 
 /**
  * A user pasting an error, the assistant changing something, then the user saying it works
- * (or moving on to something else without repeating the error) is an error resolution.
+ * (or moving on to something else without the error coming back) is an error resolution.
+ * A user stating that something is unavailable and naming the route to take instead, which the
+ * assistant then takes successfully, is a workaround.
  */
 export function detectPastedErrorResolution(
   turns: readonly Turn[],
@@ -594,30 +1459,135 @@ export function detectPastedErrorResolution(
   out: Lesson[],
 ): void {
   const turn = turns[index] as Turn;
-  const error = firstErrorLine(turn.text);
-  if (!error) return;
-  const w = fixWindow(turns, index + 1, -1, undefined);
-  const next = w.nextPrompt;
-  if (!next || USER_OBJECTS.test(next.text) || FRUSTRATION.test(next.text)) return;
-  // Confirmed when the user says so, or moves on after an edit without the error coming back.
+  const pasted = errorLine(turn.text);
+  if (!pasted) {
+    statedWorkaround(turns, index, out);
+    return;
+  }
+  const prefix = pastedCommand(turn.text);
+  const error =
+    prefix && !pasted.toLowerCase().includes(prefix.toLowerCase())
+      ? `\`${prefix}\`: ${pasted}`
+      : pasted;
+  const w = scan(turns, index, -1, undefined);
+  if (w.rejected) return;
+  const next = w.after ?? nextPrompt(turns, index);
+  if (!next) return;
+  const changed = w.editCount > 0 || w.changes.length > 0 || proseChanged(w.texts);
   const movedOn =
-    w.edits.length > 0 &&
-    !/\b(?:still|again|same (?:error|issue|problem))\b/i.test(next.text) &&
-    firstErrorLine(next.text) === undefined;
-  if (!USER_CONFIRMS.test(next.text) && !movedOn) return;
-  const prose = w.texts.join('\n');
-  if (OWN_SLIP.test(prose)) return;
-  let fix = actionFromProse(prose, relatedWords(w.edits, error)) ?? editFix(w.edits);
-  if (!fix && w.edits.length === 0) fix = runFix(w.commands);
+    changed &&
+    !STILL_FAILING.test(next.text) &&
+    !FRUSTRATION.test(next.text) &&
+    errorLine(next.text) === undefined &&
+    !(objects(next.text) && related(next.text, w));
+  if (!w.userConfirmed && !movedOn) return;
+  const sentences = w.texts.flatMap(sentencesOf);
+  if (OWN_SLIP.test(sentences.join(' '))) return;
+  const fix = chooseFix(w, undefined, pasted);
+  if (!fix) return;
   const lesson: Lesson = {
-    kind: ENVIRONMENT_ERROR.test(error) ? 'workaround' : 'error_resolution',
+    kind: ENVIRONMENT_ERROR.test(pasted) ? 'workaround' : 'error_resolution',
     turn: index,
-    quote: redactText(clip(error, 160)),
+    quote: redactText(clip(pasted, 160)),
     strength: 0.55,
-    error,
+    error: redactText(error),
+    fix: redactText(fix),
   };
-  if (fix) lesson.fix = redactText(fix);
-  const cause = causeFromProse(prose);
+  const frame = topFrame(turn.text);
+  if (frame && !lesson.error?.includes(frame)) lesson.error = `${lesson.error} (in \`${frame}\`)`;
+  const cause = causeOf(sentences);
   if (cause) lesson.cause = redactText(cause);
   out.push(lesson);
+}
+
+/** The first stack frame's function of a pasted JS/Java trace (`at getExpoPushTokenAsync (`). */
+function topFrame(text: string): string | undefined {
+  const m = /^\s+at (?:async )?([A-Za-z_$][\w$.]*) \((?!node:|internal)/m.exec(text);
+  const name = m?.[1];
+  if (!name || /^(?:Object|Module|process|new|anonymous|eval)\b/.test(name)) return undefined;
+  return name.length <= 40 ? name : undefined;
+}
+
+/** "make test fails with: …", "`mkdocs build --strict` …": the command the user ran. */
+function pastedCommand(text: string): string | undefined {
+  const m =
+    /^\s*(?:running |when i run )?`?([a-z][\w.-]*(?: [a-z][\w:.-]*)?)`? (?:fails|failed|gives|errors|crashes)\b/i.exec(
+      text,
+    );
+  if (!m?.[1] || /^(?:it|this|that|the|my|app|test|ci|build)$/i.test(m[1])) return undefined;
+  return m[1];
+}
+
+function nextPrompt(turns: readonly Turn[], index: number): Turn | undefined {
+  for (let t = index + 1; t < turns.length && t <= index + 6; t++) {
+    const turn = turns[t] as Turn;
+    if (
+      turn.role === 'user' &&
+      (turn.kind ?? 'prompt') === 'prompt' &&
+      turn.text.trim() &&
+      !/^\/\w+/.test(turn.text.trim())
+    )
+      return turn;
+  }
+  return undefined;
+}
+
+/** Assistant prose that reports a change made (formats without tool calls). */
+function proseChanged(texts: readonly string[]): boolean {
+  return texts.some(
+    (t) =>
+      /```/.test(t) ||
+      /\b(?:i (?:removed|replaced|added|changed|fixed|updated|switched|moved|renamed)|(?:removed|replaced|added|changed|switched|converted|updated) (?:it|them|the|a|an|`))/i.test(
+        t,
+      ),
+  );
+}
+
+const UNAVAILABLE =
+  /\b((?:[A-Z][\w.-]*|the [\w-]+|[\w-]+)(?: [\w-]+)?) (?:isn'?t|is not|aren'?t|are not) (?:available|installed|allowed|reachable)\b|\bno ([\w-]+) (?:access|available)\b|\bcan'?t (?:use|run|install|reach) ([\w.-]+)\b|\b([\w.-]+) (?:won'?t|will not|doesn'?t|does not) work\b/;
+
+/** "Docker isn't available here … Use ioredis-mock instead." followed by the route working. */
+function statedWorkaround(turns: readonly Turn[], index: number, out: Lesson[]): void {
+  const text = (turns[index] as Turn).text;
+  if (text.length > 1500) return;
+  const sentences = text
+    .replace(/```[\s\S]*?```/g, ' ')
+    .split(/(?<=[.!?])\s+|\n+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const blocked = sentences.find((s) => UNAVAILABLE.test(s));
+  if (!blocked) return;
+  const route = sentences.find(
+    (s) => /\binstead\b/i.test(s) && VERB_RE.test(s.replace(/^(?:please|so|just)[,\s]+/i, '')),
+  );
+  if (!route) return;
+  const m = UNAVAILABLE.exec(blocked);
+  const thing = (m?.[1] ?? m?.[2] ?? m?.[3] ?? m?.[4] ?? '').replace(/^the /i, '');
+  if (!thing) return;
+  // The route must be taken and work: a later passing call mentions its code word.
+  const key = (route.match(/[\w@./-]*[-_.][\w@./-]+|`[^`]+`/g) ?? [])[0]?.replace(/`/g, '');
+  if (!key) return;
+  let worked = false;
+  for (let t = index + 1; t < turns.length && t <= index + 3 && !worked; t++) {
+    const turn = turns[t] as Turn;
+    if (turn.role === 'user') {
+      if (turn.text.trim() && objects(turn.text)) return;
+      continue;
+    }
+    worked = turn.toolCalls.some(
+      (c) => !isFailure(c) && (c.input.includes(key) || (c.output ?? '').includes(key)),
+    );
+  }
+  if (!worked) return;
+  const because = /\bso ([^,.;]+?(?:won'?t|will not|can'?t|cannot) work)/i.exec(blocked)?.[1];
+  const error = `${thing} is not available${because ? ` (${because})` : ''}`;
+  out.push({
+    kind: 'workaround',
+    turn: index,
+    quote: redactText(clip(blocked, 160)),
+    strength: 0.55,
+    error: redactText(error),
+    fix: redactText(finish(route.replace(/^(?:please|so|just)[,\s]+/i, ''))),
+    cause: redactText(clip(blocked, 200)),
+  });
 }
