@@ -41,7 +41,7 @@ export interface PhraseContext {
 
 // Leading words that carry no instruction: fillers, politeness, discourse markers.
 const FILLER =
-  /^(?:(?:ok(?:ay)?|so|and|but|also|wait|well|hmm+|mm+|yes|yeah|great|good|nice|thanks|thank you|please|pls|note that|note:|in terms of [^,]{1,40},|i (?:would like to )?remind you(?: of)?(?: that)?(?: the (?:main |key |one )?(?:directive|rule|convention|principle)s?)?(?: that| is)?|remember(?: that)?(?= (?:to|always|never|we|you)\b)|as a rule|in general|generally|going forward|from now on|in the future|btw|by the way|actually|again|one more thing|important|fyi)(?:\b|(?<=[,:]))[\s,:;!.-]*)+/i;
+  /^(?:(?:ok(?:ay)?|so|and|but|also|wait|well|hmm+|mm+|yes|yeah|great|good|nice|thanks|thank you|please|pls|note that|note:|in terms of [^,]{1,40},|i (?:would like to )?remind you(?: of)?(?: that)?(?: the (?:main |key |one )?(?:directive|rule|convention|principle)s?)?(?: that| is)?|remember(?: that)?(?= (?:to|always|never|we|you)\b)|as a rule|in general|generally|going forward|from now on|in the future|for the future|btw|by the way|actually|again|one more thing|one (?:other )?thing(?: though)?(?=:)|important|fyi|ah|oh|hey|sorry|also for the future|just so you know(?: for the future)?|for (?:this|the) (?:repo(?:sitory)?|project|codebase)(?=:)|(?:quick )?(?:note|heads up)(?=:)|(?:i )?should have (?:said|mentioned|told you)(?: (?:this|that|it))?(?: (?:earlier|before|first))?|i (?:already )?told you(?: (?:already|before|earlier|yesterday|last \w+|this|that))*(?=,)|i (?:already )?said(?: (?:already|before|earlier|yesterday|last \w+))*(?=,))(?:\b|(?<=[,:]))[\s,:;!.-]*)+/i;
 
 const CORRECTION_MARKER =
   /^(?:no|nope|nah|wrong|not like that|not quite|that'?s not (?:right|it|what i)|that is not (?:right|what i)|this is(?:n'?t| not) (?:right|what i)|that'?s wrong|this is wrong|incorrect|you (?:did ?n[o']t|only|forgot|missed|removed|broke|ignored)|why did you|i (?:said|told you|asked you to)|stop\b|undo\b|revert\b)/i;
@@ -117,6 +117,14 @@ function baseForm(verb: string): string {
   return v;
 }
 
+/** "reads" -> "read", "goes" -> "go", "passes" -> "pass", "carries" -> "carry". */
+function baseOfThird(verb: string): string {
+  const v = verb.toLowerCase();
+  if (/ies$/.test(v)) return v.replace(/ies$/, 'y');
+  if (/(?:ss|sh|ch|x|z|o)es$/.test(v)) return v.replace(/es$/, '');
+  return v.replace(/s$/, '');
+}
+
 function thirdPerson(verb: string): string {
   const v = verb.toLowerCase();
   if (v === 'have') return 'has';
@@ -133,7 +141,7 @@ export function toSentence(text: string): string {
   let s = text
     .replace(/\s+/g, ' ')
     .replace(/(^|\s)@(?=[\w./-])/g, '$1')
-    .replace(/\s+([,.;:!?])/g, '$1')
+    .replace(/\s+([,.;:!?])(?=\s|$)/g, '$1')
     .trim()
     .replace(/[\s,;:-]+$/, '');
   s = s.replace(/[.!]+$/, '');
@@ -173,7 +181,22 @@ function emphasis(raw: string): number {
 
 /** Words that mark a sentence as a lasting rule rather than a request for now. */
 const LASTING =
-  /\b(?:from now on|going forward|moving forward|in the future|next time|from here on|for future reference|as a rule|every time|each time|always|never)\b/i;
+  /\b(?:from now on|going forward|moving forward|in the future|for the future|(?<!(?:maybe|perhaps|probably) )next time|from here on|for future reference|as a rule|every time|each time|always|never|(?:only|don'?t|do not) ever|ever again|should have (?:said|mentioned|told you)|just so you know|in general|for all (?:the )?\w+)\b/i;
+
+/** A reply that puts something off ("cool, maybe next time", "not now"). */
+const DEFERRAL =
+  /\b(?:maybe|perhaps|probably) (?:next time|later|another time|some other time)\b|^(?:not (?:now|today|yet|for now)|later)\b/i;
+
+/**
+ * A decision about the thing at hand ("leave it as is", "leave readiness alone", "keep it for
+ * now"): without a generalising word it is not a lasting rule.
+ */
+const ONE_OFF =
+  /\b(?:as (?:it is|is)|alone|for now|this time|right now|for this (?:one|pr|change|task|file|page|function))\b|^(?:leave|keep|don'?t (?:touch|change|rename|move|remove)|do not (?:touch|change|rename|move|remove)) (?:it|this|that|them|these|those)\b(?! (?:brief|short|concise|terse))/i;
+
+/** Words that make a statement general rather than about the thing at hand. */
+const GENERAL =
+  /\b(?:always|never|ever|every|each|all|any|everywhere|in general|anywhere|whenever|by default)\b/i;
 
 /** Scope words: the rule holds across the project. */
 const SCOPE =
@@ -190,7 +213,7 @@ const COMMON_WE_VERBS = new Set(
 );
 
 const BREVITY =
-  /\b(?:keep (?:it|them|answers?|replies|responses|your (?:answers?|replies|responses)) (?:brief|short|concise|terse)|answer (?:briefly|concisely|in (?:one|a few|two) (?:lines?|sentences?))|(?:be|stay) (?:brief|concise|terse)(?! in (?:the |your )?(?:changes|code|edits|diffs?|implementation))|(?:shorter|brief|concise|terse) (?:answers?|replies|responses)|(?:too|way too) (?:long|verbose|wordy)|less verbose)\b/i;
+  /\b(?:keep (?:it|them|answers?|replies|responses|your (?:answers?|replies|responses)) (?:brief|short|concise|terse)|answer (?:briefly|concisely|in (?:one|a few|two) (?:lines?|sentences?))|(?:be|stay) (?:brief|concise|terse)(?! in (?:the |your )?(?:changes|code|edits|diffs?|implementation))|(?:shorter|brief|concise|terse) (?:answers?|replies|responses)|answer (?:short|shorter|in short)|(?:answers?|replies|responses|explanations?|messages?|summar(?:y|ies)|output|that|this|it|you)(?:'s|'re| is| are| was| were) (?:way |much )?too (?:long|verbose|wordy)|less verbose|too verbose)\b/i;
 
 /** "keep it brief next time, I just need a one-line summary" -> a clean brevity rule. */
 function brevity(sentence: string): string {
@@ -262,6 +285,123 @@ const RULES: Rule[] = [
         : `don't use ${what}; it is deprecated here`;
     },
     strength: 0.75,
+  },
+  // "in this repo nothing reads `os.environ` directly" -> "Never read `os.environ` directly."
+  {
+    kind: 'convention',
+    re: /^(?:in (?:this|our|the) (?:repo(?:sitory)?|project|codebase|code base|app|service),?\s*)?(?:nothing|no code|no one|nobody|no module|no file)(?: (?:here|in (?:this|our|the) (?:repo(?:sitory)?|project|codebase|app|service)))? (?:(?:should|may|can) )?(\w+) (.+)$/i,
+    build: (m) => {
+      const verb = baseOfThird(m[1] ?? '');
+      if (
+        /^(?:is|was|has|have|do|does|get|gets|happen|happens|change|changes|work|works|matter|matters|else)$/i.test(
+          m[1] ?? '',
+        )
+      )
+        return undefined;
+      return `never ${verb} ${rest(m, 2)}`;
+    },
+    strength: 0.75,
+  },
+  // "all SQL lives in the queries/*.sql files", "anything native goes in app.config.ts",
+  // "all gdscript in this repo is statically typed"
+  {
+    kind: 'convention',
+    re: /^(all|every|each|any|anything|everything|nothing)\s+([^,;:]{1,50}?)\s+(lives?|goes|go|gets|get|belongs?|stays?|comes?|runs?|uses?|is|are)\b\s*(.+)$/i,
+    build: (m, ctx) => {
+      const quant = (m[1] ?? '').toLowerCase();
+      const subject = (m[2] ?? '').trim();
+      const verb = (m[3] ?? '').toLowerCase();
+      const body = rest(m, 4);
+      if (
+        /^(?:of (?:it|them|this|that|these|those)|good|right|set|done|fine|ok|okay)$/i.test(subject)
+      )
+        return undefined;
+      if (/\b(?:test|tests|check|checks)\b/i.test(subject) && /^(?:pass|green|fail)/i.test(body))
+        return undefined;
+      // "everything is fine" reports a state; a statement with "is" needs a scope to be a rule.
+      if ((verb === 'is' || verb === 'are') && !SCOPE.test(m.input) && !ctx.conventionTurn)
+        return undefined;
+      if (
+        (verb === 'is' || verb === 'are') &&
+        !/\b\w+(?:ed|en)\b|\b(?:never|only|always|not|in|under|from)\b/i.test(body)
+      )
+        return undefined;
+      if (/^(?:fine|ok|okay|good|great|done|working|broken|green|there)\b/i.test(body))
+        return undefined;
+      return `${quant} ${subject} ${verb} ${body}`;
+    },
+    strength: 0.7,
+  },
+  // "this app uses Koin for DI", "the project is built with Vite"
+  {
+    kind: 'convention',
+    re: /^(?:this|our|the) (?:app|application|project|repo(?:sitory)?|codebase|service|team|library|package|monorepo|site|crate|backend|frontend) (?:uses?|relies on|is built (?:on|with)|is on|runs on) (.+)$/i,
+    build: (m) => (/\balready\b/i.test(m.input) ? undefined : `use ${rest(m)}`),
+    strength: 0.7,
+  },
+  // "notes and warnings must use the admonition syntax", said while stating conventions
+  {
+    kind: 'convention',
+    re: /^([\w@./`*-]+(?:\s+(?:and\s+)?[\w@./`*-]+){0,3})\s+(should|must|need to|needs to|have to|has to)\s+(?:always\s+)?(use|go|live|stay|follow|start|end|sit|come|return|have)\b\s*(.+)$/i,
+    build: (m, ctx) => {
+      const subject = rest(m);
+      if (!ctx.conventionTurn && !ctx.lasting && !SCOPE.test(m.input)) return undefined;
+      if (
+        /^(?:it|this|that|these|those|they|there|i|you|we|he|she|which|what|the user|users?)$/i.test(
+          subject,
+        )
+      )
+        return undefined;
+      return `${subject} ${(m[2] ?? '').toLowerCase()} ${m[3]} ${rest(m, 4)}`;
+    },
+    strength: 0.7,
+  },
+  // "marts don't read sources", "handlers never touch the database" (stating how the code is laid out)
+  {
+    kind: 'convention',
+    re: /^((?:the |our |all )?[\w@./`*-]+(?: [\w@./`*-]+)?) (don'?t|do not|never|must not|mustn'?t|should not|shouldn'?t|should never|can'?t|cannot|may not) ([a-z]\w*) (.+)$/i,
+    build: (m, ctx) => {
+      const subject = rest(m);
+      if (
+        /^(?:it|this|that|these|those|they|there|i|you|we|he|she|which|what|people|the user|users?|things?|that one|he|she|one)$/i.test(
+          subject,
+        )
+      )
+        return undefined;
+      if (
+        /^(?:the )?(?:tests?|build|app|code|page|it|script|command)$/i.test(subject) &&
+        !ctx.conventionTurn
+      )
+        return undefined;
+      if (!ctx.corrective && !ctx.afterStop && !ctx.conventionTurn && !ctx.lasting)
+        return undefined;
+      if (/\b(?:i|you|we|it|they|he|she|this|that)$/i.test(subject)) return undefined;
+      if (
+        /^(?:work|load|run|start|compile|pass|show|exist|matter|seem|look|help|need|know|has|have|had|is|are|get|gets|want|like)$/i.test(
+          m[3] ?? '',
+        )
+      )
+        return undefined;
+      return `${subject} ${(m[2] ?? '').toLowerCase()} ${m[3]} ${rest(m, 4)}`;
+    },
+    strength: 0.7,
+  },
+  // "only ever edit the `.py` file", "only import from the package root"
+  {
+    kind: 'convention',
+    re: /^only (ever )?([a-z]+) (.+)$/i,
+    build: (m, ctx) => {
+      const verb = (m[2] ?? '').toLowerCase();
+      if (
+        !VERB_START.test(verb) &&
+        !/^(?:edit|touch|change|import|call|commit|push|deploy|modify|tell|ask|mention)$/.test(verb)
+      )
+        return undefined;
+      if (!m[1] && !ctx.lasting && !ctx.conventionTurn && !ctx.corrective && !ctx.afterStop)
+        return undefined;
+      return `only ${verb} ${rest(m, 3)}`;
+    },
+    strength: 0.7,
   },
   // "I told you not to touch Booking.changeset"
   {
@@ -485,6 +625,20 @@ const RULES: Rule[] = [
     build: (m, ctx) => directiveBody(rest(m), ctx),
     strength: 0.8,
   },
+  // "no unwrap in this codebase", "please no OFFSET pagination", "no Hilt" (after a correction)
+  {
+    kind: 'correction',
+    re: /^no\s+((?!(?:problem|worries|need|thanks|idea|luck|way|rush|change|changes|more|longer|one|it|it'?s|i|we|you|they|he|she|that|this|the|that'?s|wait|actually|just|not|don'?t|do|but|and|because|sorry|matter)\b)[\w@./`()'*+-]+(?:\s+(?!(?:in|for|anywhere|there|here|please)\b)[\w@./`()'*+-]+){0,2})(?:\s+(in (?:this|our|the) (?:repo(?:sitory)?|project|codebase|code base|app|service)|anywhere|there|here|in (?:[\w./`-]+))?)?(?:,?\s+please)?[.!]*$/i,
+    build: (m, ctx) => {
+      const what = rest(m);
+      const where = (m[2] ?? '').trim();
+      const general = SCOPE.test(m.input) || ctx.lasting;
+      if (!general && !ctx.corrective && !ctx.afterStop) return undefined;
+      const obj = /(?:ing|ion)$/i.test(what) && !/\s/.test(what) ? what : what;
+      return `don't use ${obj}${where && where !== 'here' ? ` ${where}` : ''}`;
+    },
+    strength: 0.75,
+  },
   // "X should be Y" / "each rule should be a distinct mdc file"
   {
     kind: 'correction',
@@ -502,7 +656,38 @@ const RULES: Rule[] = [
   {
     kind: 'convention',
     re: /^((?:[A-Z][\w-]*\s+)?[\w-]+(?:\s+[\w-]+)?)\s+(use|uses|go|goes|live|lives|start|starts|end|ends|are|is)\s+(.+)$/,
-    build: (m, ctx) => (ctx.conventionTurn ? `${rest(m)} ${m[2]} ${rest(m, 3)}` : undefined),
+    build: (m, ctx) => {
+      if (!ctx.conventionTurn) return undefined;
+      // "content is a good start" judges the work; it states no convention.
+      if (
+        /^(?:is|are)$/.test(m[2] ?? '') &&
+        /^(?:(?:a |an |the )?(?:good|great|fine|ok|okay|nice|better|worse|wrong|right|correct|done|ready|perfect|start|mess|bad|broken|missing|there|not)\b)/i.test(
+          rest(m, 3),
+        )
+      )
+        return undefined;
+      if (
+        /^(?:it|this|that|i|you|we|they|there|here|what|which)$/i.test(
+          rest(m).split(/\s+/)[0] ?? '',
+        )
+      )
+        return undefined;
+      return `${rest(m)} ${m[2]} ${rest(m, 3)}`;
+    },
+    strength: 0.65,
+    needsContext: true,
+  },
+  // "headings in sentence case please", a bullet of a style list
+  {
+    kind: 'convention',
+    re: /^([\w-]+(?: [\w-]+){0,2}) (in|as|with) ([\w-]+(?: [\w-]+){0,3})(?: please)?\b(.*)$/i,
+    build: (m, ctx) => {
+      if (!ctx.conventionTurn) return undefined;
+      const np = rest(m);
+      if (/^(?:it|this|that|i|you|we|they|and|but|so|then)\b/i.test(np)) return undefined;
+      const tail = rest(m, 4).replace(/^\s*please\b\s*/i, '');
+      return `write ${lowerFirst(np)} ${(m[2] ?? '').toLowerCase()} ${rest(m, 3)}${tail ? ` ${tail}` : ''}`;
+    },
     strength: 0.65,
     needsContext: true,
   },
@@ -614,10 +799,19 @@ export function parseDirective(rawSentence: string, ctx: PhraseContext): Directi
     .replace(/\b[A-Z]{2,}(?:\s+[A-Z']{2,})+\b/g, (run) => run.toLowerCase())
     .replace(/^(?:can|could|would) you (?=revert\b.*\binstead\b)/i, '')
     .replace(/^(?:do not|don'?t) ever\b/i, 'never')
-    .replace(/^stop (\w+ing)\b/i, (_a, g: string) => `don't ${ingBase(g)}`);
+    .replace(/^stop (\w+ing)\b/i, (_a, g: string) => `don't ${ingBase(g)}`)
+    // "could you please not use X?" is a polite "don't use X".
+    .replace(
+      /^(?:could|can|would|will) you (?:please )?(?:not|never|avoid|stop) ([^?]{3,200})\?$/i,
+      (_a, body: string) => `don't ${body.replace(/^(\w+ing)\b/i, (g: string) => ingBase(g))}`,
+    )
+    // "(and) not the other hyperparameters either, never change them": the second clause rules.
+    .replace(/^not [^,]{1,60} either,\s*/i, '');
   if (!s || s.endsWith('?') || QUESTION_START.test(s)) return undefined;
   if (/^(?:never ?mind|nvm|scratch that|forget (?:that|it)|on second thought)\b/i.test(s))
     return undefined;
+  // "maybe next time", "not now": a deferral, not a rule.
+  if (DEFERRAL.test(s)) return undefined;
   const here: PhraseContext = { ...ctx, lasting: ctx.lasting === true || LASTING.test(raw) };
   const cond = CONDITION.exec(s);
   if (cond && !here.inCondition) {
@@ -684,7 +878,7 @@ export function parseDirective(rawSentence: string, ctx: PhraseContext): Directi
 
 // First words that read as an imperative verb.
 const IMPERATIVE_START =
-  /^(?!(?:i|we|you|it|this|that|these|those|there|the|a|an|my|our|your|he|she|they|is|are|was|were|what|why|how|if|when|so|ok|okay|yes|no|thanks|please|maybe|just|also|good|great|nice|now|then|here)\b)[a-z]{2,}(?<!ing|ed|ly|s)\b(?![./(])/;
+  /^(?!(?:i|we|you|it|this|that|these|those|there|the|a|an|my|our|your|he|she|they|is|are|was|were|what|why|how|if|when|so|ok|okay|yes|no|thanks|please|maybe|just|also|good|great|nice|now|then|here|cool|sure|alright|fine|perfect|awesome|lovely|sorry|hi|hello|hey|oh|ah|wait|right|done|cheers|please|not|no)\b)[a-z]{2,}(?<!ing|ed|ly|s)\b(?![./(])/;
 
 const ING_BASE: Record<string, string> = {
   adding: 'add',
@@ -743,25 +937,40 @@ function finishDirective(
   const { body: b1, reason: r1 } = splitReason(text);
   const { body, reason: r2 } = splitStatementReason(b1);
   const reason = r1 ?? r2;
-  const tidy = tidyClauses(body);
+  let tidy = tidyClauses(body)
+    .replace(/,?\s+please\b(?=[\s,.;:)!]|$)/gi, '')
+    .replace(/^please\s+/i, '');
+  let detail: string | undefined;
+  if (tidy.length > 170 && /^[^:]{12,160}:\s/.test(tidy)) {
+    // "All GDScript in this repo is statically typed: `var x: float`, ...": examples go to the context.
+    const at = tidy.search(/:\s/);
+    detail = tidy.slice(at + 1).trim();
+    tidy = tidy.slice(0, at);
+  }
   if (!isInstruction(tidy) || tidy.length > 170) return undefined;
+  // "We use expo-notifications already": a fact about the project, not a rule to follow.
+  if (/\balready\b/i.test(raw) && !ctx.corrective && !ctx.afterStop && !GENERAL.test(raw))
+    return undefined;
+  if (ONE_OFF.test(tidy) && !ctx.lasting && !SCOPE.test(raw) && !GENERAL.test(raw))
+    return undefined;
   const strength = Math.min(
     1,
     base + emphasis(raw) + (ctx.afterStop ? 0.1 : 0) + (ctx.corrective ? 0.05 : 0),
   );
   const d: Directive = { kind, quote: raw, instruction: toSentence(tidy), strength };
-  if (reason) d.reason = reason;
+  const why = reason && detail ? `${detail}; ${reason}` : (reason ?? detail);
+  if (why) d.reason = why.length > 200 ? `${why.slice(0, 199).trimEnd()}…` : why;
   return d;
 }
 
 // ", the output is unreadable" / ", that goes through the release pipeline only": a reason.
 const STATEMENT_CLAUSE =
-  /,\s*((?:the|this|that|it|these|those|they)\b[^,;]{0,20}?\s(?:is|are|was|'s|comes|come|goes|go|lives|runs|has|have|breaks|makes|gets|belongs)\b.*|it'?s\b.*|this'?s\b.*|that'?s\b.*)$/i;
+  /(?:\s[—–]\s+|,\s*)((?:the|this|that|it|these|those|they)\b[^,;]{0,20}?\s(?:is|are|was|'s|comes|come|goes|go|lives|runs|has|have|breaks|makes|gets|belongs)\b.*|it'?s\b.*|this'?s\b.*|that'?s\b.*)$|\s[—–]\s+(.+)$/i;
 
 function splitStatementReason(s: string): { body: string; reason?: string } {
   const m = STATEMENT_CLAUSE.exec(s);
   if (!m || m.index < 12) return { body: s };
-  return { body: s.slice(0, m.index).trim(), reason: (m[1] ?? '').trim() };
+  return { body: s.slice(0, m.index).trim(), reason: (m[1] ?? m[2] ?? '').trim() };
 }
 
 /** ", never hit the real API" -> "; never hit the real API"; ", we use X" -> "; use X". */
@@ -777,7 +986,8 @@ function tidyClauses(s: string): string {
 /** True when the built text reads as an instruction: enough words, no dangling reference. */
 function isInstruction(body: string): boolean {
   const words = body.split(/\s+/).filter(Boolean);
-  if (words.length < 3 || words.length > 45) return false;
+  const twoWordRule = words.length === 2 && /^(?:never|always)$/i.test(words[0] ?? '');
+  if ((words.length < 3 && !twoWordRule) || words.length > 45) return false;
   if (/(?:\.\.\.|…)$/.test(body)) return false;
   // Ends on a word that needs an object ("use the", "instead of").
   if (/\b(?:the|a|an|to|of|and|or|with|for|instead of|like)$/i.test(body)) return false;
@@ -794,4 +1004,59 @@ export function isMostlyLatin(text: string): boolean {
     else if (c > 0x2e80) other++;
   }
   return latin > 0 && other * 2 < latin;
+}
+
+/** Joins two instructions of one rule: "Don't use Hilt." + "Use Koin for DI." -> "Don't use Hilt; use Koin for DI." */
+export function joinInstructions(first: string, second: string): string {
+  const a = first.replace(/[.!\s]+$/, '');
+  const b = second.replace(/[.!\s]+$/, '').trim();
+  return `${a}; ${lowerFirst(b)}.`;
+}
+
+/** True when the instruction forbids something ("don't ...", "never ...", "avoid ..."). */
+export function isProhibition(instruction: string): boolean {
+  return /^(?:don'?t|do not|never|avoid|no|stop)\b/i.test(instruction.trim());
+}
+
+// Verbs that open an instruction clause inside an explaining sentence ("..., use ? and add
+// .context()"), optionally after "you just" ("you just leave the changes in the tree").
+const ELABORATION_CLAUSE =
+  /^(?:(?:and|so|then|instead|rather)\s+)?(?:you (?:just |only |should |can |must |need to )?)?((?:use|do|go through|put|call|pass|return|write|keep|skip|wrap|prefer|edit|propagate|leave|store|load|read|build|import|ref|reference|log|throw|raise|handle|point|check|mock|stub)\b.*)$/i;
+
+/**
+ * Splits a sentence that follows a rule into the instruction clauses it adds and the rest
+ * (usually the reason): "it returns anyhow::Result, use ? and add .context()" ->
+ * `{ instructions: ['use ? and add .context()'], rest: ['it returns anyhow::Result'] }`.
+ */
+export function elaborationOf(sentence: string): { instructions: string[]; rest: string[] } {
+  const instructions: string[] = [];
+  const restParts: string[] = [];
+  for (const clause of splitClauses(stripFillers(sentence))) {
+    const c = clause.trim().replace(/[.!\s]+$/, '');
+    if (!c) continue;
+    const m = ELABORATION_CLAUSE.exec(c);
+    if (m && !/\b(?:can|could|would) you\b/i.test(c)) instructions.push(m[1] ?? c);
+    else restParts.push(c);
+  }
+  return { instructions, rest: restParts };
+}
+
+/** Splits on ", " and " - " outside parentheses, brackets, quotes and backticks. */
+function splitClauses(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let tick = false;
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '`') tick = !tick;
+    else if (!tick && (c === '(' || c === '[' || c === '{')) depth++;
+    else if (!tick && (c === ')' || c === ']' || c === '}')) depth = Math.max(0, depth - 1);
+    else if (!tick && depth === 0 && (c === ',' || c === ';') && s[i + 1] === ' ') {
+      out.push(s.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(s.slice(start));
+  return out;
 }

@@ -12,8 +12,11 @@ import { detectPastedErrorResolution, detectToolLessons } from './error-lessons.
 import {
   contentWords,
   type Directive,
+  elaborationOf,
   hasCorrectionMarker,
   isMostlyLatin,
+  isProhibition,
+  joinInstructions,
   parseDirective,
 } from './phrases.js';
 import { clip, FRUSTRATION, redactText } from './text.js';
@@ -232,40 +235,82 @@ const LOG_LINE =
 
 /** The prose lines of a user message: pasted logs, code fences and quoted blocks removed. */
 export function proseLines(text: string): string[] {
-  const out: string[] = [];
+  return proseBlocks(text).map((l) => l.text);
+}
+
+/** A prose line and the paragraph (or list item) it belongs to. */
+interface BlockLine {
+  text: string;
+  block: number;
+}
+
+/** Prose lines with their paragraph number: a blank line, a list item or a paste starts a new one. */
+function proseBlocks(text: string): BlockLine[] {
+  const out: BlockLine[] = [];
   let inFence = false;
   let lines = 0;
+  let block = 0;
   for (const line of text.split('\n')) {
     if (++lines > 400) break; // past this it is a paste, not prose
     const t = line.trimEnd();
     if (/^\s*(```|~~~)/.test(t)) {
       inFence = !inFence;
+      block++;
       continue;
     }
-    if (inFence || !t.trim()) continue;
-    if (LOG_LINE.test(t)) continue;
-    out.push(t.trim());
+    if (inFence) continue;
+    if (!t.trim()) {
+      block++;
+      continue;
+    }
+    if (LOG_LINE.test(t)) {
+      block++;
+      continue;
+    }
+    // Each line of a message is its own thought; a rule never runs on across a line break.
+    block++;
+    out.push({ text: t.trim(), block });
   }
   return out;
 }
 
+// Sentence ends; a "?" standing alone ("use ? and add context") is Rust's operator, not an end.
 const SENTENCE_SPLIT =
-  /(?<=[.!?])\s+(?=[A-Z@`"'(])|(?<=[.!?])\s+(?=[a-z]{2,}\s)|;\s+(?=[a-z])|,?\s+\b(?:but|however|and)\b,?\s+(?=(?:keep in mind|remember|make sure|please (?:don'?t|do not|never|always|keep)|don'?t|do not|never|always)\b)/i;
+  /(?<=\S[.!?])\s+(?=[A-Z@`"'(])|(?<=\S[.!?])\s+(?=[a-z]{2,}[\s,:])|;\s+(?=[a-z])/;
+// A second rule inside one sentence: "..., and always install with pnpm".
+const CLAUSE_SPLIT =
+  /,?\s+\b(?:but|however|and)\b,?\s+(?=(?:keep in mind|remember|make sure|please (?:don'?t|do not|never|always|keep)|don'?t|do not|never|always)\b)/i;
 
 /** Splits prose lines into sentences. */
 export function sentencesOf(lines: readonly string[]): string[] {
-  const out: string[] = [];
+  return unitsOf(lines.map((text) => ({ text, block: 0 }))).map((u) => u.text);
+}
+
+/** A sentence (or a rule-bearing clause of one) and where it sits. */
+interface Unit {
+  text: string;
+  block: number;
+  /** Split from the previous unit inside one sentence ("..., and always ..."). */
+  clause: boolean;
+}
+
+function unitsOf(lines: readonly BlockLine[]): Unit[] {
+  const out: Unit[] = [];
   for (const line of lines) {
-    for (const part of line.split(SENTENCE_SPLIT)) {
-      const s = part.trim();
-      if (s) out.push(s);
+    for (const sentence of line.text.split(SENTENCE_SPLIT)) {
+      let first = true;
+      for (const part of sentence.split(CLAUSE_SPLIT)) {
+        const t = part.trim();
+        if (t) out.push({ text: t, block: line.block, clause: !first });
+        first = false;
+      }
     }
   }
   return out;
 }
 
 const CONVENTION_TURN =
-  /\b(?:conventions?|rules?|guidelines?|style ?guide|as a rule|house style|coding standards?)\b(?!\.\w)/i;
+  /\b(?:conventions?|rules?|guidelines?|style ?guide|as a rule|house style|coding standards?|style (?:things|points|notes|issues)|for all (?:the |our )?(?:docs|files|code|pages|tests|modules|components|notebooks|projects|repos)|should have (?:said|mentioned|told you)|just so you know)\b(?!\.\w)/i;
 const TASK_SENTENCE =
   /^(?:(?:in|for) \S+\s*,?\s*)?(?:now |please |also )?(?:add|create|write|implement|build|make|fix|update|change|rename|move|delete|remove|run|reorder|sort|format|refactor|port|translate|edit|rewrite)\b/i;
 
@@ -294,9 +339,13 @@ function scanUserText(
     return false;
   }
   // Terminal transcripts keep control characters (a DEL per backspace): drop them.
-  const lines = proseLines(text.replace(CONTROL_CHARS, ''));
-  if (lines.length === 0) return false;
-  const sentences = sentencesOf(lines);
+  const blockLines = proseBlocks(
+    text.replace(CONTROL_CHARS, '').replace(DONT_EVER, (_a, what: string) => `never ${what}.`),
+  );
+  if (blockLines.length === 0) return false;
+  const lines = blockLines.map((l) => l.text);
+  const units = unitsOf(blockLines);
+  const sentences = units.map((u) => u.text);
   if (sentences.length > 60) return false; // a pasted document, not a message
   const prose = lines.join(' ');
   if (!isMostlyLatin(prose)) return false;
@@ -304,7 +353,13 @@ function scanUserText(
   const conventionTurn = CONVENTION_TURN.test(prose);
   let previous: string | undefined;
   let last: Lesson | undefined;
-  for (const sentence of sentences) {
+  // The rule the next sentences of the same paragraph may complete, and how many they were.
+  let anchor: Lesson | undefined;
+  let anchorBlock = -1;
+  let seen = 0;
+  for (const unit of units) {
+    const sentence = unit.text;
+    if (unit.block !== anchorBlock || TOPIC_SHIFT.test(sentence)) anchor = undefined;
     const d = parseDirective(sentence, {
       afterStop,
       corrective,
@@ -321,6 +376,16 @@ function scanUserText(
       }
       previous = sentence;
       continue;
+    }
+    if (d && anchor?.directive && !unit.clause && joins(anchor.directive, d)) {
+      mergeInto(anchor, d);
+      previous = sentence;
+      last = anchor;
+      continue;
+    }
+    if (!d && anchor?.directive) {
+      if (ENDS_ELABORATION.test(sentence) || ++seen > 3) anchor = undefined;
+      else elaborate(anchor, sentence);
     }
     if (d) {
       const lesson: Lesson = {
@@ -345,12 +410,97 @@ function scanUserText(
       }
       out.push(lesson);
       last = lesson;
+      anchor = lesson;
+      anchorBlock = unit.block;
+      seen = 0;
     } else {
       last = undefined;
     }
     previous = sentence;
   }
   return corrective;
+}
+
+// "don't commit. ever." -> "never commit."
+const DONT_EVER = /\b(?:don'?t|do not)\s+([\w-]+(?:\s+[\w-]+)?)[.!]\s+ever\b[.!]?/gi;
+
+// A sentence that turns to another subject: it never completes the rule before it.
+const TOPIC_SHIFT =
+  /^\W*(?:also|second(?:ly)?|third(?:ly)?|another thing|one more thing|btw|by the way|anyway|separately|next|p\.?s\.?|and for)\b/i;
+
+// Sentences that end the explanation of a rule: questions, thanks, requests for the task.
+const ENDS_ELABORATION =
+  /\?\s*$|^\W*(?:(?:ok(?:ay)?|so|and|now|also|please),?\s+)*(?:thanks|thank you|can you|could you|would you|will you|revert|fix|change|commit|rename|create|implement|make|let'?s|lgtm|looks good)\b/i;
+
+/** Longest instruction a rule grows to by joining its explaining sentences. */
+const MAX_RULE = 200;
+
+/**
+ * True when `next` completes the rule `rule` stated just before it in the same paragraph:
+ * they share a content word, `next` is the alternative to a prohibition ("no Hilt. this app
+ * uses Koin"), or `next` says it goes on ("not the other hyperparameters either").
+ */
+function joins(rule: Directive, next: Directive): boolean {
+  if (rule.instruction.length + next.instruction.length + 2 > MAX_RULE) return false;
+  if (sharedWords(rule.instruction, next.instruction) >= 1) return true;
+  // "No Hilt. This app uses Koin": the alternative completes the prohibition, unless it stands
+  // on its own with its own contrast ("use quote() instead of params=").
+  if (
+    isProhibition(rule.instruction) &&
+    !isProhibition(next.instruction) &&
+    !/\b(?:instead of|rather than)\b/i.test(next.instruction)
+  )
+    return true;
+  // "answer short. only tell me what I must do by hand": a restriction of the same rule.
+  if (/^only\b/i.test(next.instruction)) return true;
+  // "the notebooks are paired with jupytext. only ever edit the .py file": what to do about it.
+  if (isStatement(rule.instruction) && !isStatement(next.instruction)) return true;
+  return /\b(?:either|as well|too)\W*$/i.test(next.quote.replace(/,.*$/, ''));
+}
+
+/** A description of how the project is ("The notebooks are paired with jupytext."), not an order. */
+function isStatement(instruction: string): boolean {
+  return /^(?:the|our|this|these|those|all|every|each|any|anything|everything)\b/i.test(
+    instruction,
+  );
+}
+
+function mergeInto(lesson: Lesson, next: Directive): void {
+  const d = lesson.directive as Directive;
+  const merged: Directive = {
+    ...d,
+    kind: d.kind === 'convention' || next.kind === 'convention' ? 'convention' : d.kind,
+    instruction: joinInstructions(d.instruction, next.instruction),
+    quote: clip(`${d.quote} ${next.quote}`, 300),
+    strength: Math.max(d.strength, next.strength),
+  };
+  const reason = d.reason ?? next.reason;
+  if (reason) merged.reason = reason;
+  lesson.directive = merged;
+  lesson.kind = merged.kind;
+  lesson.quote = redactText(clip(merged.quote, 200));
+}
+
+/** Adds the instruction clauses of an explaining sentence to the rule, and the rest as its reason. */
+function elaborate(lesson: Lesson, sentence: string): void {
+  const d = lesson.directive as Directive;
+  const { instructions, rest } = elaborationOf(sentence);
+  let instruction = d.instruction;
+  for (const part of instructions) {
+    const joined = joinInstructions(instruction, part);
+    if (joined.length <= MAX_RULE) instruction = joined;
+  }
+  let reason = d.reason;
+  const why = rest.join(', ');
+  if (why && why.length <= 160 && /\s/.test(why)) {
+    const r = reason ? `${reason}; ${why}` : why;
+    if (r.length <= 200) reason = r;
+  }
+  if (instruction === d.instruction && reason === d.reason) return;
+  const merged: Directive = { ...d, instruction, quote: clip(`${d.quote} ${sentence}`, 300) };
+  if (reason) merged.reason = reason;
+  lesson.directive = merged;
+  lesson.quote = redactText(clip(merged.quote, 200));
 }
 
 // "use a small log function instead", "fetch in a server component instead".
