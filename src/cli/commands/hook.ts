@@ -12,6 +12,7 @@
 import { fstatSync, readFileSync, writeSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
+  HOOK_EVENTS,
   type HookName,
   type HookPayload,
   isHookName,
@@ -223,6 +224,10 @@ export function registerHookCommand(program: Command): void {
       .option('-u, --user <id>', 'user id (default: $ATTUNE_USER, config "user", OS user name)')
       .option('--budget <chars>', 'character budget of the injected context')
       .option('--max-patterns <n>', 'patterns at most')
+      .addHelpText(
+        'after',
+        `\nExample:\n  echo '{"session_id":"s1","transcript_path":"/home/me/.claude/projects/-w-app/s1.jsonl","cwd":"/w/app","hook_event_name":"${HOOK_EVENTS[name]}"}' | attune hook ${name}`,
+      )
       .action(async () => {
         process.exitCode = await runHookCommand(
           process.argv.slice(process.argv.indexOf('hook') + 1),

@@ -72,7 +72,11 @@ export function registerHooksCommand(program: Command): void {
         'how hooks call attune (default: attune if on PATH, else node + script path)',
       )
       .option('--no-slash-commands', 'do not write /evaluate and /patterns')
-      .option('--force', 'overwrite /evaluate or /patterns command files not written by attune'),
+      .option('--force', 'overwrite /evaluate or /patterns command files not written by attune')
+      .addHelpText(
+        'after',
+        '\nExamples:\n  attune hooks install                 # this project: .claude/settings.json\n  attune hooks install --scope user    # every project: ~/.claude/settings.json',
+      ),
   ).action(
     action(async (options: HooksOptions) => {
       const { installHooks } = await import('../../hooks/claude-code/install.js');
@@ -86,7 +90,8 @@ export function registerHooksCommand(program: Command): void {
     hooks
       .command('uninstall')
       .description('Remove exactly the hooks and command files that install added')
-      .option('--no-slash-commands', 'leave /evaluate and /patterns in place'),
+      .option('--no-slash-commands', 'leave /evaluate and /patterns in place')
+      .addHelpText('after', '\nExample:\n  attune hooks uninstall --scope user'),
   ).action(
     action(async (options: HooksOptions) => {
       const { uninstallHooks } = await import('../../hooks/claude-code/install.js');
@@ -97,7 +102,10 @@ export function registerHooksCommand(program: Command): void {
     }),
   );
   common(
-    hooks.command('status').description('Show which attune hooks and command files are installed'),
+    hooks
+      .command('status')
+      .description('Show which attune hooks and command files are installed')
+      .addHelpText('after', '\nExample:\n  attune hooks status --scope user --json'),
   ).action(
     action(async (options: HooksOptions) => {
       const { hooksStatus } = await import('../../hooks/claude-code/install.js');
