@@ -163,14 +163,30 @@ describe('attune learn, patterns and context', () => {
 });
 
 describe('usage', () => {
-  it.each([['evaluate'], ['learn'], ['patterns'], ['context']])(
-    '%s --help shows an example',
-    (cmd) => {
-      const r = attune([cmd, '--help']);
-      expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(/Example/);
-    },
-  );
+  it.each([
+    'evaluate',
+    'learn',
+    'patterns',
+    'patterns search',
+    'patterns category',
+    'patterns show',
+    'patterns delete',
+    'context',
+    'skills',
+    'rules',
+    'mcp',
+    'migrate',
+    'doctor',
+    'hooks install',
+    'hooks uninstall',
+    'hooks status',
+    'hook session-start',
+    'hook session-end',
+  ])('%s --help shows an example', (cmd) => {
+    const r = attune([...cmd.split(' '), '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Example/);
+  });
 
   it('exits 2 on an unknown command or option, 1 on a bad category', () => {
     expect(attune(['frobnicate']).code).toBe(2);
