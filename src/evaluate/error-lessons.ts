@@ -25,7 +25,7 @@ const WRAPPER_LINE =
 /** A line that names a failure. Tried on each line, in order; the first hit wins per line. */
 const ERROR_SHAPES: RegExp[] = [
   // Python / Java / JS named errors: "ValueError: …", "java.lang.IllegalStateException: …".
-  /^\s*(?:E\s+|\[\w*\]\s*)?((?:[a-z_]\w*\.)*[A-Z]\w*(?:Error|Exception)(?: \[[A-Z_]+\])?:\s*\S.*)$/,
+  /^\s*(?:E\s+|\[\w*\]\s*)?((?:[a-z_]\w*\.)*[A-Z]\w*(?:Error|Exception)(?: \[[A-Z_]+\])?:(?:\s*\S.*)?)$/,
   // rustc / tsc / cc / go vet style.
   /^\s*((?:error|fatal error)(?:\[\w+\])?: .+)$/,
   /^\s*(?:[\w./-]+\(\d+,\d+\): )?(error TS\d+: .+)$/,
@@ -39,6 +39,8 @@ const ERROR_SHAPES: RegExp[] = [
   // Shell and misc.
   /^\s*(.{0,80}\b(?:command not found|not recognized as an internal or external command|executable file not found in \$PATH|No such file or directory|Permission denied|has not been read yet|Cannot find module|is undefined or private|is not defined|is not a function|undefined method|no function clause matching|cannot find symbol|missing separator|Disk quota exceeded|No space left on device|Could not resolve host|Temporary failure in name resolution|Connection refused|not up to date|in progress|is not recognized|Broken pipe)\b.{0,160})$/i,
   /^\s*(E\d{3,5}\b.{3,200})$/,
+  // A named error quoted inside a sentence: "Running it gives: TypeError: …".
+  /(?:^|:\s+|\s)((?:[a-z_]\w*\.)*[A-Z]\w*(?:Error|Exception):\s+\S.{3,})$/,
 ];
 
 /** A Rust panic's message: the line after `thread 'main' panicked at …:`. */
@@ -131,8 +133,9 @@ export function normaliseError(line: string): string {
     .replace(/\s*\(os error \d+\)/g, '')
     .replace(/\[Errno -?\d+\]\s*/g, '')
     .replace(
-      /(^|[\s'"`(=:])((?:\.{0,2}\/|~\/|[A-Za-z]:\\)?(?:[\w.@+-]+[/\\]){2,}[\w.@+-]*)/g,
-      (_all, pre: string, path: string) => `${pre}${shortPath(path)}`,
+      /(^|[\s'"`(=:])((?:\.{0,2}\/|~\/|[A-Za-z]:\\)(?:[\w.@+-]+[/\\])+[\w.@+-]*|(?:[\w.@+-]+[/\\]){2,}[\w.@+-]*)/g,
+      (_all, pre: string, path: string) =>
+        path.startsWith('@') ? `${pre}${path}` : `${pre}${shortPath(path)}`,
     )
     .replace(/([\w-]+\.\w+):\d+(?::\d+)?/g, '$1')
     .replace(/\b(?:line|at line) \d+/gi, 'line N')
@@ -141,6 +144,8 @@ export function normaliseError(line: string): string {
     .replace(/\(\d+(?:\.\d+)?m?s\)/g, '')
     .replace(/\b\d+(?:\.\d+)? ?[KMGT]i?B\b/g, 'N GiB')
     .replace(/\bfor user ID \d+/i, '')
+    .replace(/ from ['"][\w./-]+\.\w{1,5}['"]/g, '')
+    .replace(/^(?:Uncaught )?Error: (?=\S)/, '')
     .replace(/\s+/g, ' ')
     .trim()
     .replace(/[.\s]+$/, '');
@@ -175,7 +180,11 @@ const FILTER_PROGRAM =
 
 /** Failures some formats do not flag: only unmistakable ones. */
 const UNFLAGGED_FAILURE =
-  /^(?:<tool_use_error>)?(?:[^\n]{0,80}: (?:command not found|No such file or directory)|File has not been read yet)|thread '[^']*' panicked at|^Traceback \(most recent call last\)|^SCRIPT ERROR:|^\s*(?:FAIL|FAILED)\s+\S|^\s*(?:error(?:\[\w+\])?|fatal):\s|^\s*Failing\s+[1-9]|\b[1-9]\d* (?:failed|failing)\b|^npm ERR!|^Error: |\bException in thread\b/m;
+  /^(?:<tool_use_error>)?(?:[^\n]{0,80}: (?:command not found|No such file or directory)|File has not been read yet)/;
+
+/** Failure texts of a run that does work (not a look at a file that may quote them). */
+const RUN_FAILURE =
+  /thread '[^']*' panicked at|^Traceback \(most recent call last\)|^SCRIPT ERROR:|^\s*(?:FAIL|FAILED)\s+\S|^\s*(?:error(?:\[\w+\])?|fatal):\s|^\s*Failing\s+[1-9]|\b[1-9]\d* (?:failed|failing)\b|^npm ERR!|^Error: |\bException in thread\b/m;
 
 /** True when the call failed: flagged, a non-zero exit code, or an unmistakable failure text. */
 function isFailure(call: ToolCall): boolean {
@@ -183,8 +192,9 @@ function isFailure(call: ToolCall): boolean {
   if (call.isError === false) return false;
   const out = call.output ?? '';
   if (!out) return false;
+  if (UNFLAGGED_FAILURE.test(out.slice(0, 400))) return true;
   if (LOOK_COMMAND.test(commandOf(call.input)) && !/panicked at/.test(out)) return false;
-  return UNFLAGGED_FAILURE.test(out.length > 20_000 ? out.slice(-20_000) : out);
+  return RUN_FAILURE.test(out.length > 20_000 ? out.slice(-20_000) : out);
 }
 
 const REJECTED =
@@ -263,23 +273,25 @@ function stageWords(stage: string): string[] {
 }
 
 /** Program plus subcommand(s) of a stage: `alembic revision --autogenerate`, `pnpm vitest run`. */
-function stageLabel(stage: string): string {
+function stageLabel(stage: string, withFlags = true): string {
   const w = stageWords(stage);
   const prog = w[0];
   if (!prog) return '';
   const out = [prog];
   let flags = false;
-  for (const word of w.slice(1)) {
-    if (out.length >= 3) break;
+  for (let i = 1; i < w.length && out.length < 3; i++) {
+    const word = w[i] as string;
+    const next = w[i + 1];
     if (/^--[a-z][\w-]*$/.test(word)) {
+      // A flag that takes a value (`--select x`) is too specific for a label.
+      if (!withFlags || (next !== undefined && !next.startsWith('-'))) break;
       flags = true;
       out.push(word);
       continue;
     }
-    if (!flags && /^[a-z][\w:.-]*$/i.test(word) && !/\.\w{1,4}$/.test(word) && !/\//.test(word))
-      out.push(word);
-    else if (!flags && /^[\w-]+\.(?:py|js|ts|rb|gd)$/.test(word) && out.length === 1)
-      out.push(word);
+    if (flags) break;
+    if (/^[a-z][\w-]*$/i.test(word) || /^[a-z]+[.:][a-z]+$/.test(word)) out.push(word);
+    else if (/^[\w-]+\.(?:py|js|ts|rb|gd)$/.test(word) && out.length === 1) out.push(word);
     else break;
   }
   return out.join(' ');
@@ -296,7 +308,7 @@ function workStages(command: string): string[] {
 /** Program and first subcommand of a stage, for "the same command". */
 function stageKey(stage: string): string {
   const w = stageWords(stage);
-  const sub = w.slice(1).find((x) => !x.startsWith('-') && !/^\w+=/.test(x));
+  const sub = w[1];
   return `${w[0] ?? ''} ${sub && /^[a-z][\w:-]*$/i.test(sub) ? sub : ''}`.trim();
 }
 
@@ -349,7 +361,7 @@ const USER_CONFIRMS =
 
 /** The user pushes back: what came just before is not a lesson. */
 const USER_OBJECTS =
-  /^\s*(?:no\b|nope|wrong|that'?s not|this is not|not what i|you broke|why did you|stop\b|undo\b|revert\b|fix the issue|wait\b|still (?:not|broken|fail|the same|doesn'?t|isn'?t|getting)|it (?:still )?(?:doesn'?t|does not) work)|\bi was trying to\b|\bnot just\b|\bdon'?t\b|\bnever\b/i;
+  /^\W*(?:no\b|nope|wrong|that'?s not|this is not|not what i|you broke|why did you|stop\b|undo\b|revert\b|fix the issue|wait\b|don'?t\b|never\b|please don'?t\b|still (?:not|broken|fail|the same|doesn'?t|isn'?t|getting)|it (?:still )?(?:doesn'?t|does not) work)|\bi was trying to\b|\bnot just\b/i;
 
 const STILL_FAILING =
   /\b(?:still (?:fails?|failing|broken|crash\w*|the same|getting|get|see|seeing)|same (?:error|issue|problem)|(?:fails?|crash\w*) again|doesn'?t work|does not work|not working)\b/i;
@@ -682,10 +694,11 @@ function summariseChanges(changes: readonly Change[]): string | undefined {
       if (kv && kv[2] === '+=' && (kv[3]?.length ?? 0) < 90)
         adds.push(`Add \`${kv[3]}\` to ${kv[1]}${inFile}.`);
       else if (
-        /^(?:import |from \S+ import |use |require |#include |using )/.test(line) &&
+        (/^(?:import |from \S+ import |use |require |#include |using )/.test(line) ||
+          (after.length === 1 && file)) &&
         line.length < 90
       )
-        adds.push(`Add \`${line.replace(/;$/, '')}\`${inFile}.`);
+        adds.push(`Add \`${line.replace(/;$/, '')}\`${file ? ` to \`${file}\`` : ''}.`);
       continue;
     }
     for (const b of before) {
@@ -955,9 +968,13 @@ function instruction(clause: string, previous: string | undefined): string | und
     .trim();
   // "it" / "them": the code word of the sentence before names it.
   if (/^(?:it|them|this|that|these)\b/i.test(body)) {
-    const subject = /`([^`]{2,60})`/.exec(previous ?? '')?.[1];
+    const code = /`([^`]{2,60})`/.exec(previous ?? '')?.[1];
+    const word = /^([a-z][\w.@/-]*[\w])\s+(?:is|isn'?t|are|aren'?t|was|has|needs|does)\b/.exec(
+      previous ?? '',
+    )?.[1];
+    const subject = code ? `\`${code}\`` : word && !STOP.has(word) ? word : undefined;
     if (!subject) return undefined;
-    body = body.replace(/^(?:it|them|this|that|these)\b/i, `\`${subject}\``);
+    body = body.replace(/^(?:it|them|this|that|these)\b/i, subject);
   }
   if (verb === 'replace') {
     const r = /^(.+?) with (.+)$/i.exec(body);
@@ -1028,6 +1045,7 @@ function mentions(sentence: string, words: ReadonlySet<string>): boolean {
   for (const t of sentence.match(/[A-Za-z_][\w.-]*\w/g) ?? []) {
     const k = t.toLowerCase();
     if (words.has(k)) return true;
+    for (const part of k.split(/[._-]/)) if (part.length >= 4 && words.has(part)) return true;
   }
   return false;
 }
@@ -1146,7 +1164,7 @@ function flagFix(failing: string, rerun: string): string | undefined {
   const { added, removed } = addedWords(failing, rerun);
   if (added.length === 0 || added.length > 5 || removed.length > 2) return undefined;
   if (!added.some((w) => w.startsWith('-'))) return undefined;
-  const label = stageLabel(rerun);
+  const label = stageLabel(rerun, false);
   const add = added.join(' ');
   return removed.length > 0 && removed.every((r) => r.startsWith('-'))
     ? `Run \`${label}\` with \`${add}\` instead of \`${removed.join(' ')}\`.`
@@ -1226,7 +1244,7 @@ function lower(s: string): string {
 // Self-inflicted failures
 
 const COMPILE_ERROR =
-  /^(?:error(?:\[E\d+\])?:|error TS\d+|\w+Error: (?:invalid syntax|unexpected|expected)|SyntaxError|IndentationError|undefined: |cannot find symbol|this function takes|mismatched types|expected .+ found)/i;
+  /^(?:error(?:\[E\d+\])?: |error TS\d+|SyntaxError|IndentationError|undefined: |cannot find symbol|this function takes|mismatched types|expected .+ found)/;
 
 /** A compile error in code the assistant wrote moments ago, fixed by editing it again. */
 function selfInflicted(
