@@ -183,6 +183,10 @@ function emphasis(raw: string): number {
 const LASTING =
   /\b(?:from now on|going forward|moving forward|in the future|for the future|(?<!(?:maybe|perhaps|probably) )next time|from here on|for future reference|as a rule|every time|each time|always|never|(?:only|don'?t|do not) ever|ever again|should have (?:said|mentioned|told you)|just so you know|in general|for all (?:the )?\w+)\b/i;
 
+/** ", that's the convention in this project" at the end of a rule. */
+const CONVENTION_TAIL =
+  /[,;]?\s*(?:that'?s|this is|it'?s|which is) (?:the|our|a) (?:convention|rule|standard|norm|house style|way we do it|pattern we use)\b[^,;]*$/i;
+
 /** A reply that puts something off ("cool, maybe next time", "not now"). */
 const DEFERRAL =
   /\b(?:maybe|perhaps|probably) (?:next time|later|another time|some other time)\b|^(?:not (?:now|today|yet|for now)|later)\b/i;
@@ -363,7 +367,7 @@ const RULES: Rule[] = [
     build: (m, ctx) => {
       const subject = rest(m);
       if (
-        /^(?:it|this|that|these|those|they|there|i|you|we|he|she|which|what|people|the user|users?|things?|that one|he|she|one)$/i.test(
+        /^(?:it|this|that|these|those|they|there|i|you|we|he|she|which|what|people|the user|users?|things?|that one|one|no|yes|ok|okay|so|and|but|please|just|wait)$/i.test(
           subject,
         )
       )
@@ -805,14 +809,24 @@ export function parseDirective(rawSentence: string, ctx: PhraseContext): Directi
       /^(?:could|can|would|will) you (?:please )?(?:not|never|avoid|stop) ([^?]{3,200})\?$/i,
       (_a, body: string) => `don't ${body.replace(/^(\w+ing)\b/i, (g: string) => ingBase(g))}`,
     )
-    // "(and) not the other hyperparameters either, never change them": the second clause rules.
-    .replace(/^not [^,]{1,60} either,\s*/i, '');
+    // "(and) not the other hyperparameters either, never change them": the second clause rules,
+    // about the things the first one names.
+    .replace(/^not ([^,]{1,60}) either,\s*(.+)$/i, (_a, what: string, main: string) =>
+      main.replace(/\bthem\b/i, what.trim()),
+    )
+    // "..., that's the convention in this project": marks the rule, it is not part of it.
+    .replace(CONVENTION_TAIL, '');
+  const conventionTail = CONVENTION_TAIL.test(stripFillers(raw));
   if (!s || s.endsWith('?') || QUESTION_START.test(s)) return undefined;
   if (/^(?:never ?mind|nvm|scratch that|forget (?:that|it)|on second thought)\b/i.test(s))
     return undefined;
   // "maybe next time", "not now": a deferral, not a rule.
   if (DEFERRAL.test(s)) return undefined;
-  const here: PhraseContext = { ...ctx, lasting: ctx.lasting === true || LASTING.test(raw) };
+  const here: PhraseContext = {
+    ...ctx,
+    lasting: ctx.lasting === true || LASTING.test(raw) || conventionTail,
+    conventionTurn: ctx.conventionTurn || conventionTail,
+  };
   const cond = CONDITION.exec(s);
   if (cond && !here.inCondition) {
     const main = stripFillers(cond[3] ?? '');
@@ -844,7 +858,13 @@ export function parseDirective(rawSentence: string, ctx: PhraseContext): Directi
     if (!m) continue;
     const built = rule.build(m, here);
     if (!built) continue;
-    const d = finishDirective(rule.kind, raw, built, rule.strength, here);
+    const d = finishDirective(
+      conventionTail ? 'convention' : rule.kind,
+      raw,
+      built,
+      rule.strength,
+      here,
+    );
     if (d) return d;
   }
   // "from now on wrap errors with fmt.Errorf and %w": a plain imperative made lasting.
@@ -853,7 +873,7 @@ export function parseDirective(rawSentence: string, ctx: PhraseContext): Directi
     IMPERATIVE_START.test(s.charAt(0).toLowerCase() + s.slice(1)) &&
     !/\b(?:this|that|these|those)\b|\bto (?:avoid|prevent)\b/i.test(s)
   ) {
-    const d = finishDirective('preference', raw, s, 0.7, here);
+    const d = finishDirective(conventionTail ? 'convention' : 'preference', raw, s, 0.7, here);
     if (d) return d;
   }
   // An answer to the assistant's question: "formatMoney helper in src/lib/money.ts, never inline toFixed".
@@ -965,7 +985,7 @@ function finishDirective(
 
 // ", the output is unreadable" / ", that goes through the release pipeline only": a reason.
 const STATEMENT_CLAUSE =
-  /(?:\s[—–]\s+|,\s*)((?:the|this|that|it|these|those|they)\b[^,;]{0,20}?\s(?:is|are|was|'s|comes|come|goes|go|lives|runs|has|have|breaks|makes|gets|belongs)\b.*|it'?s\b.*|this'?s\b.*|that'?s\b.*)$|\s[—–]\s+(.+)$/i;
+  /(?:\s[—–]\s+|,\s*)((?:the|this|that|it|these|those|they)\b[^,;]{0,20}?\s(?:is|are|was|'s|comes|come|goes|go|lives|runs|has|have|breaks|makes|gets|belongs|can|could|will|would|may|might|causes|leads|returns|raises)\b.*|it'?s\b.*|this'?s\b.*|that'?s\b.*)$|\s[—–]\s+(.+)$/i;
 
 function splitStatementReason(s: string): { body: string; reason?: string } {
   const m = STATEMENT_CLAUSE.exec(s);

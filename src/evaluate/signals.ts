@@ -276,7 +276,7 @@ function proseBlocks(text: string): BlockLine[] {
 
 // Sentence ends; a "?" standing alone ("use ? and add context") is Rust's operator, not an end.
 const SENTENCE_SPLIT =
-  /(?<=\S[.!?])\s+(?=[A-Z@`"'(])|(?<=\S[.!?])\s+(?=[a-z]{2,}[\s,:])|;\s+(?=[a-z])/;
+  /(?<=\S[.!?])(?<!\b(?:e\.g|i\.e|vs|cf|etc)\.)\s+(?=[A-Z@`"'(])|(?<=\S[.!?])(?<!\b(?:e\.g|i\.e|vs|cf|etc)\.)\s+(?=[a-z]{2,}[\s,:])|;\s+(?=[a-z])/;
 // A second rule inside one sentence: "..., and always install with pnpm".
 const CLAUSE_SPLIT =
   /,?\s+\b(?:but|however|and)\b,?\s+(?=(?:keep in mind|remember|make sure|please (?:don'?t|do not|never|always|keep)|don'?t|do not|never|always)\b)/i;
@@ -383,6 +383,38 @@ function scanUserText(
       last = anchor;
       continue;
     }
+    // "keep test names as full sentences. I prefer that everywhere.": the second sentence makes
+    // the first a lasting rule.
+    if (!d && previous && !last?.directive && AFFIRMS_PREVIOUS.test(sentence)) {
+      const again = parseDirective(previous, {
+        afterStop,
+        corrective,
+        conventionTurn: conventionTurn || /convention|rule|standard/i.test(sentence),
+        answer,
+        lasting: true,
+      });
+      if (again) {
+        const kind = /\bprefer/i.test(sentence)
+          ? 'preference'
+          : /convention|rule|standard|here|project|repo/i.test(sentence)
+            ? 'convention'
+            : again.kind;
+        const lesson: Lesson = {
+          kind,
+          turn,
+          quote: redactText(clip(`${again.quote} ${sentence}`, 200)),
+          strength: again.strength,
+          directive: { ...again, kind, quote: clip(`${again.quote} ${sentence}`, 300) },
+        };
+        out.push(lesson);
+        last = lesson;
+        anchor = lesson;
+        anchorBlock = unit.block;
+        seen = 0;
+        previous = sentence;
+        continue;
+      }
+    }
     if (!d && anchor?.directive) {
       if (ENDS_ELABORATION.test(sentence) || ++seen > 3) anchor = undefined;
       else elaborate(anchor, sentence);
@@ -420,6 +452,10 @@ function scanUserText(
   }
   return corrective;
 }
+
+// "I prefer that everywhere", "that's the convention here", "please remember this".
+const AFFIRMS_PREVIOUS =
+  /^\W*(?:(?:and|also|so|ok(?:ay)?),?\s+)?(?:i (?:prefer|want|like) (?:that|this|it)(?: (?:everywhere|always|in general|in every \w+|from now on))?|(?:that'?s|this is) (?:the|our) (?:convention|rule|standard|way we do it)(?: (?:here|in this \w+))?|(?:please )?(?:remember|keep in mind) (?:that|this)(?: (?:for next time|from now on|for the future))?|(?:do|use) (?:that|this|it) everywhere|(?:that|this) (?:applies|goes) (?:everywhere|for every \w+|for all \w+))\s*[.!]*$/i;
 
 // "don't commit. ever." -> "never commit."
 const DONT_EVER = /\b(?:don'?t|do not)\s+([\w-]+(?:\s+[\w-]+)?)[.!]\s+ever\b[.!]?/gi;

@@ -81,7 +81,7 @@ export function extractSessionPatterns(
   const groups: Group[] = [];
   const byThread = new Map<number, Group>();
   for (const lesson of lessons) {
-    const phrased = phrase(lesson, scope);
+    const phrased = phrase(lesson, scope, session);
     if (!phrased) continue;
     const category = CATEGORY[lesson.kind];
     let threadGroup = lesson.thread === undefined ? undefined : byThread.get(lesson.thread);
@@ -185,16 +185,22 @@ interface Phrased {
 }
 
 /** The trigger, resolution and context of one lesson, or undefined when it cannot be phrased. */
-function phrase(lesson: Lesson, scope: string | undefined): Phrased | undefined {
+function phrase(lesson: Lesson, scope: string | undefined, session: Session): Phrased | undefined {
   const d = lesson.directive;
   if (d) {
-    const resolution = normaliseShouting(d.instruction);
+    const resolution = aboutTheUser(normaliseShouting(d.instruction));
     if (resolution.length > 170) return undefined;
     const trigger = lesson.question
       ? questionTrigger(lesson.question)
       : lesson.task
         ? taskTrigger(lesson.task)
-        : topicTrigger(resolution, lesson.kind, scope);
+        : topicTrigger(
+            resolution,
+            lesson.kind,
+            scope,
+            filesNear(session, lesson.turn),
+            session.turns[lesson.turn]?.text,
+          );
     const why = d.reason ? ` (${d.reason.replace(/[.!]+$/, '')})` : '';
     const who =
       lesson.question !== undefined
@@ -230,6 +236,16 @@ function phrase(lesson: Lesson, scope: string | undefined): Phrased | undefined 
   return undefined;
 }
 
+/** The inputs of the tool calls just around a turn: the files the rule was about. */
+function filesNear(session: Session, turn: number): string {
+  const parts: string[] = [];
+  for (let t = Math.max(0, turn - 3); t <= Math.min(session.turns.length - 1, turn + 3); t++) {
+    for (const call of (session.turns[t] as Session['turns'][number]).toolCalls)
+      parts.push(call.input.slice(0, 300));
+  }
+  return parts.join('\n');
+}
+
 /** "Where should cents be formatted for display?" -> "Deciding where cents should be formatted for display". */
 function questionTrigger(question: string): string {
   const q = question.trim().replace(/[?\s]+$/, '');
@@ -258,10 +274,17 @@ export function languageOf(session: Session): string | undefined {
   const counts = new Map<string, number>();
   const add = (lang: string, n = 1) => counts.set(lang, (counts.get(lang) ?? 0) + n);
   for (const turn of session.turns) {
+    // Code the assistant wrote in a fenced block names its language.
+    if (turn.role === 'assistant' && turn.text.includes('```')) {
+      for (const m of turn.text.matchAll(/```(\w+)/g)) {
+        const lang = FENCE_LANG[(m[1] ?? '').toLowerCase()];
+        if (lang) add(lang, 2);
+      }
+    }
     for (const call of turn.toolCalls) {
       const text = call.input.slice(0, 400);
       for (const m of text.matchAll(
-        /\.(py|go|rb|ex|exs|heex|rs|tsx?|jsx?|sh|tf|java|kt|cs|swift|php|sql)\b/g,
+        /\.(py|go|rb|ex|exs|heex|rs|tsx?|jsx?|sh|tf|java|kt|cs|swift|php|sql|gd|c|h|ipynb|dart)\b/g,
       )) {
         const lang = EXT_LANG[m[1] ?? ''];
         if (lang) add(lang);
@@ -304,6 +327,34 @@ const EXT_LANG: Record<string, string> = {
   swift: 'Swift',
   php: 'PHP',
   sql: 'SQL',
+  gd: 'GDScript',
+  c: 'C',
+  h: 'C',
+  ipynb: 'Python',
+  dart: 'Dart',
+};
+
+const FENCE_LANG: Record<string, string> = {
+  python: 'Python',
+  py: 'Python',
+  go: 'Go',
+  rust: 'Rust',
+  rs: 'Rust',
+  ruby: 'Ruby',
+  rb: 'Ruby',
+  typescript: 'TypeScript',
+  ts: 'TypeScript',
+  tsx: 'TypeScript',
+  javascript: 'JavaScript',
+  js: 'JavaScript',
+  java: 'Java',
+  kotlin: 'Kotlin',
+  swift: 'Swift',
+  elixir: 'Elixir',
+  php: 'PHP',
+  csharp: 'C#',
+  sql: 'SQL',
+  gdscript: 'GDScript',
 };
 
 const CMD_LANG: Record<string, string> = {
@@ -334,6 +385,39 @@ const CMD_LANG: Record<string, string> = {
   dotnet: 'C#',
 };
 
+const USER_VERB: Record<string, string> = {
+  need: 'needs',
+  have: 'has',
+  want: 'wants',
+  prefer: 'prefers',
+  review: 'reviews',
+  like: 'likes',
+  do: 'does',
+  read: 'reads',
+  commit: 'commits',
+  check: 'checks',
+  run: 'runs',
+  deploy: 'deploys',
+};
+
+/**
+ * The instruction as a note about the user rather than in their own first person: "only tell
+ * me if something I must do by hand" -> "only tell the user if something the user must do by hand".
+ */
+function aboutTheUser(text: string): string {
+  return text
+    .replace(/\bI (?:also |always |usually )?(\w+)\b/g, (all, verb: string) => {
+      const v = verb.toLowerCase();
+      if (/^(?:must|can|will|should|would|could|may|might|am|was)$/.test(v))
+        return `the user ${v === 'am' ? 'is' : v}`;
+      const third = USER_VERB[v];
+      return third ? `the user ${third}` : all;
+    })
+    .replace(/\b(?:myself)\b/g, 'themselves')
+    .replace(/\bmy\b/g, "the user's")
+    .replace(/\bme\b/g, 'the user');
+}
+
 /** "DO NOT CHANGE the contents." -> "Do not change the contents." (shouting is emphasis). */
 function normaliseShouting(text: string): string {
   const out = text.replace(/\b[A-Z]{2,}(?:\s+[A-Z]{2,})+\b/g, (run) => run.toLowerCase());
@@ -351,51 +435,99 @@ function taskTrigger(task: string): string {
   return `When asked to ${body.charAt(0).toLowerCase()}${body.slice(1)}`;
 }
 
-// Activities, tried in order: the first whose words appear in the rule names the trigger.
-// `{in}` becomes " in <language> code" (or "") and `{lang}` "<language> " when the session's
-// language is known, so the same rule reads "Writing Go tests" in a Go project.
+// Activities a rule can be about. The topic named earliest in the rule wins (a rule's subject
+// comes first: "Never put SQL strings inline in views" is about SQL, not views); ties go to
+// the earlier entry. `{in}` becomes " in <language> code" (or "") and `{lang}` "<language> "
+// when the session's language is known, so the same rule reads "Writing Go tests" in Go.
 const TOPICS: Array<[RegExp, string]> = [
-  [/\b(?:answers?|replies|responses|brief|concise|verbose)\b/i, 'Answering the user'],
-  [/\bmigrat\w*/i, 'Running database migrations'],
   [
-    /\b(?:e2e|end-to-end|tests?|testing|specs?|assert\w*|vitest|jest|pytest|rspec|coverage|t\.Run)\b/i,
+    /\b(?:answers?|replies|responses|brief|concise|verbose|explanations?|summar(?:y|ies))\b/i,
+    'Answering the user',
+  ],
+  [/\bmigrat\w*/i, 'Writing database migrations'],
+  [/\bpaginat\w*|\bkeyset\b|\boffset pagination\b/i, 'Paginating list endpoints'],
+  [/\b(?:notebooks?|ipynb|jupyter\w*|jupytext)\b/i, 'Editing notebooks'],
+  [/\b(?:dbt|marts?|staging models?)\b/i, 'Building dbt models'],
+  [/\b(?:helm\w*|kubectl|k8s|kubernetes|deploy\w*|rollouts?)\b/i, 'Deploying services'],
+  [/\b(?:sql|quer(?:y|ies)|aiosql|joins?|select statements?)\b/i, 'Writing SQL queries'],
+  [
+    /\b(?:e2e|end-to-end|tests?|testing|specs?|assert\w*|vitest|jest|pytest|rspec|coverage|t\.Run|mocks?|fixtures?)\b/i,
     'Writing {lang}tests',
   ],
   [/\b(?:format\w*|formatter|prettier|ruff|black|gofmt|rustfmt)\b/i, 'Formatting {lang}code'],
   [/\b(?:lint\w*|shellcheck|eslint|clippy|mypy|type: ignore)\b/i, 'Checking {lang}code'],
+  [/\b(?:docs?|documentation|headings?|admonitions?|changelog)\b/i, 'Writing docs'],
   [/\b(?:markdown|\.md\b|readme|bullet|numbered list|sentence)/i, 'Writing Markdown'],
-  [/\b(?:commit|git|branch|squash|rebase|pull requests?)\b/i, 'Using git'],
+  [/\bcommit\w*/i, 'Committing changes'],
+  [/\b(?:git|branch(?:es)?|squash|rebase|pull requests?)\b/i, 'Using git'],
+  [/\b(?:yaml|toml|json|csv|xml)\b/i, 'Loading {fmt} data{in}'],
+  [
+    /\b(?:datetime|utcnow|time ?zones?|timezone|utc|timestamps?)\b/i,
+    'Handling dates and times{in}',
+  ],
+  [
+    /(?:\bos\.environ\b|\benviron\b|\benv vars?\b|\benvironment variables?|\bsettings\b|\bconfig(?:uration)?\b|\.env\b)/i,
+    'Reading configuration{in}',
+  ],
+  [
+    /\b(?:di|dependency injection|inject\w*|koin|hilt|dagger|service locator)\b/i,
+    'Wiring dependency injection{in}',
+  ],
+  [
+    /\b(?:tokens?|secrets?|credentials?|passwords?|api keys?|keychain|secure-?store)\b/i,
+    'Storing secrets and tokens',
+  ],
+  [/\b(?:isrs?|interrupts?|irq|dma)\b/i, 'Writing interrupt handlers'],
+  [
+    /\b(?:hyperparam\w*|lr|learning rate|warmup|weight decay)\b/i,
+    'Changing training hyperparameters',
+  ],
+  [
+    /\b(?:collision\w*|physics|move_and_slide|rigidbody\w*|characterbody\w*)\b/i,
+    'Writing game movement and physics',
+  ],
+  [
+    /\b(?:generated|prebuild|codegen|native)\b|(?:^|\s)(?:ios|android)\//i,
+    'Editing generated or native files',
+  ],
+  [/\b(?:async|await|promises?)\b|\.then\(/i, 'Writing async {lang}code'],
   [/\b(?:imports?|import paths?|barrel)\b/i, 'Writing {lang}imports'],
   [
     /\b(?:(?:named|default) exports?|export(?:s|ed)? from|re-?exports?)\b/i,
     'Exporting from {lang}modules',
   ],
-  [/\b(?:types?|typing|type hints?|noImplicitAny|generics)\b/i, 'Typing {lang}code'],
-  [/\b(?:errors?|exceptions?|wrap\w*|panic)\b/i, 'Handling errors{in}'],
+  [/\b(?:types?|typing|typed|type hints?|noImplicitAny|generics)\b/i, 'Typing {lang}code'],
+  [/\b(?:errors?|exceptions?|unwrap|panic\w*|anyhow|Result)\b/, 'Handling errors{in}'],
+  [/\b(?:errors?|exceptions?)\b/i, 'Handling errors{in}'],
   [
     /\b(?:logs?|logging|logger|print|stderr|stdout|debug|structlog|set -x)\b/i,
     'Adding logging{in}',
   ],
   [/\bcomments?\b/i, 'Editing code with comments'],
   [
-    /\b(?:install|dependenc\w+|npm|pnpm|yarn|bun|pip|poetry|uv|cargo add|gem|bundle)\b/i,
+    /\b(?:install\w*|dependenc\w+|npm|pnpm|yarn|bun|pip|poetry|uv|cargo add|gem|bundle)\b/i,
     'Installing dependencies',
   ],
-  [/\b(?:css|styl\w+|layout|center\w*|centre\w*|tailwind)\b/i, 'Styling the UI'],
+  [
+    /\b(?:css|stylesheets?|styled|styling|layout|center\w*|centre\w*|tailwind)\b/i,
+    'Styling the UI',
+  ],
   [/\b(?:retr(?:y|ies)|jobs?|queues?|sidekiq|backoff)\b/i, 'Writing background jobs'],
+  [/\b(?:make|cmake|gradle|makefile|compil\w+|firmware)\b|\bbuild with\b/i, 'Building {lang}code'],
   [/\b(?:http|api|requests?|endpoints?|routes?|handlers?)\b/i, 'Calling or serving HTTP{in}'],
   [/\b(?:task-?master|todos?|tasks?|backlog|issues?)\b/i, 'Tracking tasks'],
-  [/\b(?:rules?|\.mdc|cursor|claude\.md|agents\.md)\b/i, 'Writing assistant rules'],
+  [/\b(?:rules?|\.mdc|cursor rules?|claude\.md|agents\.md)\b/i, 'Writing assistant rules'],
   [/\b(?:scripts?|bash|shell)\b/i, 'Writing shell scripts'],
   [/\b(?:subcommands?|commands?|cli)\b/i, 'Adding CLI commands'],
   [
-    /\b(?:server components?|pages?|router|liveviews?|components?|views?)\b/i,
+    /\b(?:server components?|pages?|router|liveviews?|components?|views?|screens?)\b/i,
     'Building {lang}UI components',
   ],
-  [
-    /\b(?:repo|context|changesets?|schemas?|database|db|sql|quer(?:y|ies))\b/i,
-    'Accessing data{in}',
-  ],
+  [/\b(?:changesets?|schemas?|database|db|models?|tables?)\b/i, 'Accessing data{in}'],
+];
+
+// Topics that name only a broad area: used when no topic above is named.
+const BROAD_TOPICS: Array<[RegExp, string]> = [
   [
     /\b(?:modules?|director(?:y|ies)|folders?|files?|structure|organi[sz]\w*)\b/i,
     'Organizing code and files',
@@ -405,10 +537,48 @@ const TOPICS: Array<[RegExp, string]> = [
   [/\b(?:explain\w*)\b/i, 'Answering the user'],
 ];
 
-function topicTrigger(resolution: string, kind: SignalKind, scope?: string): string {
-  const fill = (t: string) =>
-    t.replace('{lang}', scope ? `${scope} ` : '').replace('{in}', scope ? ` in ${scope} code` : '');
-  for (const [re, name] of TOPICS) if (re.test(resolution)) return fill(name);
+// What the files a session touched say about the work, when the rule names no topic.
+const FILE_TOPICS: Array<[RegExp, string]> = [
+  [/\.sql\b/i, 'Writing SQL queries'],
+  [/\.ipynb\b/i, 'Editing notebooks'],
+  [/\.(?:md|mdx|rst)\b/i, 'Writing docs'],
+  [/\.(?:tsx|jsx|vue|svelte)\b/i, 'Building UI components'],
+  [/\.(?:tf|tfvars)\b/i, 'Changing Terraform'],
+  [/(?:^|\/)(?:Dockerfile|docker-compose\.ya?ml)\b/, 'Writing Docker files'],
+  [/\.ya?ml\b/i, 'Editing YAML configuration'],
+  [/\.(?:sh|bash)\b/i, 'Writing shell scripts'],
+  [/\.(?:c|h|cpp|hpp)\b/i, 'Writing C code'],
+  [/\.(?:test|spec)\.\w+\b|_test\.\w+\b|\btest_\w+\.py\b/i, 'Writing {lang}tests'],
+];
+
+function topicTrigger(
+  resolution: string,
+  kind: SignalKind,
+  scope?: string,
+  files?: string,
+  message?: string,
+): string {
+  const fill = (t: string, fmt = '') =>
+    t
+      .replace('{lang}', scope ? `${scope} ` : '')
+      .replace('{in}', scope ? ` in ${scope} code` : '')
+      .replace('{fmt}', fmt);
+  let best: { at: number; name: string; fmt: string } | undefined;
+  for (const [re, name] of TOPICS) {
+    const m = re.exec(resolution);
+    if (m && (!best || m.index < best.at)) {
+      best = { at: m.index, name, fmt: m[0].toUpperCase() };
+    }
+  }
+  if (best) return fill(best.name, best.fmt);
+  // The rest of the message often names what the rule is about ("style things for all the docs").
+  if (message) {
+    const around = topicTrigger(message.slice(0, 2000), kind, scope);
+    if (!/^Working /.test(around) && !BROAD_TOPICS.some(([, n]) => fill(n) === around))
+      return around;
+  }
+  if (files) for (const [re, name] of FILE_TOPICS) if (re.test(files)) return fill(name);
+  for (const [re, name] of BROAD_TOPICS) if (re.test(resolution)) return fill(name);
   if (scope) return `Working on ${scope} code in this project`;
   return kind === 'convention' ? 'Working in this project' : 'Working with this user';
 }
