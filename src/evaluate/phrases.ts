@@ -185,7 +185,7 @@ const LASTING =
 
 /** ", that's the convention in this project" at the end of a rule. */
 const CONVENTION_TAIL =
-  /[,;]?\s*(?:that'?s|this is|it'?s|which is) (?:the|our|a) (?:convention|rule|standard|norm|house style|way we do it|pattern we use)\b[^,;]*$/i;
+  /[,;]?\s*(?:that'?s|that is|this is|it'?s|it is|which is) (?:the|our|a) (?:convention|rule|standard|norm|house style|way we do it|pattern we use)\b[^,;]*$/i;
 
 /** A reply that puts something off ("cool, maybe next time", "not now"). */
 const DEFERRAL =
@@ -632,7 +632,7 @@ const RULES: Rule[] = [
   // "no unwrap in this codebase", "please no OFFSET pagination", "no Hilt" (after a correction)
   {
     kind: 'correction',
-    re: /^no\s+((?!(?:problem|worries|need|thanks|idea|luck|way|rush|change|changes|more|longer|one|it|it'?s|i|we|you|they|he|she|that|this|the|that'?s|wait|actually|just|not|don'?t|do|but|and|because|sorry|matter)\b)[\w@./`()'*+-]+(?:\s+(?!(?:in|for|anywhere|there|here|please)\b)[\w@./`()'*+-]+){0,2})(?:\s+(in (?:this|our|the) (?:repo(?:sitory)?|project|codebase|code base|app|service)|anywhere|there|here|in (?:[\w./`-]+))?)?(?:,?\s+please)?[.!]*$/i,
+    re: /^no\s+((?!(?:problem|worries|need|thanks|idea|luck|way|rush|change|changes|more|longer|one|it|it'?s|i|we|you|they|he|she|that|this|the|that'?s|wait|actually|just|not|don'?t|do|but|and|because|sorry|matter)\b)[\w@./`()'*+-]+(?:\s+(?!(?:in|for|anywhere|there|here|please)\b)[\w@./`()'*+-]+){0,2})(?:\s+(in (?:this|our|the) (?:repo(?:sitory)?|project|codebase|code base|app|service)|anywhere|there|here|in [\w./`-]+(?: [\w./`-]+){0,2})?)?(?:,?\s+please)?[.!]*$/i,
     build: (m, ctx) => {
       const what = rest(m);
       const where = (m[2] ?? '').trim();
@@ -689,6 +689,7 @@ const RULES: Rule[] = [
       if (!ctx.conventionTurn) return undefined;
       const np = rest(m);
       if (/^(?:it|this|that|i|you|we|they|and|but|so|then)\b/i.test(np)) return undefined;
+      if (VERB_START.test(np) || BARE_IMPERATIVE.test(np)) return undefined;
       const tail = rest(m, 4).replace(/^\s*please\b\s*/i, '');
       return `write ${lowerFirst(np)} ${(m[2] ?? '').toLowerCase()} ${rest(m, 3)}${tail ? ` ${tail}` : ''}`;
     },
@@ -985,7 +986,7 @@ function finishDirective(
 
 // ", the output is unreadable" / ", that goes through the release pipeline only": a reason.
 const STATEMENT_CLAUSE =
-  /(?:\s[—–]\s+|,\s*)((?:the|this|that|it|these|those|they)\b[^,;]{0,20}?\s(?:is|are|was|'s|comes|come|goes|go|lives|runs|has|have|breaks|makes|gets|belongs|can|could|will|would|may|might|causes|leads|returns|raises)\b.*|it'?s\b.*|this'?s\b.*|that'?s\b.*)$|\s[—–]\s+(.+)$/i;
+  /(?:\s[—–]\s+|,\s*)((?:the|this|that|it|these|those|they)\b[^,;]{0,20}?\s(?:is|are|was|'s|comes|come|goes|go|lives|runs|has|have|breaks|makes|gets|belongs|can|could|will|would|may|might|causes|leads|returns|raises)\b.*|it'?s\b.*|this'?s\b.*|that'?s\b.*|(?:it|they|this|that) (?!(?:is|are)\b)[a-z-]+(?:s|ed)\b.*)$|\s[—–]\s+(.+)$/i;
 
 function splitStatementReason(s: string): { body: string; reason?: string } {
   const m = STATEMENT_CLAUSE.exec(s);
@@ -1051,12 +1052,21 @@ const ELABORATION_CLAUSE =
 export function elaborationOf(sentence: string): { instructions: string[]; rest: string[] } {
   const instructions: string[] = [];
   const restParts: string[] = [];
+  let first = true;
   for (const clause of splitClauses(stripFillers(sentence))) {
     const c = clause.trim().replace(/[.!\s]+$/, '');
     if (!c) continue;
     const m = ELABORATION_CLAUSE.exec(c);
     if (m && !/\b(?:can|could|would) you\b/i.test(c)) instructions.push(m[1] ?? c);
+    // A sentence that opens with a verb ("list the columns, ...") is an instruction too.
+    else if (
+      first &&
+      IMPERATIVE_START.test(c) &&
+      /^[a-z]+ (?:the|a|an|all|each|every|it|them|\w+s)\b/.test(c)
+    )
+      instructions.push(c);
     else restParts.push(c);
+    first = false;
   }
   return { instructions, rest: restParts };
 }

@@ -9,9 +9,9 @@ describe('extraction quality on the labelled development set', () => {
     const report = await runExtractionQuality({
       transcriptsDir: `${fixtures}transcripts`,
       labelsDir: `${fixtures}eval`,
-      // blind-* sets were written and labelled without looking at the extractor; they are
-      // measured and reported by `npm run eval`, not held to the thresholds.
-      exclude: ['blind-3', 'blind-4'],
+      // blind-3 was written blind but has since been tuned on, so it is held to the targets
+      // too; blind-4 is the final measuring set: reported by `npm run eval`, never tuned on.
+      exclude: ['blind-4'],
     });
     expect(report.fixtures.length).toBeGreaterThanOrEqual(12);
     expect(report.overall.labelled).toBeGreaterThan(30);
