@@ -26,6 +26,8 @@ const WRAPPER_LINE =
 const ERROR_SHAPES: RegExp[] = [
   // Python / Java / JS named errors: "ValueError: …", "java.lang.IllegalStateException: …".
   /^\s*(?:E\s+|\[\w*\]\s*)?((?:[a-z_]\w*\.)*[A-Z]\w*(?:Error|Exception)(?: \[[A-Z_]+\])?:(?:\s*\S.*)?)$/,
+  // A plain JS error with a code: "Error [ERR_REQUIRE_ESM]: require() of ES Module …".
+  /^\s*((?:Uncaught )?Error \[[A-Z_]+\]:\s*\S.*)$/,
   // rustc / tsc / cc / go vet style.
   /^\s*((?:error|fatal error)(?:\[\w+\])?: .+)$/,
   /^\s*(?:[\w./-]+\(\d+,\d+\): )?(error TS\d+: .+)$/,
@@ -53,8 +55,13 @@ const PANIC = /thread '[^']*' panicked at [^\n]*:\n([^\n]+)|panicked at '([^']+)
  */
 export function errorLine(text: string): string | undefined {
   const head = text.length > 30_000 ? text.slice(0, 30_000) : text;
-  const line = rawErrorLine(head);
+  let line = rawErrorLine(head);
   if (!line) return undefined;
+  if (/^WARNING\b/.test(line)) {
+    line = line.replace(/^WARNING\s*[-:]?\s*/, '');
+    if (/strict mode|warnings? (?:are |treated as )?errors|-Werror|--strict/i.test(head))
+      line = `${shorten(normaliseError(line))} (warnings fail the build in strict mode)`;
+  }
   const normal = shorten(normaliseError(line));
   return normal.length >= 6 ? normal : undefined;
 }
@@ -109,7 +116,7 @@ function rawErrorLine(text: string): string | undefined {
 /** Keeps a long message to its first sentence (the rest is detail: sizes, hints). */
 function shorten(line: string): string {
   if (line.length <= 110) return line;
-  const cut = /^(.{20,140}?[a-z)'"`\]])[.!;] (?=[A-Z(])/.exec(line);
+  const cut = /^(.{20,150}?[a-z)'"`\]])[.!;] (?=[A-Z(])/.exec(line);
   if (cut?.[1]) return cut[1];
   return clip(line, 150).replace(/…$/, '');
 }
@@ -133,7 +140,7 @@ export function normaliseError(line: string): string {
     .replace(/\s*\(os error \d+\)/g, '')
     .replace(/\[Errno -?\d+\]\s*/g, '')
     .replace(
-      /(^|[\s'"`(=:])((?:\.{0,2}\/|~\/|[A-Za-z]:\\)(?:[\w.@+-]+[/\\])+[\w.@+-]*|(?:[\w.@+-]+[/\\]){2,}[\w.@+-]*)/g,
+      /(^|[\s'"`(=:])((?:\.{0,2}\/|~\/|[A-Za-z]:\\)(?:[\w.@+-]+[/\\])+[\w.@+-]*|(?:[\w.@+-]+[/\\]){2,}[\w.@+-]*|[\w.+-]+\/[\w.+-]+\.[a-z]{1,5}\b)/g,
       (_all, pre: string, path: string) =>
         path.startsWith('@') ? `${pre}${path}` : `${pre}${shortPath(path)}`,
     )
@@ -374,6 +381,39 @@ const OWN_SLIP =
 const ENVIRONMENT_ERROR =
   /rate limit|tenant (?:is )?disabled|resolve host|could not resolve|name resolution|network is unreachable|no network|failed to establish a new connection|ECONNREFUSED|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|sandbox|read-only file system|permission denied|operation not permitted|quota|no space left|service unavailable|\b(?:429|502|503)\b|command not found|executable file not found|not recognized as an internal|cannot connect to the docker daemon|unable to connect to the target/i;
 
+/** Outside causes, by the marker a tool prints, with the words a trigger uses for them. */
+const ENVIRONMENT_CAUSES: Array<[RegExp, string]> = [
+  [
+    /Temporary failure in name resolution|Could not resolve host|getaddrinfo (?:ENOTFOUND|EAI_AGAIN)|Network is unreachable|Failed to establish a new connection|ENETUNREACH|EAI_AGAIN/i,
+    'no network access',
+  ],
+  [/Disk quota exceeded|EDQUOT/i, 'disk quota exceeded'],
+  [/No space left on device|ENOSPC/i, 'no space left on device'],
+  [/Cannot connect to the Docker daemon/i, 'Docker is not running'],
+  [/\brate[ -]limit(?:ed)?\b|429 Too Many Requests/i, 'rate limited'],
+  [/read-only file system|EROFS/i, 'read-only file system'],
+];
+
+/** The outside cause of a failure, when its output names one: `no network access (…)`. */
+function environmentCause(output: string): { text: string; marker: string } | undefined {
+  const head = output.slice(0, 8000);
+  for (const [re, text] of ENVIRONMENT_CAUSES) {
+    const m = re.exec(head);
+    if (m) return { text, marker: m[0] };
+  }
+  return undefined;
+}
+
+/** The error line, or the outside cause when the line does not name it. */
+function failureTrigger(output: string): string | undefined {
+  const line = errorLine(output);
+  const env = environmentCause(output);
+  if (!env) return line;
+  if (line?.toLowerCase().includes(env.marker.toLowerCase())) return line;
+  const marker = env.text.includes(env.marker.toLowerCase()) ? '' : ` (${env.marker})`;
+  return `${env.text}${marker}`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The window after a failure
 
@@ -476,6 +516,10 @@ function scan(
           reset();
           if (!imperativeOf(text)) w.rejected = true;
         }
+      } else if (!failing && w.texts.length > 0) {
+        // A pasted error: the next plain prompt decides (moved on, or not).
+        w.after = turn;
+        return w;
       }
       w.prompts.push(text);
       if (++prompts > MAX_PROMPTS) return w;
@@ -517,7 +561,7 @@ function scan(
         }
         if (rel.rerun) {
           if (failed) {
-            const again = errorLine(out);
+            const again = failureTrigger(out);
             if (again === failing.error || !again) {
               reset();
               w.texts = [];
@@ -677,29 +721,32 @@ const KEY_VALUE = /^\s*(?:export\s+)?["']?([\w.-]+)["']?\s*(\+?=|:)\s*(.+?)\s*,?
  * A short statement of one change, when the change is crisp: a value set, a flag or import
  * added, one name swapped for another.
  */
-function summariseChanges(changes: readonly Change[]): string | undefined {
+function summariseChanges(
+  changes: readonly Change[],
+): { text: string; partial: boolean } | undefined {
   const real = changes.filter((c) => c.before.length + c.after.length > 0);
   if (real.length === 0 || real.length > 5) return undefined;
-  const sets: string[] = [];
-  const swaps: Array<{ text: string; weight: number }> = [];
-  const adds: string[] = [];
+  const found: Array<{ text: string; rank: number; partial: boolean }> = [];
   for (const ch of real) {
     const file = baseName(ch.file);
     const inFile = file ? ` in \`${file}\`` : '';
     const before = ch.before.map((l) => l.trim()).filter((l) => l && !isComment(l));
     const after = ch.after.map((l) => l.trim()).filter((l) => l && !isComment(l));
+    const here: Array<{ text: string; rank: number }> = [];
     if (before.length === 0 && after.length >= 1 && after.length <= 2) {
       const line = after[0] as string;
       const kv = KEY_VALUE.exec(line);
       if (kv && kv[2] === '+=' && (kv[3]?.length ?? 0) < 90)
-        adds.push(`Add \`${kv[3]}\` to ${kv[1]}${inFile}.`);
+        here.push({ text: `Add \`${kv[3]}\` to ${kv[1]}${inFile}.`, rank: 1 });
       else if (
         (/^(?:import |from \S+ import |use |require |#include |using )/.test(line) ||
           (after.length === 1 && file)) &&
         line.length < 90
       )
-        adds.push(`Add \`${line.replace(/;$/, '')}\`${file ? ` to \`${file}\`` : ''}.`);
-      continue;
+        here.push({
+          text: `Add \`${line.replace(/;$/, '')}\`${file ? ` to \`${file}\`` : ''}.`,
+          rank: 3,
+        });
     }
     for (const b of before) {
       const kb = KEY_VALUE.exec(b);
@@ -711,7 +758,7 @@ function summariseChanges(changes: readonly Change[]): string | undefined {
         if (kb && ka && kb[1] === ka[1] && kb[2] === ka[2]) {
           const v = (ka[3] ?? '').replace(/^["']|["']$/g, '');
           if (kb[3] !== ka[3] && v.length < 90 && !/[({[]$/.test(v))
-            sets.push(`Set \`${ka[1]}\` to \`${v}\`${inFile}.`);
+            here.push({ text: `Set \`${ka[1]}\` to \`${v}\`${inFile}.`, rank: 0 });
           best = undefined;
           score = 1;
           break;
@@ -731,18 +778,25 @@ function summariseChanges(changes: readonly Change[]): string | undefined {
       if (gone.length === 1 && came.length === 1) {
         const from = gone[0] as string;
         const to = came[0] as string;
-        if (isSlip(from, to)) return undefined;
-        swaps.push({
+        if (isSlip(from, to)) continue;
+        here.push({
           text: `Use \`${to}\` instead of \`${from}\`${inFile}.`,
-          weight: (to.includes('.') ? 100 : 0) + to.length,
+          rank: 2 - (to.includes('.') ? 0.5 : 0) - Math.min(to.length, 40) / 100,
         });
       } else if (gone.length === 0 && came.length >= 1 && came.length <= 2 && best.length <= 90)
-        adds.push(`Add ${came.map((x) => `\`${x}\``).join(' and ')}: \`${best}\`${inFile}.`);
+        here.push({
+          text: `Add ${came.map((x) => `\`${x}\``).join(' and ')}: \`${best}\`${inFile}.`,
+          rank: 3,
+        });
     }
+    // One statement for many changed lines leaves most of this change unsaid.
+    const lines = before.length + after.length;
+    const partial = lines > Math.max(2, here.length * 2 + 1);
+    for (const h of here) found.push({ ...h, partial });
   }
-  if (sets[0]) return sets[0];
-  swaps.sort((a, b) => b.weight - a.weight);
-  return swaps[0]?.text ?? adds[0];
+  found.sort((a, b) => Number(a.partial) - Number(b.partial) || a.rank - b.rank);
+  const first = found[0];
+  return first ? { text: first.text, partial: first.partial } : undefined;
 }
 
 function isComment(line: string): boolean {
@@ -771,7 +825,7 @@ function sentencesOf(prose: string): string[] {
 }
 
 const VERBS =
-  'add|use|switch to|replace|move|install|pin|set|pass|import|rename|remove|drop|delete|wrap|enable|disable|declare|register|export|parse|cast|convert|call|catch|check|change|return|read|write|put|run|upgrade|downgrade|roll back|rollback|reset|restart|rebuild|clear|bump|define|mark|annotate|configure|point|link|load|initiali[sz]e|create|give|make|keep|guard|handle|escape|quote|indent|lower|raise|increase|decrease|reduce|split|sort|filter|fetch|await|close|open|limit|include|exclude|specify|provide|update|fix|apply|regenerate|migrate|seed|start|stop|connect|mock|stub|skip|retry|upgrade|reinstall|uninstall|clean|compile|build|pivot|aggregate|group|join|flush|commit';
+  'add|use|switch to|replace|move|install|pin|set|pass|import|rename|remove|drop|delete|wrap|enable|disable|declare|register|export|parse|cast|convert|call|catch|take|strip|trim|change|return|read|write|put|run|upgrade|downgrade|roll back|rollback|reset|restart|rebuild|clear|bump|define|mark|annotate|configure|point|link|load|initiali[sz]e|create|give|make|keep|guard|handle|escape|quote|indent|lower|raise|increase|decrease|reduce|split|sort|filter|fetch|await|close|open|limit|include|exclude|specify|provide|update|fix|apply|regenerate|migrate|seed|start|stop|connect|mock|stub|skip|retry|upgrade|reinstall|uninstall|clean|compile|build|pivot|aggregate|group|join|flush|commit';
 
 const GERUNDS: Record<string, string> = {
   adding: 'add',
@@ -902,16 +956,34 @@ function explainedFix(sentences: readonly string[]): string | undefined {
 }
 
 /** An announced or reported action ("I'll add …", "Parse it back …", "Replaced X with Y"). */
-function actionFix(sentences: readonly string[], related: ReadonlySet<string>): string | undefined {
-  for (let i = sentences.length - 1; i >= 0; i--) {
+function actionFix(
+  sentences: readonly string[],
+  related: ReadonlySet<string> | undefined,
+  forward: boolean,
+): string | undefined {
+  const n = sentences.length;
+  for (let k = 0; k < n; k++) {
+    const i = forward ? k : n - 1 - k;
     const sentence = (sentences[i] as string).replace(/[.:!]+$/, '');
-    if (!mentions(sentence, related)) continue;
+    if (related && !mentions(sentence, related)) continue;
     if (/\?$/.test(sentence) || /^(?:if|when|should|can|could|would|do you|want)\b/i.test(sentence))
       continue;
+    let plain: string | undefined;
+    let previous = sentences[i - 1];
     for (const clause of clauses(sentence)) {
-      const fix = instruction(clause, sentences[i - 1] ?? sentence);
-      if (fix) return fix;
+      const fix = instruction(clause, previous);
+      previous = clause;
+      if (!fix) continue;
+      if (concrete(fix)) return fix;
+      plain ??= fix;
     }
+    if (
+      plain &&
+      !/^(?:Add|Write|Create) (?:a|an|the)? ?(?:section|note|test|comment|docs?|readme)\b/i.test(
+        plain,
+      )
+    )
+      return plain;
   }
   return undefined;
 }
@@ -924,10 +996,13 @@ function clauses(sentence: string): string[] {
   for (const part of sentence.split(/;\s+|:\s+(?=[a-z])|,\s+so\s+|\.\s+/)) {
     const m = intro.exec(part.trim());
     if (m?.[1]) out.push(m[1]);
+    const announced =
+      /\b(?:i'?ll|i will|let me|i'm going to|we need to|you need to|so)\s+(.+)$/i.exec(part);
+    if (announced?.[1] && announced[1] !== m?.[1]) out.push(announced[1]);
   }
-  const announced =
-    /\b(?:i'?ll|i will|let me|i'm going to|we need to|you need to|so)\s+(.+)$/i.exec(sentence);
-  if (announced?.[1]) out.push(announced[1]);
+  // "The page is called `config.md`, not `configuration.md`."
+  const not = /`([^`]{1,60})`,? not `([^`]{1,60})`/.exec(sentence);
+  if (not) out.push(`use \`${not[1]}\` instead of \`${not[2]}\``);
   return out;
 }
 
@@ -1004,6 +1079,12 @@ function instruction(clause: string, previous: string | undefined): string | und
   )
     return undefined; // "run the tests", "check the logs": not a fix
   if (verb === 'fix' || verb === 'update') return undefined;
+  if (
+    /^(?:what|whether|why|how|if|where)\b|\b(?:debug|logging|print\w*|to see|to check|to find out|investigat\w*)\b/i.test(
+      body,
+    )
+  )
+    return undefined; // looking, not fixing
   return finish(`${verb} ${body}`);
 }
 
@@ -1080,7 +1161,8 @@ function userRoute(prompts: readonly string[], w: Window): string | undefined {
         .replace(/^(?:can|could) you (?:please )?/i, '')
         .replace(/[?]$/, '');
       const m = VERB_RE.exec(clean);
-      if (!m) continue;
+      if (!m || /^(?:fix|update|check|make|keep|run|start|stop)$/i.test(m[1] ?? '')) continue;
+      if (FRUSTRATION.test(prompt) || /\bi was trying to\b/i.test(prompt)) continue;
       const tokens = (clean.match(/[\w.$/-]+/g) ?? []).filter((t) => t.length > 3);
       const used = tokens.filter((t) => done.has(t.toLowerCase()) && !STOP.has(t.toLowerCase()));
       if (used.length === 0 || clean.length > 180) continue;
@@ -1197,7 +1279,8 @@ function chooseFix(
   error: string,
 ): string | undefined {
   const sentences = w.texts.flatMap(sentencesOf);
-  const summary = summariseChanges(w.changes);
+  const summarised = summariseChanges(w.changes);
+  const summary = summarised?.partial ? undefined : summarised?.text;
   const explained = explainedFix(sentences);
   const install = [...w.commands, ...w.before].find((c) => INSTALL_COMMAND.test(c));
   let fix: string | undefined;
@@ -1215,7 +1298,9 @@ function chooseFix(
       runFirst,
       w.rerun ? commandLabel(w.rerunOf ?? failing?.command ?? w.rerun) : undefined,
     );
-  fix ??= actionFix(sentences, relatedWords(w, error));
+  const proseOnly = w.changes.length === 0 && w.editCount === 0 && w.commands.length === 0;
+  fix ??= actionFix(sentences, proseOnly ? undefined : relatedWords(w, error), !failing);
+  fix ??= summarised?.text;
   if (!fix) {
     const commit = w.commits.map((c) => /^fix(?:\([^)]*\))?:\s*(.+)$/i.exec(c)?.[1]).find(Boolean);
     if (commit) fix = instruction(commit, undefined) ?? undefined;
@@ -1288,7 +1373,7 @@ export function detectToolLessons(
     const output = call.output ?? '';
     if (!output || !isFailure(call)) continue;
     if (REJECTED.test(output.slice(0, 300))) continue;
-    const error = errorLine(output);
+    const error = failureTrigger(output);
     if (!error || seen.has(error)) continue;
     // Only the last failure with this error in the turn: earlier ones were retried.
     if (laterSameFailure(turn, c, error)) continue;
@@ -1306,7 +1391,7 @@ export function detectToolLessons(
 function laterSameFailure(turn: Turn, c: number, error: string): boolean {
   for (let k = c + 1; k < turn.toolCalls.length; k++) {
     const later = turn.toolCalls[k] as ToolCall;
-    if (isFailure(later) && errorLine(later.output ?? '') === error) return true;
+    if (isFailure(later) && failureTrigger(later.output ?? '') === error) return true;
   }
   return false;
 }
@@ -1348,9 +1433,12 @@ function missingTool(
   call: ToolCall,
   error: string,
 ): Lesson | undefined {
-  const nf = NOT_FOUND.exec(error);
+  const nf = NOT_FOUND.exec(error) ?? NOT_FOUND.exec((call.output ?? '').slice(0, 2000));
   const missing = nf?.[1] ?? nf?.[2] ?? nf?.[3];
   if (!missing) return undefined;
+  const trigger = nf?.[3]
+    ? `\`${missing}\` is not in the container (executable file not found in $PATH)`
+    : `\`${missing}\`: command not found`;
   const failing = commandOf(call.input);
   const label = commandLabel(failing);
   let seen = 0;
@@ -1402,7 +1490,7 @@ function missingTool(
         turn: index,
         quote: redactText(clip(error, 160)),
         strength: 0.6,
-        error: redactText(label && !error.startsWith(label) ? `\`${label}\`: ${error}` : error),
+        error: redactText(label && label !== missing ? `\`${label}\`: ${trigger}` : trigger),
         fix: redactText(fix),
         tool: call.name,
       };
@@ -1439,8 +1527,11 @@ function resolveFailure(
   const w = scan(turns, index, callIndex, { command, error, echoed: echoedCommands(output) });
   if (w.rejected) return undefined;
   if (!w.rerun && !w.userConfirmed) return undefined;
-  if (w.after && objects(w.after.text) && related(w.after.text, w) && !confirms(w.after.text))
-    return undefined;
+  const after = w.after?.text;
+  if (after && !confirms(after)) {
+    if (FRUSTRATION.test(after) || STILL_FAILING.test(after)) return undefined;
+    if (objects(after) && related(after, w)) return undefined;
+  }
   const sentences = w.texts.flatMap(sentencesOf);
   if (OWN_SLIP.test(sentences.join(' '))) return undefined;
   const fix = chooseFix(w, { command }, error);
