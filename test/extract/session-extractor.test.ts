@@ -255,4 +255,82 @@ describe('extractSessionPatterns', () => {
       ],
     ]);
   });
+
+  // Triggers name what the rule is about, from the rule itself first.
+  it.each([
+    ['never build SQL strings inline in the handlers', 'Writing SQL queries'],
+    ["don't paginate with OFFSET, use keyset pagination on (id)", 'Paginating list endpoints'],
+    ['never commit, leave the changes in the working tree', 'Committing changes'],
+    ['only ever edit the .py half of a paired jupytext notebook', 'Editing notebooks'],
+    ['never use datetime.utcnow(), always datetime.now(timezone.utc)', 'Handling dates and times'],
+    ['never use yaml.load, always yaml.safe_load', 'Loading YAML data'],
+    ['in this repo nothing reads os.environ directly', 'Reading configuration'],
+  ])('gives %j the trigger %j', (text, trigger) => {
+    const [p] = extractSessionPatterns(
+      session('t', [
+        { role: 'user', text: 'add the report' },
+        { role: 'assistant', text: 'Done.' },
+        { role: 'user', text },
+      ]),
+      { now },
+    );
+    expect(p?.trigger).toBe(trigger);
+  });
+
+  it('keeps the rejected term and its replacement in a correction', () => {
+    const [p, ...rest] = extractSessionPatterns(
+      session('dt', [
+        { role: 'user', text: 'add a trial_ends_at check' },
+        { role: 'assistant', text: 'Used datetime.utcnow().' },
+        {
+          role: 'user',
+          text: 'could you please not use `datetime.utcnow()`? It returns a naive datetime. Please always use `datetime.now(timezone.utc)`.',
+        },
+      ]),
+      { now },
+    );
+    expect(rest).toEqual([]);
+    expect(p?.resolution).toBe(
+      "Don't use `datetime.utcnow()`; always use `datetime.now(timezone.utc)`.",
+    );
+    expect(p?.context).toContain('naive datetime');
+  });
+
+  it('reads the quick-start phrasings: a preference made lasting and a convention tail', () => {
+    const patterns = extractSessionPatterns(
+      session('qs', [
+        { role: 'user', text: 'add a test for the discount' },
+        { role: 'assistant', text: 'Added.' },
+        {
+          role: 'user',
+          text: "please keep test names as full sentences describing behaviour, e.g. 'applies the discount'. I prefer that everywhere.",
+        },
+        { role: 'assistant', text: 'Renamed.' },
+        {
+          role: 'user',
+          text: "And put tests next to the source file as *.test.ts, that's the convention in this project.",
+        },
+      ]),
+      { now },
+    );
+    expect(patterns.map((p) => [p.category, p.resolution])).toEqual([
+      [
+        'preference',
+        "Keep test names as full sentences describing behaviour, e.g. 'applies the discount'.",
+      ],
+      ['project_specific', 'Put tests next to the source file as *.test.ts.'],
+    ]);
+  });
+
+  it('writes the user in the third person in a resolution', () => {
+    const [p] = extractSessionPatterns(
+      session('me', [
+        { role: 'user', text: 'tune the training run' },
+        { role: 'assistant', text: 'Raised the lr.' },
+        { role: 'user', text: 'never change hyperparameters without asking me first' },
+      ]),
+      { now },
+    );
+    expect(p?.resolution).toBe('Never change hyperparameters without asking the user first.');
+  });
 });
