@@ -60,7 +60,7 @@ export function errorLine(text: string): string | undefined {
   if (/^WARNING\b/.test(line)) {
     line = line.replace(/^WARNING\s*[-:]?\s*/, '');
     if (/strict mode|warnings? (?:are |treated as )?errors|-Werror|--strict/i.test(head))
-      line = `${shorten(normaliseError(line))} (warnings fail the build in strict mode)`;
+      line = `${shorten(normaliseError(line))} (strict mode)`;
   }
   const normal = shorten(normaliseError(line));
   return normal.length >= 6 ? normal : undefined;
@@ -116,7 +116,7 @@ function rawErrorLine(text: string): string | undefined {
 /** Keeps a long message to its first sentence (the rest is detail: sizes, hints). */
 function shorten(line: string): string {
   if (line.length <= 110) return line;
-  const cut = /^(.{20,150}?[a-z)'"`\]])[.!;] (?=[A-Z(])/.exec(line);
+  const cut = /^(.{10,150}?[a-z)'"`\]])[.!;] (?=[A-Z(])/.exec(line);
   if (cut?.[1]) return cut[1];
   return clip(line, 150).replace(/…$/, '');
 }
@@ -447,8 +447,10 @@ interface Window {
   after?: Turn;
   /** The user confirmed in words. */
   userConfirmed: boolean;
-  /** The user objected to the change and gave no new route. */
+  /** The user turned the handling down: no lesson. */
   rejected: boolean;
+  /** The user objected to the change, and no new change came after. */
+  objected: boolean;
 }
 
 const MAX_TURNS = 14;
@@ -474,12 +476,34 @@ function scan(
     before: [],
     userConfirmed: false,
     rejected: false,
+    objected: false,
   };
   const reset = () => {
     w.changes = [];
     w.editCount = 0;
     w.commands = [];
     w.commits = [];
+  };
+  const history: Change[] = [];
+  // A change that undoes an earlier one (the user asked for it back) is no fix.
+  const addChange = (ch: Change) => {
+    const key = (lines: string[]) => lines.map((l) => l.trim()).filter(Boolean).join('\n');
+    const undone = history.find(
+      (h) => key(h.before) === key(ch.after) && key(h.after) === key(ch.before),
+    );
+    history.push(ch);
+    if (undone) {
+      w.changes = w.changes.filter((c) => c !== undone);
+      return;
+    }
+    for (const h of history) {
+      // A revert of one line of a larger change: drop that line from the change.
+      const a = key(ch.after);
+      const b = key(ch.before);
+      if (a && b && h.before.some((l) => l.trim() === a) && h.after.some((l) => l.trim() === b)) return;
+    }
+    w.objected = false;
+    w.changes.push(ch);
   };
   let prompts = 0;
   for (let t = index; t < turns.length && t <= index + MAX_TURNS; t++) {
@@ -510,11 +534,15 @@ function scan(
         w.userConfirmed = true;
         w.after = turn;
         return w;
+      } else if (FRUSTRATION.test(text)) {
+        // The user is unhappy with how the failure was handled: nothing to learn here.
+        w.rejected = true;
+        return w;
       } else if (objects(text)) {
         // The user turned the change down: what came before no longer counts.
         if (related(text, w)) {
           reset();
-          if (!imperativeOf(text)) w.rejected = true;
+          w.objected = true;
         }
       } else if (!failing && w.texts.length > 0) {
         // A pasted error: the next plain prompt decides (moved on, or not).
@@ -527,7 +555,7 @@ function scan(
     }
     if (w.rerun) continue;
     if (turn.text.trim()) w.texts.push(turn.text);
-    w.changes.push(...proseChanges(turn.text));
+    for (const ch of proseChanges(turn.text)) addChange(ch);
     const calls = turn.toolCalls;
     for (let c = t === index ? callIndex + 1 : 0; c < calls.length && !w.rerun; c++) {
       const call = calls[c] as ToolCall;
@@ -536,7 +564,7 @@ function scan(
       if (EDIT_TOOL.test(call.name) || /^edit$/i.test(call.name)) {
         if (isFailure(call)) continue;
         w.editCount++;
-        w.changes.push(...callChanges(call));
+        for (const ch of callChanges(call)) addChange(ch);
         continue;
       }
       if (/^commit$/i.test(call.name)) {
@@ -1041,16 +1069,6 @@ function instruction(clause: string, previous: string | undefined): string | und
     )
     .replace(/\s+(?:now|again)$/i, '')
     .trim();
-  // "it" / "them": the code word of the sentence before names it.
-  if (/^(?:it|them|this|that|these)\b/i.test(body)) {
-    const code = /`([^`]{2,60})`/.exec(previous ?? '')?.[1];
-    const word = /^([a-z][\w.@/-]*[\w])\s+(?:is|isn'?t|are|aren'?t|was|has|needs|does)\b/.exec(
-      previous ?? '',
-    )?.[1];
-    const subject = code ? `\`${code}\`` : word && !STOP.has(word) ? word : undefined;
-    if (!subject) return undefined;
-    body = body.replace(/^(?:it|them|this|that|these)\b/i, subject);
-  }
   if (verb === 'replace') {
     const r = /^(.+?) with (.+)$/i.exec(body);
     if (!r) return undefined;
@@ -1061,6 +1079,16 @@ function instruction(clause: string, previous: string | undefined): string | und
       from = noun[1];
     }
     return finish(`Use ${r[2]} instead of ${from}`);
+  }
+  // "it" / "them": the code word of the sentence before names it.
+  if (/^(?:it|them|this|that|these)\b/i.test(body)) {
+    const code = /`([^`]{2,60})`/.exec(previous ?? '')?.[1];
+    const word = /^([a-z][\w.@/-]*[\w])\s+(?:is|isn'?t|are|aren'?t|was|has|needs|does)\b/.exec(
+      previous ?? '',
+    )?.[1];
+    const subject = code ? `\`${code}\`` : word && !STOP.has(word) ? word : undefined;
+    if (!subject) return undefined;
+    body = body.replace(/^(?:it|them|this|that|these)\b/i, subject);
   }
   const words = body.split(/\s+/).filter(Boolean);
   if (words.length === 0 || body.length > 160) return undefined;
@@ -1201,6 +1229,7 @@ function causeOf(sentences: readonly string[]): string | undefined {
       !GERUND_RE.test(x) &&
       !VERB_RE.test(x) &&
       !/^(?:i'?ll|i will|let me|now|done|all \d+|\d+ tests?)\b/i.test(x) &&
+      !/\b(?:runs|works|passes|pass|builds) (?:now|again)\b|\bnow (?:runs|works|passes|builds)\b/i.test(x) &&
       /\b(?:is|are|was|isn'?t|aren'?t|doesn'?t|does not|no longer|only|returns|expects|lives|needs|uses|runs|comes from|means|has no|refuses)\b/i.test(
         x,
       ),
@@ -1473,6 +1502,7 @@ function missingTool(
         before: [],
         userConfirmed: false,
         rejected: false,
+    objected: false,
         rerun: cmd,
       };
       const route = userRoute(prompts, w);
@@ -1525,7 +1555,7 @@ function resolveFailure(
   const command = commandOf(call.input);
   if (selfInflicted(turns, index, callIndex, error, output)) return undefined;
   const w = scan(turns, index, callIndex, { command, error, echoed: echoedCommands(output) });
-  if (w.rejected) return undefined;
+  if (w.rejected || w.objected) return undefined;
   if (!w.rerun && !w.userConfirmed) return undefined;
   const after = w.after?.text;
   if (after && !confirms(after)) {
@@ -1568,18 +1598,23 @@ export function detectPastedErrorResolution(
   out: Lesson[],
 ): void {
   const turn = turns[index] as Turn;
-  const pasted = errorLine(turn.text);
+  let pasted = errorLine(turn.text);
   if (!pasted) {
     statedWorkaround(turns, index, out);
     return;
   }
   const prefix = pastedCommand(turn.text);
+  if (prefix)
+    pasted = pasted
+      .replace(/^.*?\b(?:fails|failed|gives|errors|crashes)(?: with)?:?\s*/i, '')
+      .replace(/^[\w.-]+(?::\d+)*: \*\*\*\s*|^\*\*\*\s*/, '')
+      .replace(/\.\s+Stop$/, '');
   const error =
     prefix && !pasted.toLowerCase().includes(prefix.toLowerCase())
       ? `\`${prefix}\`: ${pasted}`
       : pasted;
   const w = scan(turns, index, -1, undefined);
-  if (w.rejected) return;
+  if (w.rejected || w.objected) return;
   const next = w.after ?? nextPrompt(turns, index);
   if (!next) return;
   const changed = w.editCount > 0 || w.changes.length > 0 || proseChanged(w.texts);
