@@ -487,7 +487,11 @@ function scan(
   const history: Change[] = [];
   // A change that undoes an earlier one (the user asked for it back) is no fix.
   const addChange = (ch: Change) => {
-    const key = (lines: string[]) => lines.map((l) => l.trim()).filter(Boolean).join('\n');
+    const key = (lines: string[]) =>
+      lines
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .join('\n');
     const undone = history.find(
       (h) => key(h.before) === key(ch.after) && key(h.after) === key(ch.before),
     );
@@ -500,7 +504,8 @@ function scan(
       // A revert of one line of a larger change: drop that line from the change.
       const a = key(ch.after);
       const b = key(ch.before);
-      if (a && b && h.before.some((l) => l.trim() === a) && h.after.some((l) => l.trim() === b)) return;
+      if (a && b && h.before.some((l) => l.trim() === a) && h.after.some((l) => l.trim() === b))
+        return;
     }
     w.objected = false;
     w.changes.push(ch);
@@ -1161,7 +1166,9 @@ function mentions(sentence: string, words: ReadonlySet<string>): boolean {
 
 /** True when a fix names something concrete (code, a flag, a file, a command). */
 function concrete(fix: string): boolean {
-  return /`|(?:^|\s)--?\w|\b\w+\.\w+\b|\b\w+_\w+\b|\b[a-z]+[A-Z]\w*/.test(fix);
+  return /`|(?:^|\s)--?\w|\b\w+\.\w+\b|\b\w+_\w+\b|\b[a-z]+[A-Z]\w*|\b[a-z]+\d+[a-z\d]*\b|\w\(\)/.test(
+    fix,
+  );
 }
 
 /** The user's route: an imperative sentence of a prompt whose code words the fix then used. */
@@ -1229,7 +1236,9 @@ function causeOf(sentences: readonly string[]): string | undefined {
       !GERUND_RE.test(x) &&
       !VERB_RE.test(x) &&
       !/^(?:i'?ll|i will|let me|now|done|all \d+|\d+ tests?)\b/i.test(x) &&
-      !/\b(?:runs|works|passes|pass|builds) (?:now|again)\b|\bnow (?:runs|works|passes|builds)\b/i.test(x) &&
+      !/\b(?:runs|works|passes|pass|builds) (?:now|again)\b|\bnow (?:runs|works|passes|builds)\b/i.test(
+        x,
+      ) &&
       /\b(?:is|are|was|isn'?t|aren'?t|doesn'?t|does not|no longer|only|returns|expects|lives|needs|uses|runs|comes from|means|has no|refuses)\b/i.test(
         x,
       ),
@@ -1327,8 +1336,17 @@ function chooseFix(
       runFirst,
       w.rerun ? commandLabel(w.rerunOf ?? failing?.command ?? w.rerun) : undefined,
     );
-  const proseOnly = w.changes.length === 0 && w.editCount === 0 && w.commands.length === 0;
-  fix ??= actionFix(sentences, proseOnly ? undefined : relatedWords(w, error), !failing);
+  // A short prose-only answer (no tools, no code) is about the error by construction.
+  const proseOnly =
+    w.changes.length === 0 &&
+    w.editCount === 0 &&
+    w.commands.length === 0 &&
+    w.texts.join('\n').length < 600 &&
+    !w.texts.some((t) => t.includes('```'));
+  const action = actionFix(sentences, proseOnly ? undefined : relatedWords(w, error), !failing);
+  // With tool activity to go by, a prose action must name something concrete; a failed test
+  // assertion is specific to its code, so only a named fix or a crisp change teaches anything.
+  if (action && (proseOnly || concrete(action)) && !ASSERTION.test(error)) fix ??= action;
   fix ??= summarised?.text;
   if (!fix) {
     const commit = w.commits.map((c) => /^fix(?:\([^)]*\))?:\s*(.+)$/i.exec(c)?.[1]).find(Boolean);
@@ -1349,6 +1367,9 @@ function chooseFix(
   }
   return fix;
 }
+
+const ASSERTION =
+  /AssertionError|\bexpected\b.+\b(?:to (?:be|equal|have|contain)|but (?:got|was|received))\b|\bassert(?:ion)? failed\b/i;
 
 function lower(s: string): string {
   return s.charAt(0).toLowerCase() + s.slice(1);
@@ -1502,7 +1523,7 @@ function missingTool(
         before: [],
         userConfirmed: false,
         rejected: false,
-    objected: false,
+        objected: false,
         rerun: cmd,
       };
       const route = userRoute(prompts, w);
