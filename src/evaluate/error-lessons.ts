@@ -140,7 +140,7 @@ export function normaliseError(line: string): string {
     .replace(/\s*\(os error \d+\)/g, '')
     .replace(/\[Errno -?\d+\]\s*/g, '')
     .replace(
-      /(^|[\s'"`(=:])((?:\.{0,2}\/|~\/|[A-Za-z]:\\)(?:[\w.@+-]+[/\\])+[\w.@+-]*|(?:[\w.@+-]+[/\\]){2,}[\w.@+-]*|[\w.+-]+\/[\w.+-]+\.[a-z]{1,5}\b)/g,
+      /(^|[\s'"`(=:])((?:\.{0,2}\/|~\/|[A-Za-z]:\\)(?:[\w.@+-]+[/\\])+[\w.@+-]*|(?:[\w.@+-]+[/\\]){1,}[\w@+-]*\.[A-Za-z]\w{0,4}\b)/g,
       (_all, pre: string, path: string) =>
         path.startsWith('@') ? `${pre}${path}` : `${pre}${shortPath(path)}`,
     )
@@ -153,6 +153,7 @@ export function normaliseError(line: string): string {
     .replace(/\bfor user ID \d+/i, '')
     .replace(/ from ['"][\w./-]+\.\w{1,5}['"]/g, '')
     .replace(/^(?:Uncaught )?Error: (?=\S)/, '')
+    .replace(/^(?:ERROR|FATAL|FAILED)\b:?\s*(?:\[[^\]]*\]\s*)?(?=\S)/, '')
     .replace(/\s+/g, ' ')
     .trim()
     .replace(/[.\s]+$/, '');
@@ -284,6 +285,8 @@ function stageLabel(stage: string, withFlags = true): string {
   const w = stageWords(stage);
   const prog = w[0];
   if (!prog) return '';
+  // `pip install lifetimes`: the package is an argument, not part of the command.
+  if (/^(?:install|add|get|remove|uninstall|i)$/.test(w[1] ?? '')) return `${prog} ${w[1]}`;
   const out = [prog];
   let flags = false;
   for (let i = 1; i < w.length && out.length < 3; i++) {
@@ -409,7 +412,8 @@ function failureTrigger(output: string): string | undefined {
   const line = errorLine(output);
   const env = environmentCause(output);
   if (!env) return line;
-  if (line?.toLowerCase().includes(env.marker.toLowerCase())) return line;
+  if (env.text !== 'no network access' && line?.toLowerCase().includes(env.marker.toLowerCase()))
+    return line;
   const marker = env.text.includes(env.marker.toLowerCase()) ? '' : ` (${env.marker})`;
   return `${env.text}${marker}`;
 }

@@ -1,0 +1,374 @@
+import { describe, expect, it } from 'vitest';
+import {
+  detectPastedErrorResolution,
+  detectToolLessons,
+  errorLine,
+  normaliseError,
+} from '../../src/evaluate/error-lessons.js';
+import type { Lesson } from '../../src/evaluate/signals.js';
+import type { ToolCall, Turn } from '../../src/model/session.js';
+
+type Call = Omit<ToolCall, 'name'> & { name?: string };
+
+function build(spec: Array<string | { say?: string; calls?: Call[] }>): Turn[] {
+  return spec.map((s, index) =>
+    typeof s === 'string'
+      ? { index, role: 'user', text: s, toolCalls: [] }
+      : {
+          index,
+          role: 'assistant',
+          text: s.say ?? '',
+          toolCalls: (s.calls ?? []).map((c) => ({ name: 'Bash', ...c })),
+        },
+  );
+}
+
+const ok = (input: string, output = 'ok'): Call => ({ input, output, exitCode: 0 });
+const fail = (input: string, output: string): Call => ({ input, output, exitCode: 1 });
+const edit = (file: string, oldString: string, newString: string): Call => ({
+  name: 'Edit',
+  input: JSON.stringify({ file_path: file, old_string: oldString, new_string: newString }),
+  output: 'The file has been updated.',
+});
+
+/** Every lesson the two detectors find, in turn order. */
+function lessons(turns: Turn[]): Lesson[] {
+  const out: Lesson[] = [];
+  for (const turn of turns) {
+    if (turn.role === 'assistant') detectToolLessons(turn, turns, turn.index, out);
+    else detectPastedErrorResolution(turns, turn.index, out);
+  }
+  return out;
+}
+
+describe('detectToolLessons and detectPastedErrorResolution', () => {
+  const cases: Array<{
+    name: string;
+    turns: Turn[];
+    want?: Partial<Lesson>;
+  }> = [
+    {
+      name: 'learns the flag that made a re-run pass when the network is down',
+      turns: build([
+        'run the tests',
+        {
+          calls: [
+            fail(
+              'cargo test',
+              'error: failed to download from `https://index.crates.io/config.json`\n\nCaused by:\n  [6] Could not resolve host: index.crates.io',
+            ),
+            ok('cargo test --offline', 'test result: ok. 12 passed'),
+          ],
+        },
+        'thanks',
+      ]),
+      want: {
+        kind: 'workaround',
+        error: '`cargo test`: no network access (Could not resolve host)',
+        fix: 'Run `cargo test` with `--offline`.',
+      },
+    },
+    {
+      name: 'learns a command run first, then the same command passing',
+      turns: build([
+        'add the column and a migration',
+        {
+          say: 'The local database is behind head. Upgrading it first:',
+          calls: [
+            fail(
+              'cd /srv/app && alembic revision --autogenerate -m "add col"',
+              'INFO  [alembic.runtime.migration] Context impl PostgresqlImpl.\nERROR [alembic.util.messaging] Target database is not up to date.\n  FAILED: Target database is not up to date.',
+            ),
+            ok('cd /srv/app && alembic current && alembic heads', '7c1d\n3fa8 (head)'),
+            ok('cd /srv/app && alembic upgrade head'),
+            ok(
+              'cd /srv/app && alembic revision --autogenerate -m "add col"',
+              'Generating ... done',
+            ),
+          ],
+        },
+      ]),
+      want: {
+        kind: 'error_resolution',
+        error: '`alembic revision --autogenerate`: Target database is not up to date',
+        fix: 'Run `alembic upgrade head` first, then `alembic revision --autogenerate`.',
+      },
+    },
+    {
+      name: "takes the assistant's named fix, with the install run in the same command line",
+      turns: build([
+        'run the tests, something broke after the dependency bump',
+        {
+          say: "node-fetch 3 is ESM-only, so `require('node-fetch')` fails here. The simplest fix is to drop node-fetch and use the global `fetch`:",
+          calls: [
+            fail(
+              'npx jest 2>&1 | tail -20',
+              ' FAIL  test/api.test.js\n    Error [ERR_REQUIRE_ESM]: require() of ES Module /home/u/app/node_modules/node-fetch/src/index.js from /home/u/app/src/mail.js not supported.\nTest Suites: 1 failed, 2 passed, 3 total',
+            ),
+            ok("sed -i '1d' src/mail.js && npm uninstall node-fetch && npx jest 2>&1 | tail -3"),
+          ],
+        },
+      ]),
+      want: {
+        error:
+          '`npx jest`: Error [ERR_REQUIRE_ESM]: require() of ES Module node-fetch from mail.js not supported',
+        fix: 'Drop node-fetch and use the global `fetch` (`npm uninstall node-fetch`).',
+      },
+    },
+    {
+      name: 'summarises a one-line build-flag addition as the fix',
+      turns: build([
+        'make it build',
+        {
+          say: 'The link error comes from snprintf needing syscall stubs.',
+          calls: [
+            fail(
+              'make -j4 2>&1 | tail -20',
+              "/usr/lib/arm-none-eabi/bin/ld: libc.a(libc_a-sbrkr.o): in function `_sbrk_r':\nsbrkr.c:(.text._sbrk_r+0xc): undefined reference to `_sbrk'\ncollect2: error: ld returned 1 exit status\nmake: *** [Makefile:41: build/app.elf] Error 1",
+            ),
+            edit(
+              '/home/u/fw/Makefile',
+              'LDFLAGS += -T$(LDSCRIPT)\n',
+              'LDFLAGS += -T$(LDSCRIPT)\nLDFLAGS += --specs=nano.specs --specs=nosys.specs\n',
+            ),
+            ok('make -j4 2>&1 | tail -3', 'text data bss'),
+          ],
+        },
+      ]),
+      want: {
+        error: "`make`: undefined reference to `_sbrk'",
+        fix: 'Add `--specs=nano.specs --specs=nosys.specs` to LDFLAGS in `Makefile`.',
+      },
+    },
+    {
+      name: 'takes the route the user gave when the sandbox has no network',
+      turns: build([
+        'install lifetimes please',
+        {
+          calls: [
+            fail(
+              'pip install lifetimes',
+              "WARNING: Retrying after connection broken by 'NewConnectionError(Failed to establish a new connection: [Errno -3] Temporary failure in name resolution)': /simple/lifetimes/\nERROR: Could not find a version that satisfies the requirement lifetimes (from versions: none)\nERROR: No matching distribution found for lifetimes",
+            ),
+          ],
+        },
+        'There is a local wheelhouse for this. Please install with `pip install --no-index --find-links /opt/wheels <pkg>` when you are offline.',
+        { calls: [ok('pip install --no-index --find-links /opt/wheels lifetimes')] },
+      ]),
+      want: {
+        kind: 'workaround',
+        error: '`pip install`: no network access (Failed to establish a new connection)',
+        fix: 'Install with `pip install --no-index --find-links /opt/wheels <pkg>` when you are offline.',
+      },
+    },
+    {
+      name: 'learns another route when a program is missing from the container',
+      turns: build([
+        'curl /readyz from inside the pod',
+        {
+          calls: [
+            fail(
+              'kubectl exec -n staging deploy/api -- curl -s localhost:8080/readyz',
+              'error: Internal error occurred: failed to exec in container: exec: "curl": executable file not found in $PATH: unknown',
+            ),
+          ],
+        },
+        "it's distroless, there's no shell in our images. use kubectl debug with an ephemeral busybox container",
+        {
+          calls: [
+            ok(
+              'kubectl debug -n staging api-5f6c -it --image=busybox:1.36 --target=api -- wget -qO- localhost:8080/readyz',
+            ),
+          ],
+        },
+      ]),
+      want: {
+        kind: 'workaround',
+        error:
+          '`kubectl exec`: `curl` is not in the container (executable file not found in $PATH)',
+        fix: 'Use kubectl debug with an ephemeral busybox container.',
+      },
+    },
+    {
+      name: 'learns a pasted error the user confirms fixed',
+      turns: build([
+        "Running it gives: TypeError: 'NoneType' object is not subscriptable when settings.yaml is empty",
+        {
+          say: 'An empty YAML file loads as None. Return `yaml.safe_load(f) or {}` so callers always get a dict.',
+        },
+        'That fixed it, thanks.',
+      ]),
+      want: {
+        kind: 'error_resolution',
+        error: "TypeError: 'NoneType' object is not subscriptable when settings.yaml is empty",
+        fix: 'Return `yaml.safe_load(f) or {}` so callers always get a dict.',
+      },
+    },
+    {
+      name: 'learns nothing when the re-run fails with the same error',
+      turns: build([
+        'run it',
+        {
+          say: 'Adding the missing import.',
+          calls: [
+            fail(
+              'python app.py',
+              "Traceback (most recent call last):\nNameError: name 'json' is not defined",
+            ),
+            edit('app.py', 'import os\n', 'import os\nimport sys\n'),
+            fail(
+              'python app.py',
+              "Traceback (most recent call last):\nNameError: name 'json' is not defined",
+            ),
+          ],
+        },
+      ]),
+    },
+    {
+      name: 'learns nothing when the user is unhappy with how the failure was handled',
+      turns: build([
+        'open the PR',
+        {
+          calls: [
+            fail('gh pr create --fill', 'HTTP 403: API rate limit exceeded for user ID 5521873.'),
+            ok('git push -u origin feat/x'),
+          ],
+        },
+        'fix the issue, I was trying to open the PR, not just push!',
+        { calls: [ok('gh pr create --fill', 'https://github.com/o/r/pull/57')] },
+      ]),
+    },
+    {
+      name: 'learns nothing from a compile error in code the assistant just wrote',
+      turns: build([
+        'add a stats subcommand',
+        {
+          calls: [
+            edit('/src/logq/src/main.rs', 'run(&file)', 'run(&file, &mut out)'),
+            fail(
+              'cargo build 2>&1 | tail -3',
+              'error[E0061]: this function takes 1 argument but 2 arguments were supplied\n  --> src/main.rs:31:42',
+            ),
+            edit(
+              '/src/logq/src/stats.rs',
+              'pub fn run(file: &Path)',
+              'pub fn run(file: &Path, out: &mut impl Write)',
+            ),
+            ok('cargo build 2>&1 | tail -3'),
+          ],
+        },
+      ]),
+    },
+    {
+      name: 'learns nothing from a failure that was never confirmed fixed',
+      turns: build([
+        'deploy it',
+        {
+          say: 'I will add a retry.',
+          calls: [
+            fail(
+              'make deploy',
+              'Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress',
+            ),
+            edit('deploy.sh', 'helm upgrade', 'helm upgrade --atomic'),
+          ],
+        },
+        'ok, leave it for today',
+      ]),
+    },
+    {
+      name: 'learns a workaround the user states when the route then works',
+      turns: build([
+        "Docker isn't available on my laptop, so testcontainers won't work. Use ioredis-mock for the limiter tests instead.",
+        {
+          calls: [
+            ok('npm install --save-dev ioredis-mock@8'),
+            ok('npx jest test/rateLimit.test.js', 'Tests: 2 passed, 2 total'),
+          ],
+        },
+      ]),
+      want: {
+        kind: 'workaround',
+        error: "Docker is not available (testcontainers won't work)",
+        fix: 'Use ioredis-mock for the limiter tests instead.',
+      },
+    },
+  ];
+
+  it.each(cases)('$name', ({ turns, want }) => {
+    const found = lessons(turns);
+    if (!want) expect(found).toEqual([]);
+    else expect(found).toMatchObject([want]);
+  });
+});
+
+describe('errorLine', () => {
+  it.each([
+    [
+      'the last exception of a Python traceback',
+      'Traceback (most recent call last):\n  File "/x/app.py", line 3, in <module>\n    import yaml\nModuleNotFoundError: No module named \'yaml\'',
+      "ModuleNotFoundError: No module named 'yaml'",
+    ],
+    [
+      "a Rust panic's message",
+      "thread 'main' panicked at library/std/src/io/stdio.rs:1123:9:\nfailed printing to stdout: Broken pipe (os error 32)",
+      'panic: failed printing to stdout: Broken pipe',
+    ],
+    [
+      'the assertion under a Go test failure',
+      '--- FAIL: TestMissing (0.00s)\n    store_test.go:41: got 500, want 404\nFAIL',
+      'TestMissing fails: got 500, want 404',
+    ],
+    [
+      'the cause, not the make wrapper, of a build failure',
+      'src/a.c:3:10: fatal error: zlib.h: No such file or directory\ncompilation terminated.\nmake: *** [Makefile:9: a.o] Error 1',
+      'fatal error: zlib.h: No such file or directory',
+    ],
+    [
+      'a named error on its own line, joined with the next one',
+      'LoadError:\n  cannot load such file -- webmock/rspec\n# ./spec/x_spec.rb:2',
+      'LoadError: cannot load such file -- webmock/rspec',
+    ],
+    ['nothing for output without an error', 'All 12 tests passed', undefined],
+  ])('finds %s', (_name, text, want) => {
+    expect(errorLine(text)).toBe(want);
+  });
+});
+
+describe('normaliseError', () => {
+  it.each([
+    [
+      'drops directories, keeping the file name',
+      'OSError: cannot open /home/lucia/projects/leafvit/checkpoints/step76.pt',
+      'OSError: cannot open step76.pt',
+    ],
+    [
+      'drops line and column numbers',
+      'SyntaxError: invalid syntax (app.py:12:4)',
+      'SyntaxError: invalid syntax (app.py)',
+    ],
+    ['drops hex ids', 'panic at 0x7f2c1d0e5b50 in task 9c1e3a2b1f00d2', 'panic at … in task …'],
+    [
+      'drops sizes',
+      'CUDA out of memory. Tried to allocate 2.30 GiB',
+      'CUDA out of memory. Tried to allocate N GiB',
+    ],
+    [
+      'keeps a module specifier that looks like a path',
+      "Error: Cannot find module '@/lib/money' from 'src/pricing.ts'",
+      "Cannot find module '@/lib/money'",
+    ],
+    [
+      'keeps words joined by slashes',
+      'Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress',
+      'UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress',
+    ],
+    [
+      'names the package of a node_modules path',
+      'require() of ES Module /home/u/app/node_modules/node-fetch/src/index.js not supported',
+      'require() of ES Module node-fetch not supported',
+    ],
+  ])('%s', (_name, line, want) => {
+    expect(normaliseError(line)).toBe(want);
+  });
+});
