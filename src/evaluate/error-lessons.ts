@@ -20,7 +20,7 @@ import { clip, FRUSTRATION, redactText } from './text.js';
 
 /** Lines that only say that something failed, never what: skipped when a better line exists. */
 const WRAPPER_LINE =
-  /^(?:make(?:\[\d+\])?: \*\*\*.*Error \d+|collect2: error: ld returned|error: could not compile|error: command failed|npm ERR! (?:code|errno|A complete log|Lifecycle|Exit status)|ERR_PNPM_\w+|error Command failed|Error: Process completed with exit code|Command failed with exit code|FAILED \(|=+ (?:\d+ )?(?:failed|errors?)\b|\d+ (?:failed|errors?)\b|Aborted with \d+ warnings?|error: Recipe `|Test Suites?:|Tests?:\s|ERROR: No matching distribution|ERROR: Could not find a version|nbclient\.exceptions\.CellExecutionError|Error: UPGRADE FAILED: [^a-z]*$)/i;
+  /^(?:FAILED \S+::\S+|make(?:\[\d+\])?: \*\*\*.*Error \d+|collect2: error: ld returned|error: could not compile|error: command failed|npm ERR! (?:code|errno|A complete log|Lifecycle|Exit status)|ERR_PNPM_\w+|error Command failed|Error: Process completed with exit code|Command failed with exit code|FAILED \(|=+ (?:\d+ )?(?:failed|errors?)\b|\d+ (?:failed|errors?)\b|Aborted with \d+ warnings?|error: Recipe `|Test Suites?:|Tests?:\s|ERROR: No matching distribution|ERROR: Could not find a version|nbclient\.exceptions\.CellExecutionError|Error: UPGRADE FAILED: [^a-z]*$)/i;
 
 /** A line that names a failure. Tried on each line, in order; the first hit wins per line. */
 const ERROR_SHAPES: RegExp[] = [
@@ -28,6 +28,8 @@ const ERROR_SHAPES: RegExp[] = [
   /^\s*(?:E\s+|\[\w*\]\s*)?((?:[a-z_]\w*\.)*[A-Z]\w*(?:Error|Exception)(?: \[[A-Z_]+\])?:(?:\s*\S.*)?)$/,
   // A plain JS error with a code: "Error [ERR_REQUIRE_ESM]: require() of ES Module …".
   /^\s*((?:Uncaught )?Error \[[A-Z_]+\]:\s*\S.*)$/,
+  // pytest's `E   ` lines: "E   psycopg.errors.UndefinedFunction: operator does not exist".
+  /^E {2,}((?:[a-z_]\w*\.)+[A-Z]\w*:\s+\S.{5,})$/,
   // rustc / tsc / cc / go vet style.
   /^\s*((?:error|fatal error)(?:\[\w+\])?: .+)$/,
   /^\s*(?:[\w./-]+\(\d+,\d+\): )?(error TS\d+: .+)$/,
@@ -100,6 +102,11 @@ function rawErrorLine(text: string): string | undefined {
       if (/(?:Error|Exception):?\s*$/.test(found) && lines[i + 1]?.trim())
         found = `${found.replace(/:?\s*$/, '')}: ${(lines[i + 1] as string).trim()}`;
       if (/(?:Error|Exception) (?:while|in|at)\b/.test(found)) continue;
+      if (r > 0) {
+        const named = /\b((?:[a-z_]\w*\.)*[A-Z]\w*(?:Error|Exception):\s.+)$/.exec(found);
+        if (named?.[1]) found = named[1];
+      }
+      found = found.replace(/\s+at [\w./-]+\.\w{1,5}(?::\d+)*$/, '');
       if (r === 0) lastNamed = found;
       if (r < bestRank) {
         best = found;
@@ -455,6 +462,8 @@ interface Window {
   rejected: boolean;
   /** The user objected to the change, and no new change came after. */
   objected: boolean;
+  /** Index into `texts` where the user redirected the fix (a related objection). */
+  redirectedAt?: number;
 }
 
 const MAX_TURNS = 14;
@@ -552,6 +561,7 @@ function scan(
         if (related(text, w)) {
           reset();
           w.objected = true;
+          w.redirectedAt = w.texts.length;
         }
       } else if (!failing && w.texts.length > 0) {
         // A pasted error: the next plain prompt decides (moved on, or not).
@@ -828,7 +838,11 @@ function summariseChanges(
     }
     // One statement for many changed lines leaves most of this change unsaid.
     const lines = before.length + after.length;
-    const partial = lines > Math.max(2, here.length * 2 + 1);
+    // An added import alone says little when other code changed too.
+    const importOnly =
+      before.length === 0 &&
+      /^(?:import |from \S+ import |use |require |#include |using )/.test(after[0] ?? '');
+    const partial = lines > Math.max(2, here.length * 2 + 1) || (importOnly && real.length > 1);
     for (const h of here) found.push({ ...h, partial });
   }
   found.sort((a, b) => Number(a.partial) - Number(b.partial) || a.rank - b.rank);
@@ -1184,6 +1198,8 @@ function userRoute(prompts: readonly string[], w: Window): string | undefined {
   for (const c of w.commands) add(c);
   if (w.rerun) add(w.rerun);
   for (const ch of w.changes) for (const l of ch.after) add(l);
+  let best: string | undefined;
+  let bestUsed = 0;
   for (let i = prompts.length - 1; i >= 0; i--) {
     const prompt = prompts[i] as string;
     const sentences = prompt
@@ -1206,8 +1222,12 @@ function userRoute(prompts: readonly string[], w: Window): string | undefined {
       const used = tokens.filter((t) => done.has(t.toLowerCase()) && !STOP.has(t.toLowerCase()));
       if (used.length === 0 || clean.length > 180) continue;
       if (/\b(?:there|here|it)\??$/.test(clean)) continue;
-      return finish(clean.replace(/\s+when you'?re in the sandbox$/i, ''));
+      if (used.length > bestUsed) {
+        best = finish(clean);
+        bestUsed = used.length;
+      }
     }
+    if (best) return best;
   }
   return undefined;
 }
@@ -1323,10 +1343,13 @@ function chooseFix(
   const sentences = w.texts.flatMap(sentencesOf);
   const summarised = summariseChanges(w.changes);
   const summary = summarised?.partial ? undefined : summarised?.text;
-  const explained = explainedFix(sentences);
+  const redirected = w.redirectedAt !== undefined;
+  const explained = explainedFix(
+    redirected ? w.texts.slice(w.redirectedAt).flatMap(sentencesOf) : sentences,
+  );
   const install = [...w.commands, ...w.before].find((c) => INSTALL_COMMAND.test(c));
-  let fix: string | undefined;
-  if (explained) {
+  let fix: string | undefined = redirected ? userRoute(w.prompts, w) : undefined;
+  if (!fix && explained) {
     fix = explained;
     if (!concrete(fix) && summary) fix = `${fix.replace(/\.$/, '')}: ${lower(summary)}`;
   }
