@@ -581,7 +581,8 @@ const RULES: Rule[] = [
       // "don't stop until the tests pass" is a completion criterion of one task.
       if (/\buntil\b/i.test(body)) return undefined;
       if (lead === 'always' || lead === 'never') return `${lead} ${body}`;
-      if (!ctx.corrective && !ctx.afterStop && body.split(/\s+/).length < 2) return undefined;
+      if (!ctx.corrective && !ctx.afterStop && !ctx.lasting && body.split(/\s+/).length < 2)
+        return undefined;
       return `${lead} ${body}`;
     },
     strength: 0.7,
@@ -632,7 +633,7 @@ const RULES: Rule[] = [
   // "no unwrap in this codebase", "please no OFFSET pagination", "no Hilt" (after a correction)
   {
     kind: 'correction',
-    re: /^no\s+((?!(?:problem|worries|need|thanks|idea|luck|way|rush|change|changes|more|longer|one|it|it'?s|i|we|you|they|he|she|that|this|the|that'?s|wait|actually|just|not|don'?t|do|but|and|because|sorry|matter)\b)[\w@./`()'*+-]+(?:\s+(?!(?:in|for|anywhere|there|here|please)\b)[\w@./`()'*+-]+){0,2})(?:\s+(in (?:this|our|the) (?:repo(?:sitory)?|project|codebase|code base|app|service)|anywhere|there|here|in [\w./`-]+(?: [\w./`-]+){0,2})?)?(?:,?\s+please)?[.!]*$/i,
+    re: /^no\s+((?!(?:problem|worries|need|thanks|idea|luck|way|rush|change|changes|more|longer|one|it|it'?s|i|we|you|they|he|she|that|this|the|that'?s|wait|actually|just|not|don'?t|do|but|and|because|sorry|matter)\b)[\w@./`()'*+-]+(?:\s+(?!(?:in|for|anywhere|there|here|please)\b)[\w@./`()'*+-]+){0,2})(?:\s+(in (?:this|our|the) (?:repo(?:sitory)?|project|codebase|code base|app|service)|anywhere|there|here|outside (?:of )?[\w./`-]+(?: [\w./`-]+)?|in [\w./`-]+(?: [\w./`-]+){0,2})?)?(?:,?\s+please)?[.!]*$/i,
     build: (m, ctx) => {
       const what = rest(m);
       const where = (m[2] ?? '').trim();
@@ -779,7 +780,8 @@ function directiveBody(body: string, ctx: PhraseContext): string | undefined {
   for (const rule of RULES) {
     if (rule.kind === 'correction' && rule.re.source.startsWith('^(?:no|nope')) continue;
     const m = rule.re.exec(s);
-    if (m) return rule.build(m, { ...ctx, corrective: true });
+    const built = m ? rule.build(m, { ...ctx, corrective: true }) : undefined;
+    if (built) return built;
   }
   // "no, use pnpm" / "no, throw a RangeError": a bare imperative after "no" is the fix.
   if (/^(?:use|throw|return|put|keep|call|pass|import|run|prefer|write|name|place)\b/i.test(s))
@@ -800,7 +802,27 @@ export function parseDirective(rawSentence: string, ctx: PhraseContext): Directi
     .replace(/^\((.+)\)$/, '$1');
   if (raw.length < 8 || raw.length > 320) return undefined;
   if (!isMostlyLatin(raw)) return undefined;
-  const s = stripFillers(raw)
+  const plain = stripFillers(normaliseShorthand(raw));
+  const labelled =
+    LABEL_PREFIX.test(plain) || /^(?:(?:stop|quit|no more) \w+ing|the way we \w+)\b/i.test(plain);
+  const s = plain
+    .replace(LABEL_PREFIX, '')
+    .replace(
+      /^the (way) we (\w+) ([^,]{2,40}?) is (?:through|via|with|by|in) ([^,]+)/i,
+      'use $4 for $3',
+    )
+    .replace(
+      /^(?:the|our) (convention|rule|standard)(?: here| in this \w+)? is:?\s+/i,
+      'our $1 is ',
+    )
+    .replace(/^you (?:should ?n't|should not|must ?n't|must not)\s+/i, "don't ")
+    .replace(/^you (?:should|must|need to|have to) (always|never)\s+/i, '$1 ')
+    .replace(
+      /^(when|whenever|if|after|before|every time) ([^,]{3,60}?) (always|never|make sure to|remember to)\s+/i,
+      '$1 $2, $3 ',
+    )
+    .replace(/^(?:no more|quit) (\w+ing)\b/i, (_a, g: string) => `don't ${ingBase(g)}`)
+    .replace(/^no need to (\w+)\b/i, "don't $1")
     .replace(/\b[A-Z]{2,}(?:\s+[A-Z']{2,})+\b/g, (run) => run.toLowerCase())
     .replace(/^(?:can|could|would) you (?=revert\b.*\binstead\b)/i, '')
     .replace(/^(?:do not|don'?t) ever\b/i, 'never')
@@ -818,14 +840,14 @@ export function parseDirective(rawSentence: string, ctx: PhraseContext): Directi
     // "..., that's the convention in this project": marks the rule, it is not part of it.
     .replace(CONVENTION_TAIL, '');
   const conventionTail = CONVENTION_TAIL.test(stripFillers(raw));
-  if (!s || s.endsWith('?') || QUESTION_START.test(s)) return undefined;
+  if (!s || s.endsWith('?') || (QUESTION_START.test(s) && !CONDITION.test(s))) return undefined;
   if (/^(?:never ?mind|nvm|scratch that|forget (?:that|it)|on second thought)\b/i.test(s))
     return undefined;
   // "maybe next time", "not now": a deferral, not a rule.
   if (DEFERRAL.test(s)) return undefined;
   const here: PhraseContext = {
     ...ctx,
-    lasting: ctx.lasting === true || LASTING.test(raw) || conventionTail,
+    lasting: ctx.lasting === true || LASTING.test(raw) || conventionTail || labelled,
     conventionTurn: ctx.conventionTurn || conventionTail,
   };
   const cond = CONDITION.exec(s);
@@ -868,9 +890,11 @@ export function parseDirective(rawSentence: string, ctx: PhraseContext): Directi
     );
     if (d) return d;
   }
+  const general = generalDirective(s, raw, here);
+  if (general) return general;
   // "from now on wrap errors with fmt.Errorf and %w": a plain imperative made lasting.
   if (
-    here.lasting &&
+    (here.lasting || SCOPE.test(s) || HABITUAL.test(s) || TASTE.test(s)) &&
     IMPERATIVE_START.test(s.charAt(0).toLowerCase() + s.slice(1)) &&
     !/\b(?:this|that|these|those)\b|\bto (?:avoid|prevent)\b/i.test(s)
   ) {
@@ -893,6 +917,161 @@ export function parseDirective(rawSentence: string, ctx: PhraseContext): Directi
       const d = finishDirective('convention', raw, `use ${lead}${np}; ${m[2]}`, 0.7, here);
       if (d) return d;
     }
+  }
+  return undefined;
+}
+
+/** Shorthand and common typos, spelled out so the rules see one form ("dont" -> "don't"). */
+function normaliseShorthand(text: string): string {
+  return text
+    .replace(
+      /\b(do|does|did|is|are|was|were|have|has|ca|wo|should|would|could|must)nt\b/gi,
+      "$1n't",
+    )
+    .replace(/\bthats\b/gi, "that's")
+    .replace(/\b(?:pls|plz|plse)\b/gi, 'please')
+    .replace(/\bu\b(?=\s+(?:use|do|don'?t|should|must|need|add|put|keep|always|never))/gi, 'you')
+    .replace(/\bur\b/gi, 'your');
+}
+
+/**
+ * A lead-in naming what the rule is about or that it is one: "rust code: ...", "the rule is: ...",
+ * "you keep forgetting: ...", "Remember: ...", "FYI ...", "for future reference, ...".
+ */
+const LABEL_PREFIX =
+  /^(?:(?:the (?:rule|convention|thing) (?:here |in this \w+ )?is|you keep forgetting(?: this)?|(?:please )?remember(?: this)?|keep in mind|for future reference|for the record|fyi|heads up|reminder|note|important)\s*:\s+|[a-z][a-z ./-]{1,24}?:\s+(?=(?:no|never|always|every|all|each|use|don'?t|do not|only|prefer|avoid)\b)|(?:for future reference|for the record|fyi|just fyi|remember(?: that)?|keep in mind(?: that)?|you keep forgetting(?: that)?)[,\s]+)/i;
+
+/** Clauses that make a request habitual: it holds each time the situation comes back. */
+const HABITUAL =
+  /\b(?:before (?:you|i|we|committing|pushing|merging|applying|deleting|installing|saying)|whenever|each time|every time|even (?:if|when)|regardless|any (?:file|files|time|change|changes|package|packages|new)|in (?:all |any )?(?:\w+ )?(?:files|tests|modules|components|projects|repos|packages|services|handlers|endpoints)\b|in (?:\w+ )?code\b|outside (?:of )?\w+)/i;
+
+/** A reason of taste after an instruction: "use async/await, I find .then chains unreadable". */
+const TASTE =
+  /,\s*(?:i find|i think|imo|i'?m not a fan|it'?s (?:cleaner|nicer|more readable|easier to read)|(?:they|it) (?:are|is|'re|'s) (?:unreadable|ugly|hard to read|messy|noisy))\b/i;
+
+/** The thing at hand: a request about it is not a lasting rule. */
+const AT_HAND =
+  /\b(?:this|that|these|those) (?:one|file|files|function|test|bug|solution|version|change|page|component|query|line|error|method|class|approach|time|pr|branch|module)\b|\b(?:yet|for now|right now|this time|on line \d+|line \d+)\b|^(?:always|never) (?:the|a|an|same)\b|\b(?:the (?:first|second|third|last|previous|other|old|new) (?:one|version|approach|option))\b|^(?:don'?t|do not|never) \w+ (?:it|this|that|them|these|those)\b(?! (?:kind|sort|type|way)\b)/i;
+
+/** Plural or quantified subjects of statements that describe how the project works. */
+const SUBJECT =
+  '((?:(?:all|every|each|any|our|the|no)\\s+)?(?:[\\w@./`<>*+-]+\\s+){0,3}?[\\w@./`<>*+-]+)';
+
+/** Statement families that state a rule without the words the ordered rules key on. */
+/** Verbs that open a task request ("write a query that ..."), never a statement's subject. */
+const TASK_VERB =
+  /^(?:write|add|create|make|implement|build|fix|update|change|rename|move|delete|remove|run|use|put|set|get|find|show|research|check|test|research|let|give|tell|explain|refactor|port|convert|generate|try|do)$/i;
+
+const STATEMENT_RULES: Array<{
+  re: RegExp;
+  kind: PhraseKind;
+  /** The first group is a subject that must name a kind of thing ({@link isRuleSubject}). */
+  subject?: true;
+  build: (m: RegExpExecArray) => string | undefined;
+}> = [
+  // "migrations go in db/migrate", "HTTP calls go through api/client.ts", "flags live in config/"
+  {
+    re: new RegExp(
+      `^${SUBJECT}\\s+(?:(?:should|must|always|only)\\s+)?(?:go|goes|live|lives|belong|belongs|sit|sits|stay|stays|are kept|is kept|are stored|is stored|are loaded|is loaded)\\s+(?:only\\s+)?(?:in|into|under|through|via|next to|inside|beside|in the)\\b.+$`,
+      'i',
+    ),
+    kind: 'convention',
+    subject: true,
+    build: (m) => m[0],
+  },
+  // "every handler returns problem+json errors", "Public functions need a docstring",
+  // "dates must be ISO strings", "branches are deleted after merge", "props are named XProps"
+  {
+    re: new RegExp(
+      `^${SUBJECT}\\s+(?:(?:are|is)\\s+(?:all\\s+|always\\s+|never\\s+|only\\s+)?(?:\\w+ed|named|written|kept|built|run|made|done|banned|forbidden|deprecated|integers?|strings?|uuids?|lowercase|uppercase|immutable|read[- ]only|function components|\\w+-case)\\b|(?:must|should|shall|need to|needs to|have to|has to)\\s+(?!be able\\b)\\w+|(?:need|needs|require|requires|return|returns|use|uses|follow|follows)\\s+(?!to\\b))`,
+      'i',
+    ),
+    kind: 'convention',
+    subject: true,
+    build: (m) => m.input,
+  },
+  // "tabs not spaces in the go files", "uuids v7 not autoincrement ints"
+  {
+    re: /^([\w@./`+-]+(?: [\w@./`+-]+){0,2}),? not ([\w@./`+-]+(?: [\w@./`+-]+){0,2})(.*)$/i,
+    kind: 'convention',
+    build: (m) => `use ${m[1]}, not ${m[2]}${m[3] ?? ''}`,
+  },
+  // "I like small commits", "i'd rather you use named exports", "I want all new code in TS"
+  {
+    re: /^i(?:'d| would)? (?:really |much )?(?:like|love|rather|want|expect)(?: (?:you|it|that you|when you|it when you) (?:to )?)?\s*(.+)$/i,
+    kind: 'preference',
+    build: (m) => {
+      const body = m[1] ?? '';
+      if (
+        !/^i(?:'d| would)? (?:rather|(?:really )?like (?:it )?when|love (?:it )?when)/i.test(
+          m.input,
+        ) &&
+        !GENERAL.test(m.input) &&
+        !/^[a-z-]+ [a-z-]+s\b/i.test(body)
+      )
+        return undefined;
+      return /^(?:use|write|keep|make|ask|run|put|add|show|answer|commit|prefer|avoid)\b/i.test(
+        body,
+      )
+        ? body
+        : `prefer ${body}`;
+    },
+  },
+  // "we're on python 3.8 so no match statements"
+  {
+    re: /^(?:we'?re|we are) (?:on|using|stuck on|pinned to) ([^,]{2,40}?),? so (.+)$/i,
+    kind: 'convention',
+    build: (m) => `the project is on ${m[1]}, so ${m[2]}`,
+  },
+];
+
+/** Words a statement family needs so it reads as a rule, not as a report of what happened. */
+const REPORT =
+  /\b(?:was|were|did|didn'?t|happened|complained|broke|still|now|again|anymore|already|today|yesterday|lol|works?|fail(?:s|ed|ing)?|pass(?:es|ed)?|broken|slow|empty|wrong)\b/i;
+
+/**
+ * True when a statement's subject names a kind of thing rather than one thing at hand: it is
+ * quantified ("every handler", "our routes") or plural ("migrations", "HTTP calls"), and holds
+ * no verb or clause word ("write a query that").
+ */
+function isRuleSubject(subject: string, lasting: boolean): boolean {
+  const words = subject.trim().split(/\s+/);
+  const first = (words[0] ?? '').toLowerCase();
+  const last = (words[words.length - 1] ?? '').toLowerCase();
+  if (/^(?:we|i|you|it|this|that|these|those|there|he|she|they|a|an|my)$/.test(first)) return false;
+  if (words.some((w) => /^(?:that|which|who|if|when|and|or|to|is|are|was|with|of|for)$/i.test(w)))
+    return false;
+  if (words.length > 1 && TASK_VERB.test(first)) return false;
+  if (/^(?:all|every|each|any|our|no)$/.test(first) || lasting) return true;
+  return /[^su]s$/.test(last) || /^(?:css|sql|json|data|config|code)$/.test(last);
+}
+
+/** The statement families ({@link STATEMENT_RULES}) applied to a sentence no ordered rule took. */
+function generalDirective(s: string, raw: string, here: PhraseContext): Directive | undefined {
+  if (AT_HAND.test(s) || /\bhere\b/i.test(s) || REPORT.test(s)) return undefined;
+  if (/\b(?:set|do|put|change|fix|add|make) (?:that|this|it)\b/i.test(s)) return undefined;
+  if (
+    /^(?:it|this|that|there|you|he|she|they|what|which|the (?:user|build|tests?|app|page|output|error|code))\b/i.test(
+      s,
+    )
+  )
+    return undefined;
+  for (const rule of STATEMENT_RULES) {
+    const m = rule.re.exec(s);
+    if (!m) continue;
+    if (rule.subject && !isRuleSubject(m[1] ?? '', here.lasting === true)) continue;
+    // "each card should be clickable" specifies a feature; "error messages should be lowercase"
+    // describes a kind of thing the project has many of.
+    if (
+      rule.subject &&
+      /\bshould (?:always |never |not )?be\b/i.test(s) &&
+      !/[^su]s$/i.test((m[1] ?? '').trim())
+    )
+      continue;
+    const built = rule.build(m);
+    if (!built) continue;
+    const d = finishDirective(rule.kind, raw, built.replace(/[.!\s]+$/, ''), 0.65, here);
+    if (d) return d;
   }
   return undefined;
 }
@@ -934,7 +1113,18 @@ const ING_BASE: Record<string, string> = {
 /** "adding" -> "add", for "stop adding X" -> "don't add X". */
 function ingBase(gerund: string): string {
   const g = gerund.toLowerCase();
-  return ING_BASE[g] ?? g.replace(/ing$/, '');
+  const known = ING_BASE[g];
+  if (known) return known;
+  const stem = g.replace(/ing$/, '');
+  // "running" -> "run", but "adding" -> "add" and "pressing" -> "press".
+  if (/[^aeiou][aeiou]([bdgmnprt])\1$/.test(stem)) return stem.slice(0, -1);
+  // "summarising" -> "summarise", "creating" -> "create", "using" -> "use".
+  if (
+    /(?:(?:^|[^aeiou])[aeiou][sczvtkrgdmnlbp]|iz|ys|at|ov|dg)$/.test(stem) &&
+    !/(?:en|on|er|it|et|el|al|ed|ow|ew|ay|ey)$/.test(stem)
+  )
+    return `${stem}e`;
+  return stem;
 }
 
 /** Tidies a built instruction into a directive, or undefined when it does not read as one. */
@@ -948,6 +1138,11 @@ function finishDirective(
   // "..., note that in CONVENTIONS.md" asks to record the rule; it is not part of it.
   let text = built.replace(
     /,?\s+(?:and )?(?:note|record|add|put|write) (?:that|this|it) (?:down )?(?:in|to) \S+$/i,
+    '',
+  );
+  // "... README files nobody asked for": the complaint is not part of the rule.
+  text = text.replace(
+    /\s+(?:that |which )?(?:nobody|no one) (?:asked|asks|wants|needs)(?: for)?$/i,
     '',
   );
   // "..., fold that into the existing table": a request about the work at hand.
@@ -974,6 +1169,9 @@ function finishDirective(
     return undefined;
   if (ONE_OFF.test(tidy) && !ctx.lasting && !SCOPE.test(raw) && !GENERAL.test(raw))
     return undefined;
+  // "don't delete that file, I still need it", "I don't like this solution": about the thing at hand.
+  if (AT_HAND.test(tidy) && !ctx.lasting && !SCOPE.test(raw)) return undefined;
+  if (/^(?:always|never) (?:the|a|an|same)\b|\blol\b/i.test(tidy)) return undefined;
   const strength = Math.min(
     1,
     base + emphasis(raw) + (ctx.afterStop ? 0.1 : 0) + (ctx.corrective ? 0.05 : 0),
