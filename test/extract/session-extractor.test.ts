@@ -87,7 +87,7 @@ describe('extractSessionPatterns', () => {
     const patterns = extractSessionPatterns(s, { now });
     expect(patterns).toHaveLength(1);
     expect(patterns[0]?.category).toBe('workaround');
-    expect(patterns[0]?.resolution).toBe('jq is not installed here; use python3 instead.');
+    expect(patterns[0]?.resolution).toBe('`jq` is not installed here; use `python3` instead.');
     expect(JSON.stringify(patterns)).not.toContain(key);
   });
 
@@ -142,7 +142,7 @@ describe('extractSessionPatterns', () => {
         bash('cargo test --offline', 'test result: ok. 3 passed'),
       ],
       next: 'thanks',
-      want: { category: 'workaround', resolution: 'Run cargo with `--offline`.' },
+      want: { category: 'workaround', resolution: 'Run `cargo test` with `--offline`.' },
     },
     {
       name: 'a one-token edit, as an error resolution with a normalised trigger',
@@ -158,8 +158,8 @@ describe('extractSessionPatterns', () => {
       next: 'good, next task',
       want: {
         category: 'error_resolution',
-        trigger: 'TestMissing fails: got 500, want 404',
-        resolution: 'Use `pgx.ErrNoRows` instead of `sql.ErrNoRows`.',
+        trigger: '`go test`: TestMissing fails: got 500, want 404',
+        resolution: 'Use `pgx.ErrNoRows` instead of `sql.ErrNoRows` in `store.go`.',
       },
     },
     {
