@@ -192,3 +192,165 @@ export function escapeLike(term: string): string {
 export function excessOf(count: number, max: number): number {
   return Number.isFinite(max) ? Math.max(0, count - Math.max(0, Math.floor(max))) : 0;
 }
+
+/** Bit of each searchable field in a field set; weights are those of `scoreMatch`. */
+export const FIELD_BITS = { trigger: 1, tags: 2, resolution: 4, context: 8 } as const;
+const WEIGHT_OF_BIT = [3, 3, 2, 1] as const;
+
+/** The score a term earns in the fields of `set` (a mask of {@link FIELD_BITS}). */
+export function fieldSetWeight(set: number): number {
+  let w = 0;
+  for (let bit = 0; bit < 4; bit++) if (set & (1 << bit)) w += WEIGHT_OF_BIT[bit] ?? 0;
+  return w;
+}
+
+/**
+ * One stream of candidate rows in confidence order (highest first), as a ranked search
+ * reads it: the rows that hold `term` in every field of `fields`, or, when `term` is -1, the
+ * rows that may hold every term anywhere.
+ */
+export interface CandidateStream {
+  /** Index of the term in the query, or -1 for the stream of all matches. */
+  term: number;
+  /** Mask of {@link FIELD_BITS}; 0 for the stream of all matches. */
+  fields: number;
+  /**
+   * No row this stream has not returned yet has a higher confidence: 1 before the first
+   * read, -Infinity once the stream is exhausted.
+   */
+  bound: number;
+}
+
+/** Where the best unread row may be: its score bound, and per term the fields it holds. */
+export interface ScoreBound {
+  /** Highest score (field weights plus confidence) a row no stream has returned can have. */
+  score: number;
+  /** The confidence at which that score is reached. */
+  confidence: number;
+  /** Per term, the field set that reaches it. */
+  fields: number[];
+}
+
+/**
+ * The highest score a matching row can have when no stream has returned it yet (the
+ * threshold of Fagin's threshold algorithm, exact for field-weighted scores). Such a row
+ * holds each term t in some non-empty field set F_t, and is then in every stream (t, S) with
+ * S ⊆ F_t and in the all-matches stream, so its confidence is at most the lowest bound of
+ * those streams. The best case is searched over every confidence level c a bound defines:
+ * each term takes its heaviest field set whose streams all allow c. `undefined` when no
+ * unread row can match (a stream every match must be in is exhausted).
+ */
+export function scoreBound(
+  termCount: number,
+  streams: readonly CandidateStream[],
+): ScoreBound | undefined {
+  // m[t][F]: the confidence cap of a row holding term t in exactly the fields F.
+  const caps: number[][] = [];
+  const levels = new Set<number>([1]);
+  for (let t = 0; t < termCount; t++) {
+    const row: number[] = [Number.NEGATIVE_INFINITY];
+    for (let set = 1; set < 16; set++) {
+      let cap = 1;
+      for (const s of streams) {
+        if ((s.term === -1 || (s.term === t && (s.fields & ~set) === 0)) && s.bound < cap) {
+          cap = s.bound;
+        }
+      }
+      row.push(cap);
+      if (cap > Number.NEGATIVE_INFINITY) levels.add(cap);
+    }
+    caps.push(row);
+  }
+  let best: ScoreBound | undefined;
+  for (const c of levels) {
+    let score = c;
+    const fields: number[] = [];
+    for (let t = 0; t < termCount && score > Number.NEGATIVE_INFINITY; t++) {
+      let w = -1;
+      let chosen = 0;
+      const row = caps[t] ?? [];
+      for (let set = 1; set < 16; set++) {
+        const weight = fieldSetWeight(set);
+        if ((row[set] ?? Number.NEGATIVE_INFINITY) >= c && weight > w) {
+          w = weight;
+          chosen = set;
+        }
+      }
+      if (w < 0) score = Number.NEGATIVE_INFINITY;
+      else {
+        score += w;
+        fields.push(chosen);
+      }
+    }
+    if (score > Number.NEGATIVE_INFINITY && (!best || score > best.score)) {
+      best = { score, confidence: c, fields };
+    }
+  }
+  return best;
+}
+
+/**
+ * The stream to read next: one of those that cap the best unread row (its bound at least
+ * that row's confidence), the most specific first, since it holds the fewest rows.
+ */
+export function nextStream<S extends CandidateStream>(
+  streams: readonly S[],
+  bound: ScoreBound,
+): S | undefined {
+  let chosen: S | undefined;
+  let size = -1;
+  for (const s of streams) {
+    if (s.bound === Number.NEGATIVE_INFINITY || s.bound < bound.confidence) continue;
+    if (s.term !== -1 && (s.fields & ~(bound.fields[s.term] ?? 0)) !== 0) continue;
+    const specificity = s.term === -1 ? 0 : popcount(s.fields);
+    if (specificity > size) {
+      size = specificity;
+      chosen = s;
+    }
+  }
+  return chosen;
+}
+
+function popcount(mask: number): number {
+  let n = 0;
+  for (let m = mask; m; m &= m - 1) n++;
+  return n;
+}
+
+/** A matching row with its exact rank: field-weighted score plus confidence, then ties. */
+export interface RankedRow<Id> {
+  id: Id;
+  score: number;
+  confidence: number;
+  extractedMs: number;
+  patternId: string;
+}
+
+/**
+ * Best first: score, confidence, newest, then pattern id in byte order (as SQL's binary
+ * collation sorts it).
+ */
+export function compareRanked<Id>(a: RankedRow<Id>, b: RankedRow<Id>): number {
+  return (
+    b.score - a.score ||
+    b.confidence - a.confidence ||
+    b.extractedMs - a.extractedMs ||
+    Buffer.compare(Buffer.from(a.patternId), Buffer.from(b.patternId))
+  );
+}
+
+/** The distinct trigrams (by code point) of a field as the search index pads it. */
+export function trigramsOf(text: string, into: Set<string>): void {
+  const chars = Array.from(` ${wellFormed(text)} `);
+  for (let i = 0; i + 3 <= chars.length; i++) {
+    into.add(`${chars[i]}${chars[i + 1]}${chars[i + 2]}`);
+  }
+}
+
+/** Lone surrogates become U+FFFD, as they do on their way into SQLite's UTF-8. */
+export function wellFormed(text: string): string {
+  return text.replace(
+    /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
+    '\uFFFD',
+  );
+}

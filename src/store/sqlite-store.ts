@@ -34,14 +34,22 @@ import type {
 } from './pattern-store.js';
 import {
   applySave,
+  type CandidateStream,
+  compareRanked,
   decodePattern,
   decodeSkill,
   excessOf,
+  FIELD_BITS,
   finishSearch,
+  nextStream,
+  type RankedRow,
   saveResult,
+  scoreBound,
   searchable,
   sqlSearchTerms,
   toPatternRow,
+  trigramsOf,
+  wellFormed,
 } from './sql-common.js';
 
 type Database = BetterSqlite3.Database;
@@ -69,12 +77,44 @@ const MMAP_BYTES = 1024 * 1024 * 1024;
 /** Page cache per connection, in KiB. */
 const CACHE_KIB = 64 * 1024;
 /**
- * Up to this many matches a limited search ranks them all, found in one pass over the index;
- * beyond it, it tries the high-scoring tiers first.
+ * Most indexed trigrams a one- or two-character term is expanded into; a term in more is
+ * checked on the rows read for the other terms (or on every row, best first).
+ */
+const MAX_EXPANSION = 400;
+/**
+ * When the first read of all matches suggests at most this many more, a limited search
+ * reads and ranks them all instead of opening more streams.
  */
 const FEW_MATCHES = 2000;
+
+/** A candidate row with the score of each term (s0, s1, …). */
+type ScoredRow = {
+  id: number;
+  confidence: number;
+  extracted_at: number;
+  pattern_id: string;
+} & Record<`s${number}`, number>;
+
+/** A stream of the search index, with its FTS5 query and where it stopped. */
+interface IndexStream extends CandidateStream {
+  match: string;
+  /** Key of the last row read. */
+  after: bigint;
+  /** Rows the next read asks for. */
+  batch: number;
+}
 /** Prepared statements a store keeps; past this the cache starts afresh. */
 const MAX_CACHED_STATEMENTS = 64;
+
+/**
+ * The search index key of a patterns row (alias `row`): it orders a user's rows by
+ * confidence, highest first, in buckets of 1/256. Holds while user numbers stay below 2^23
+ * and row ids below 2^32.
+ */
+function searchKey(row: string): string {
+  return `(((SELECT user_no FROM search_users WHERE user_id = ${row}.user_id) << 40)
+    | ((255 - max(0, min(255, CAST(${row}.confidence * 256 AS INTEGER)))) << 32) | ${row}.id)`;
+}
 
 /** Schema versions, applied in order inside one IMMEDIATE transaction each. */
 const MIGRATIONS: readonly { version: number; sql: string }[] = [
@@ -180,8 +220,65 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
       END;
     `,
   },
+  {
+    // Ranked search reads candidates in confidence order and stops once no unread row can
+    // beat the best it has (see #rankMatches). One contentless FTS5 table over the four
+    // padded fields, whose rowid is a key that orders each user's rows by confidence:
+    // user number << 40 | (255 - confidence bucket of 1/256) << 32 | patterns.id. Column
+    // filters give the rows that hold a term in given fields, in that order. Fields are
+    // indexed with a space on each side, so every occurrence of a one- or two-character term
+    // lies in some trigram; the trigram vocabulary lets such a term be expanded into the
+    // indexed trigrams that contain it.
+    version: 3,
+    sql: `
+      CREATE TABLE search_users (
+        user_no INTEGER PRIMARY KEY,
+        user_id TEXT NOT NULL UNIQUE
+      );
+      INSERT INTO search_users (user_id) SELECT DISTINCT user_id FROM patterns ORDER BY user_id;
+      CREATE VIRTUAL TABLE search_text USING fts5(
+        s_trigger, s_tags, s_resolution, s_context,
+        content = '', contentless_delete = 1,
+        tokenize = 'trigram case_sensitive 1'
+      );
+      INSERT INTO search_text (rowid, s_trigger, s_tags, s_resolution, s_context)
+        SELECT ${searchKey('p')}, ' ' || p.s_trigger || ' ', ' ' || p.s_tags || ' ',
+          ' ' || p.s_resolution || ' ', ' ' || p.s_context || ' '
+        FROM patterns p;
+      CREATE TABLE search_trigrams (
+        trigram TEXT PRIMARY KEY,
+        head TEXT NOT NULL,
+        tail TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX search_trigrams_head ON search_trigrams (head);
+      CREATE INDEX search_trigrams_tail ON search_trigrams (tail);
+      CREATE VIRTUAL TABLE temp.search_vocab USING fts5vocab(main, search_text, 'row');
+      INSERT OR IGNORE INTO search_trigrams (trigram, head, tail)
+        SELECT term, substr(term, 1, 2), substr(term, 2) FROM temp.search_vocab;
+      DROP TABLE temp.search_vocab;
+      CREATE TRIGGER patterns_keyed AFTER INSERT ON patterns BEGIN
+        INSERT OR IGNORE INTO search_users (user_id) VALUES (new.user_id);
+        INSERT INTO search_text (rowid, s_trigger, s_tags, s_resolution, s_context)
+          VALUES (${searchKey('new')}, ' ' || new.s_trigger || ' ', ' ' || new.s_tags || ' ',
+            ' ' || new.s_resolution || ' ', ' ' || new.s_context || ' ');
+      END;
+      CREATE TRIGGER patterns_unkeyed AFTER DELETE ON patterns BEGIN
+        DELETE FROM search_text WHERE rowid = ${searchKey('old')};
+      END;
+      CREATE TRIGGER patterns_rekeyed
+      AFTER UPDATE OF s_trigger, s_tags, s_resolution, s_context, confidence ON patterns
+      WHEN old.s_trigger IS NOT new.s_trigger OR old.s_tags IS NOT new.s_tags
+        OR old.s_resolution IS NOT new.s_resolution OR old.s_context IS NOT new.s_context
+        OR ${searchKey('old')} <> ${searchKey('new')}
+      BEGIN
+        DELETE FROM search_text WHERE rowid = ${searchKey('old')};
+        INSERT INTO search_text (rowid, s_trigger, s_tags, s_resolution, s_context)
+          VALUES (${searchKey('new')}, ' ' || new.s_trigger || ' ', ' ' || new.s_tags || ' ',
+            ' ' || new.s_resolution || ' ', ' ' || new.s_context || ' ');
+      END;
+    `,
+  },
 ];
-
 /** Opens (creating or migrating) the SQLite store at `options.path`. */
 export async function createSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
   const Driver = await loadDriver();
@@ -326,10 +423,19 @@ export class SqliteStore implements PatternStore {
             existing.set(p.patternId, decodePattern(row.data, this.#where(user, p.patternId)));
         }
         const { final, created, updated } = applySave(patterns, existing, options.merge);
+        const trigrams = new Set<string>();
         for (const pattern of final.values()) {
           const row = toPatternRow(pattern);
           upsert.run({ ...row, user, tags: JSON.stringify(row.tags) });
+          for (const text of [row.sTrigger, row.sTags, row.sResolution, row.sContext]) {
+            trigramsOf(text, trigrams);
+          }
         }
+        // The vocabulary only grows: a trigram no row holds any more costs one empty lookup.
+        this.#statement(
+          `INSERT OR IGNORE INTO search_trigrams (trigram, head, tail)
+           SELECT value, substr(value, 1, 2), substr(value, 2) FROM json_each(?)`,
+        ).run(JSON.stringify([...trigrams]));
         const evicted = this.#evict(user, [...final.keys()], options.maxPatterns);
         return saveResult(final, created, updated, evicted);
       });
@@ -403,8 +509,17 @@ export class SqliteStore implements PatternStore {
     if (terms.length === 0) return [];
     const limit = options.limit === undefined ? -1 : Math.max(0, Math.floor(options.limit));
     return this.#run(() => {
-      const ids = this.#rankMatches(user, terms, rest.length > 0 ? -1 : limit);
-      const found = this.#patternsByIds(user, ids);
+      // One read transaction: every read of the index and the rows sees one snapshot.
+      const found = this.#db.transaction(() =>
+        this.#patternsByIds(
+          user,
+          // A term of one or two characters has no trigram of its own: the keyed index
+          // serves it through the trigrams that contain it.
+          terms.some((t) => Array.from(t).length < 3)
+            ? this.#rankShort(user, terms, rest.length > 0 ? -1 : limit)
+            : this.#rankMatches(user, terms, rest.length > 0 ? -1 : limit),
+        ),
+      )();
       return rest.length > 0
         ? finishSearch(found, [...terms, ...rest], rest, options.limit)
         : found;
@@ -490,6 +605,240 @@ export class SqliteStore implements PatternStore {
       }
     }
     return query(all, 's.patterns_search MATCH @match').map((r) => r.id);
+  }
+
+  /**
+   * {@link #rankMatches} for a query with a term of one or two characters, through the
+   * keyed index `search_text` (schema version 3), whose short terms are expanded into the
+   * indexed trigrams that contain them.
+   *
+   * Without a limit every match is read from the index and ranked. With one, candidates are
+   * read in confidence order from several streams of the index (Fagin's threshold
+   * algorithm): every match, and per term the matches that hold it in trigger and tags, in
+   * the trigger, in the tags. Each row read is scored exactly; {@link scoreBound} gives the
+   * best score a row not read yet can have, and reading stops once the `limit`th best beats
+   * it, so a common term ranks the few hundred rows that can come first instead of all its
+   * matches. The whole search reads one snapshot.
+   */
+  #rankShort(user: string, terms: readonly string[], limit: number): number[] {
+    if (limit === 0) return [];
+    const userNo = (
+      this.#statement('SELECT user_no FROM search_users WHERE user_id = ?').get(user) as
+        | { user_no: number }
+        | undefined
+    )?.user_no;
+    if (userNo === undefined) return [];
+    const exprs = terms.map((t) => this.#termExpression(t));
+    if (exprs.includes(null)) return [];
+    const indexed = exprs.filter((e) => typeof e === 'string');
+    const params: Record<string, unknown> = { user };
+    terms.forEach((t, i) => {
+      params[`t${i}`] = t;
+    });
+    const scores = terms.map((_, i) => {
+      const has = (col: string) => `(instr(p.s_${col}, @t${i}) > 0)`;
+      return `${has('trigger')} * 3 + ${has('tags')} * 3 + ${has('resolution')} * 2 + ${has('context')} AS s${i}`;
+    });
+    const rank = (rows: ScoredRow[]): RankedRow<number>[] => {
+      const out: RankedRow<number>[] = [];
+      for (const r of rows) {
+        let score = 0;
+        let all = true;
+        for (let i = 0; i < terms.length; i++) {
+          const s = r[`s${i}`] ?? 0;
+          if (s === 0) all = false;
+          score += s;
+        }
+        if (all) {
+          out.push({
+            id: r.id,
+            score: score + r.confidence,
+            confidence: r.confidence,
+            extractedMs: r.extracted_at,
+            patternId: r.pattern_id,
+          });
+        }
+      }
+      return out;
+    };
+    const columns = `p.id, p.confidence, p.extracted_at, p.pattern_id, ${scores.join(', ')}`;
+    if (indexed.length === 0) {
+      // Only terms too short and common to expand: read the user's rows best first.
+      return this.#scanRanked(columns, params, rank, terms.length, limit);
+    }
+    const lo = BigInt(userNo) << 40n;
+    const hi = BigInt(userNo + 1) << 40n;
+    const scoreRows = (ids: readonly number[]) =>
+      rank(
+        this.#statement(
+          `SELECT ${columns} FROM json_each(@ids) j CROSS JOIN patterns p ON p.id = j.value
+           WHERE p.user_id = @user`,
+        ).all({ ...params, ids: JSON.stringify(ids) }) as ScoredRow[],
+      );
+    const all: IndexStream = {
+      term: -1,
+      fields: 0,
+      bound: 1,
+      match: indexed.join(' AND '),
+      after: lo - 1n,
+      batch: 256,
+    };
+    const streams: IndexStream[] = [all];
+    if (limit > 0) {
+      // The small trigger and tags indexes give, cheaply, the rows that hold a term there
+      // (whatever the other terms: rows without them are dropped once scored).
+      const heads = [
+        { fields: FIELD_BITS.trigger | FIELD_BITS.tags, spec: null },
+        { fields: FIELD_BITS.trigger, spec: '{s_trigger}' },
+        { fields: FIELD_BITS.tags, spec: '{s_tags}' },
+      ];
+      exprs.forEach((e, i) => {
+        if (typeof e !== 'string') return;
+        for (const h of heads) {
+          const own = h.spec === null ? `{s_trigger}: ${e} AND {s_tags}: ${e}` : `${h.spec}: ${e}`;
+          const others = exprs.filter((o, j) => j !== i && typeof o === 'string');
+          streams.push({
+            term: i,
+            fields: h.fields,
+            bound: 1,
+            match: [own, ...others].join(' AND '),
+            after: lo - 1n,
+            batch: 32,
+          });
+        }
+      });
+    }
+    const found: RankedRow<number>[] = [];
+    const seen = new Set<number>();
+    const read = (s: IndexStream, batch: number) => {
+      const keys = this.#statement(
+        `SELECT rowid >> 32 AS k, rowid & 4294967295 AS id FROM search_text
+         WHERE search_text MATCH @match AND rowid > @after AND rowid < @hi
+         ORDER BY rowid LIMIT @batch`,
+      ).all({ match: s.match, after: s.after, hi, batch }) as { k: number; id: number }[];
+      const last = keys[keys.length - 1];
+      if (keys.length < batch || !last) s.bound = Number.NEGATIVE_INFINITY;
+      else {
+        s.after = (BigInt(last.k) << 32n) | BigInt(last.id);
+        s.bound = (256 - (last.k & 255)) / 256;
+      }
+      const fresh: number[] = [];
+      for (const { id } of keys) {
+        if (!seen.has(id)) {
+          seen.add(id);
+          fresh.push(id);
+        }
+      }
+      if (fresh.length > 0) found.push(...scoreRows(fresh));
+    };
+    if (limit < 0) {
+      read(all, Number.MAX_SAFE_INTEGER);
+      return found.sort(compareRanked).map((r) => r.id);
+    }
+    const best: RankedRow<number>[] = [];
+    for (;;) {
+      const bound = scoreBound(terms.length, streams);
+      if (bound === undefined) break;
+      if (found.length >= limit) {
+        // Keep only the best `limit`: rows below them never come back.
+        best.push(...found.splice(0));
+        best.sort(compareRanked);
+        best.length = Math.min(best.length, limit);
+        found.push(...best.splice(0));
+        const kth = found[limit - 1];
+        if (kth && kth.score > bound.score) break;
+      }
+      // The stream of all matches first: for a rare query one read finds them all. When
+      // it suggests few more matches than it gave, reading them all in one go costs less
+      // than several streams.
+      if (all.bound === 1) {
+        read(all, all.batch);
+        const left = all.bound > 0 ? (all.batch * all.bound) / Math.max(1e-3, 1 - all.bound) : 0;
+        if (left > 0 && left <= FEW_MATCHES) read(all, Number.MAX_SAFE_INTEGER);
+        continue;
+      }
+      const s = nextStream(streams, bound);
+      if (!s) break;
+      if (process.env.ATTUNE_DEBUG_SEARCH) {
+        console.error(
+          'read',
+          s.term,
+          s.fields,
+          s.batch,
+          s.bound.toFixed(3),
+          bound.score.toFixed(3),
+          found.length,
+        );
+      }
+      read(s, s.batch);
+      s.batch = Math.min(s.batch * 2, 4096);
+    }
+    return found
+      .sort(compareRanked)
+      .slice(0, limit)
+      .map((r) => r.id);
+  }
+
+  /**
+   * The FTS5 expression for a term: a quoted phrase for three or more characters, else the
+   * indexed trigrams that contain it: null when there is none (nothing matches), undefined
+   * when there are too many to ask for (the term is then checked on the rows only).
+   */
+  #termExpression(term: string): string | null | undefined {
+    const quote = (s: string) => `"${s.replaceAll('"', '""')}"`;
+    const chars = Array.from(wellFormed(term));
+    if (chars.length >= 3) return quote(term);
+    const rows =
+      chars.length === 2
+        ? (this.#statement(
+            `SELECT trigram FROM search_trigrams WHERE head = @t
+             UNION SELECT trigram FROM search_trigrams WHERE tail = @t LIMIT @cap`,
+          )
+            .pluck()
+            .all({ t: term, cap: MAX_EXPANSION + 1 }) as string[])
+        : (this.#statement(
+            'SELECT trigram FROM search_trigrams WHERE instr(trigram, @t) > 0 LIMIT @cap',
+          )
+            .pluck()
+            .all({ t: term, cap: MAX_EXPANSION + 1 }) as string[]);
+    if (rows.length > MAX_EXPANSION) return undefined;
+    if (rows.length === 0) return null;
+    return `(${rows.map(quote).join(' OR ')})`;
+  }
+
+  /**
+   * Ranks the user's rows read in confidence order, for queries whose terms the index cannot
+   * serve: stops once the `limit`th best beats every term in every field plus the
+   * confidence of the next row.
+   */
+  #scanRanked(
+    columns: string,
+    params: Record<string, unknown>,
+    rank: (rows: ScoredRow[]) => RankedRow<number>[],
+    termCount: number,
+    limit: number,
+  ): number[] {
+    const statement = this.#statement(
+      `SELECT ${columns} FROM patterns p WHERE p.user_id = @user
+       ORDER BY p.confidence DESC, p.extracted_at DESC, p.pattern_id`,
+    );
+    const found: RankedRow<number>[] = [];
+    const most = 9 * termCount;
+    for (const row of statement.iterate(params) as IterableIterator<ScoredRow>) {
+      if (limit > 0 && found.length >= limit) {
+        const kth = found[limit - 1];
+        if (kth && kth.score > most + row.confidence) break;
+      }
+      const [r] = rank([row]);
+      if (!r) continue;
+      found.push(r);
+      if (limit > 0 && found.length > limit) {
+        found.sort(compareRanked);
+        found.length = limit;
+      }
+    }
+    found.sort(compareRanked);
+    return (limit > 0 ? found.slice(0, limit) : found).map((r) => r.id);
   }
 
   /** Decodes the user's patterns with these row ids, in the order given. */
@@ -635,7 +984,7 @@ export class SqliteStore implements PatternStore {
           problems.push({ where: this.location, problem: r.integrity_check, fix: fixFile });
         }
       }
-      for (const index of ['patterns_search', 'patterns_head']) {
+      for (const index of ['patterns_search', 'patterns_head', 'search_text']) {
         try {
           this.#db.exec(`INSERT INTO ${index} (${index}) VALUES ('integrity-check')`);
         } catch (error) {
