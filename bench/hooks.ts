@@ -41,7 +41,7 @@ function findRoot(): string {
 }
 
 const ROOT = findRoot();
-const CLI = join(ROOT, 'dist/src/cli/main.js');
+const CLI = join(ROOT, 'dist/src/cli/bin.cjs');
 const REAL = join(ROOT, 'test/fixtures/transcripts/claude-code');
 // Dense in turns and lessons (corrections, a preference, an error fixed): the heavy case.
 const DENSE = join(ROOT, 'test/hooks/claude-code/fixtures/invoicer-pnpm-invoice-error.jsonl');

@@ -7,11 +7,18 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+/** Options of {@link main}. */
+export interface MainOptions {
+  /** Standard input already read by the caller (bin.cjs's fast path). */
+  stdin?: string;
+}
+
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
-export async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
   if (argv[0] === 'hook' && !argv.includes('--help') && !argv.includes('-h')) {
     const { runHookCommand } = await import('./commands/hook.js');
-    return runHookCommand(argv.slice(1));
+    const { stdin } = options;
+    return runHookCommand(argv.slice(1), stdin === undefined ? {} : { stdin: async () => stdin });
   }
   const { buildProgram } = await import('./program.js');
   const { reportError } = await import('./shared.js');

@@ -41,9 +41,9 @@ export interface LearnJob {
   timeoutMs: number;
 }
 
-/** The CLI entry the child runs: `<node> <main.js> hook learn-worker`. */
+/** The CLI entry (bin.cjs, as installed): the child runs `<node> <bin.cjs> hook learn-worker`. */
 export function cliEntryPath(): string {
-  return fileURLToPath(new URL('../../cli/main.js', import.meta.url));
+  return fileURLToPath(new URL('../../cli/bin.cjs', import.meta.url));
 }
 
 /**

@@ -11,7 +11,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import {
   type AttuneConfig,
   findProjectRoot,
@@ -22,6 +22,7 @@ import {
 import type { StoreConfig } from '../../store/open-store.js';
 import type { PatternStore } from '../../store/pattern-store.js';
 import type { InjectablePattern } from './context.js';
+import fastStart from './fast-start.cjs';
 import type { HookPayload } from './payload.js';
 
 type Env = Record<string, string | undefined>;
@@ -82,7 +83,33 @@ export async function runSessionStartHook(
   options: InjectOptions = {},
 ): Promise<string> {
   const env = options.env ?? process.env;
-  return sessionStartOutput(resolveHookIdentity(payload.cwd, options.user, env), options, env);
+  const id = resolveHookIdentity(payload.cwd, options.user, env);
+  const output = await sessionStartOutput(id, options, env);
+  const plain =
+    options.user === undefined && options.budget === undefined && options.maxPatterns === undefined;
+  if (plain) await recordFastReplay(id, payload.cwd, output, env);
+  return output;
+}
+
+/**
+ * Leaves the output for bin.cjs's CommonJS fast path (hooks/claude-code/fast-start.cts),
+ * keyed by every raw input it came from plus the patterns file's identity, so that the next
+ * identical session start is answered without loading any ES module. File store only.
+ */
+async function recordFastReplay(id: HookIdentity, cwd: string, output: string, env: Env) {
+  if ((id.store.kind ?? 'file') !== 'file' || id.store.storageDir === undefined) return;
+  try {
+    const key = fastStart.sessionStartRequestKey(cwd, env);
+    const patterns = join(id.store.storageDir, id.userId, 'patterns.json');
+    const path = fastStart.fastRecordPath(key, env);
+    const record = { key, patterns, identity: fastStart.fileIdentity(patterns), output };
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    const temp = `${path}.${process.pid}.tmp`;
+    writeFileSync(temp, JSON.stringify(record), { mode: 0o600 });
+    renameSync(temp, path);
+  } catch (error) {
+    await log('session-start', `could not write the fast-path record: ${String(error)}`, env);
+  }
 }
 
 /**

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const root = resolve(import.meta.dirname, '../../..');
-export const cli = join(root, 'dist/src/cli/main.js');
+export const cli = join(root, 'dist/src/cli/bin.cjs');
 export const realTranscripts = join(root, 'test/fixtures/transcripts/claude-code');
 export const invoicerTranscript = join(
   import.meta.dirname,
@@ -45,7 +45,7 @@ export function makeWorld(extraEnv: Record<string, string> = {}): World {
   return { home, store, log, project, env };
 }
 
-/** Runs `node dist/src/cli/main.js ...args` with `input` on stdin. */
+/** Runs `node dist/src/cli/bin.cjs ...args` (the installed entry) with `input` on stdin. */
 export function attune(
   world: World,
   args: string[],

@@ -308,3 +308,62 @@ describe('bad input never breaks the session', () => {
     expect(logLines(world)[0]).toMatch(/pid=\d+ session-start bad payload: stdin is not JSON/);
   });
 });
+
+describe('the session-start fast path (bin.cjs)', () => {
+  /** Marks the fast-path record so that a replay of it can be told apart from a fresh run. */
+  function markRecord(): string {
+    const cache = join(world.home, '.attune', 'cache');
+    const records = readdirSync(cache)
+      .filter((f) => f.startsWith('fast-'))
+      .map((f) => join(cache, f))
+      .filter((f) =>
+        (JSON.parse(readFileSync(f, 'utf8')) as { key: string }).key.includes(
+          JSON.stringify(world.project),
+        ),
+      );
+    expect(records).toHaveLength(1);
+    const path = records[0] ?? '';
+    const record = JSON.parse(readFileSync(path, 'utf8')) as { output: string };
+    record.output = record.output.replace('integer cents', 'integer cents (replayed)');
+    writeFileSync(path, JSON.stringify(record));
+    return record.output;
+  }
+
+  it('answers a repeated session start from the record the full hook left, unchanged', () => {
+    sessionEnd(invoicerTranscript);
+    const first = sessionStart();
+    const cache = join(world.home, '.attune', 'cache');
+    const [name] = readdirSync(cache).filter((f) => f.startsWith('fast-'));
+    const record = JSON.parse(readFileSync(join(cache, name ?? ''), 'utf8')) as { output: string };
+    expect(`${record.output}\n`).toBe(first.stdout);
+    const marked = markRecord();
+    expect(sessionStart().stdout).toBe(`${marked}\n`);
+  });
+
+  it('runs the full hook again once the store, the config file or the project changes', () => {
+    sessionEnd(invoicerTranscript);
+    sessionStart();
+    markRecord();
+    const elsewhere = join(world.home, 'work', 'other');
+    mkdirSync(join(elsewhere, '.git'), { recursive: true });
+    expect(sessionStart(elsewhere).stdout).not.toContain('(replayed)');
+
+    const stored = JSON.parse(
+      readFileSync(join(world.store, 'tester', 'patterns.json'), 'utf8'),
+    ) as {
+      pattern_id: string;
+    }[];
+    expect(attune(world, ['patterns', 'delete', stored[0]?.pattern_id ?? '']).code).toBe(0);
+    expect(sessionStart().stdout).not.toContain('(replayed)');
+
+    markRecord();
+    mkdirSync(join(world.home, '.attune'), { recursive: true });
+    writeFileSync(
+      join(world.home, '.attune', 'config.json'),
+      JSON.stringify({ contextMaxPatterns: 2 }),
+    );
+    const fresh = contextOf(sessionStart().stdout);
+    expect(fresh).not.toContain('(replayed)');
+    expect(fresh.split('\n- ').length - 1).toBeLessThanOrEqual(2);
+  });
+});
