@@ -39,6 +39,7 @@ import {
   searchable,
   sqlSearchTerms,
   toPatternRow,
+  wellFormed,
 } from './sql-common.js';
 
 /** Options of {@link createPostgresStore}. */
@@ -132,7 +133,61 @@ const MIGRATIONS: readonly { version: number; run: (c: PoolClient) => Promise<vo
       `);
     },
   },
+  {
+    version: 4,
+    // Ranked search asks first for the rows that hold a single term in trigger, tags and
+    // resolution (or trigger and tags, or either): they score highest, and when enough of
+    // them beat the best any other row can score, the rest is never read. Terms of three or
+    // more characters find those rows through per-field trigram indexes; one- and
+    // two-character terms, which have no trigram, through `s_head_grams`, the distinct
+    // character pairs of trigger (prefixed t), tags (g) and resolution (r).
+    run: async (c) => {
+      // Rows saved before this version get their pairs here, in one linear pass per field.
+      const pairs = (col: string, tag: string) => `
+        SELECT '${tag}' || ch || lead(ch) OVER (ORDER BY n) AS g
+        FROM unnest(regexp_split_to_array(${col}, '')) WITH ORDINALITY AS u(ch, n)`;
+      await c.query(`
+        ALTER TABLE attune_patterns ADD COLUMN s_head_grams text[] NOT NULL DEFAULT '{}';
+        UPDATE attune_patterns SET s_head_grams = (
+          SELECT coalesce(array_agg(DISTINCT g), '{}') FROM (
+            ${pairs('s_trigger', 't')} UNION ALL ${pairs('s_tags', 'g')}
+            UNION ALL ${pairs('s_resolution', 'r')}
+          ) grams WHERE length(g) = 3
+        );
+        CREATE INDEX attune_patterns_head_grams ON attune_patterns USING GIN (s_head_grams);
+      `);
+      await c.query('SAVEPOINT trgm');
+      try {
+        await c.query('CREATE EXTENSION IF NOT EXISTS pg_trgm');
+        for (const field of ['trigger', 'tags', 'resolution']) {
+          await c.query(
+            `CREATE INDEX attune_patterns_trgm_${field} ON attune_patterns USING GIN (s_${field} gin_trgm_ops)`,
+          );
+        }
+        await c.query('RELEASE SAVEPOINT trgm');
+      } catch {
+        await c.query('ROLLBACK TO SAVEPOINT trgm');
+      }
+    },
+  },
 ];
+
+/**
+ * The distinct character pairs of trigger (prefixed `t`), tags (`g`) and resolution (`r`),
+ * by code point, as the text reaches the server (lone surrogates become U+FFFD).
+ */
+export function headGrams(row: Pick<PatternRow, 'sTrigger' | 'sTags' | 'sResolution'>): string[] {
+  const out = new Set<string>();
+  for (const [tag, text] of [
+    ['t', row.sTrigger],
+    ['g', row.sTags],
+    ['r', row.sResolution],
+  ] as const) {
+    const chars = Array.from(wellFormed(text));
+    for (let i = 0; i + 1 < chars.length; i++) out.add(`${tag}${chars[i]}${chars[i + 1]}`);
+  }
+  return [...out];
+}
 
 /** Opens the PostgreSQL store, creating or migrating its tables. */
 export async function createPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
@@ -270,18 +325,20 @@ export class PostgresStore implements PatternStore {
     const col = <K extends keyof PatternRow>(k: K) => rows.map((r) => r[k]);
     await c.query(
       `INSERT INTO attune_patterns (user_id, pattern_id, category, confidence, extracted_ms,
-         project, tags, s_trigger, s_context, s_resolution, s_tags, data)
+         project, tags, s_trigger, s_context, s_resolution, s_tags, data, s_head_grams)
        SELECT $1, u.pattern_id, u.category, u.confidence, u.extracted_ms, u.project,
-         u.tags::jsonb, u.s_trigger, u.s_context, u.s_resolution, u.s_tags, u.data
+         u.tags::jsonb, u.s_trigger, u.s_context, u.s_resolution, u.s_tags, u.data,
+         ARRAY(SELECT jsonb_array_elements_text(u.head_grams::jsonb))
        FROM unnest($2::text[], $3::text[], $4::float8[], $5::int8[], $6::text[], $7::text[],
-         $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
+         $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
          AS u(pattern_id, category, confidence, extracted_ms, project, tags,
-           s_trigger, s_context, s_resolution, s_tags, data)
+           s_trigger, s_context, s_resolution, s_tags, data, head_grams)
        ON CONFLICT (user_id, pattern_id) DO UPDATE SET
          category = excluded.category, confidence = excluded.confidence,
          extracted_ms = excluded.extracted_ms, project = excluded.project, tags = excluded.tags,
          s_trigger = excluded.s_trigger, s_context = excluded.s_context,
-         s_resolution = excluded.s_resolution, s_tags = excluded.s_tags, data = excluded.data`,
+         s_resolution = excluded.s_resolution, s_tags = excluded.s_tags, data = excluded.data,
+         s_head_grams = excluded.s_head_grams`,
       [
         user,
         col('patternId'),
@@ -295,6 +352,7 @@ export class PostgresStore implements PatternStore {
         col('sResolution'),
         col('sTags'),
         col('data'),
+        rows.map((r) => JSON.stringify(headGrams(r))),
       ],
     );
   }
@@ -373,6 +431,18 @@ export class PostgresStore implements PatternStore {
     return rows.map((r) => decodePattern(r.data, this.#where(user, r.pattern_id)));
   }
 
+  /**
+   * Matches of every term, best first: field-weighted hits (trigger and tags 3, resolution 2,
+   * context 1) plus confidence, then confidence, newest, id. The score is computed in SQL and
+   * only the rows returned are decoded.
+   *
+   * With a limit, a single term is first asked of the rows that hold it in trigger, tags and
+   * resolution, then in trigger and tags (per-field trigram indexes, or `s_head_grams` for a
+   * two-character term). A row outside such a tier scores at most `bound` plus its
+   * confidence (at most 1), so when the tier's `limit`th best scores more than `bound + 1`
+   * the tier's best are the answer, in the order the full query gives. Otherwise the full
+   * query ranks every match: rare terms have few.
+   */
   async searchPatterns(
     userId: string,
     query: string,
@@ -381,29 +451,62 @@ export class PostgresStore implements PatternStore {
     const user = validateUserId(userId);
     const { sql: terms, rest } = sqlSearchTerms(query);
     if (terms.length === 0) return [];
-    const params: unknown[] = [user, terms.join(' ')];
+    const limit = options.limit === undefined ? null : Math.max(0, Math.floor(options.limit));
+    const rankLimit = rest.length > 0 ? null : limit;
+    if (rankLimit === 0) return [];
+    const params: unknown[] = [user];
     const where = ['user_id = $1'];
     const score: string[] = [];
+    const tiers: { where: string; bound: number }[] = [];
     for (const t of terms) {
-      params.push(`%${escapeLike(t)}%`);
-      where.push(`${SEARCH_TEXT} LIKE $${params.length} ESCAPE '\\'`);
       params.push(t);
-      const has = (col: string) => `(strpos(${col}, $${params.length}) > 0)::int`;
+      const term = `$${params.length}`;
+      const has = (col: string) => `(strpos(${col}, ${term}) > 0)::int`;
       score.push(
         `${has('s_trigger')} * 3 + ${has('s_tags')} * 3 + ${has('s_resolution')} * 2 + ${has('s_context')}`,
       );
+      const length = Array.from(wellFormed(t)).length;
+      if (length >= 3) {
+        // LIKE over the indexed expressions lets the planner use the trigram indexes.
+        params.push(`%${escapeLike(t)}%`);
+        const like = (col: string) => `${col} LIKE $${params.length} ESCAPE '\\'`;
+        where.push(like(SEARCH_TEXT));
+        if (terms.length === 1) {
+          tiers.push(
+            { where: ['s_trigger', 's_tags', 's_resolution'].map(like).join(' AND '), bound: 7 },
+            { where: ['s_trigger', 's_tags'].map(like).join(' AND '), bound: 6 },
+          );
+        }
+      } else {
+        where.push(`strpos(${SEARCH_TEXT}, ${term}) > 0`);
+        if (terms.length === 1 && length === 2) {
+          const grams = (fields: string) =>
+            `s_head_grams @> ARRAY[${[...fields].map((f) => `'${f}' || ${term}`).join(', ')}]`;
+          tiers.push({ where: grams('tgr'), bound: 7 }, { where: grams('tg'), bound: 6 });
+        }
+      }
     }
-    const limit = options.limit === undefined ? null : Math.max(0, Math.floor(options.limit));
-    params.push(rest.length > 0 ? null : limit);
-    const rows = await this.#query<{ pattern_id: string; data: string }>(
-      `SELECT pattern_id, data FROM attune_patterns WHERE ${where.join(' AND ')}
-       ORDER BY ${score.join(' + ')} + confidence DESC,
-         ts_rank(search, plainto_tsquery('simple', $2)) DESC,
-         confidence DESC, extracted_ms DESC, pattern_id
-       LIMIT $${params.length}`,
-      params,
-    );
-    const found = rows.map((r) => decodePattern(r.data, this.#where(user, r.pattern_id)));
+    params.push(rankLimit);
+    const ranked = (filter: string[]) =>
+      this.#query<{ pattern_id: string; data: string; score: number }>(
+        `SELECT pattern_id, data, ${score.join(' + ')} + confidence AS score
+         FROM attune_patterns WHERE ${filter.join(' AND ')}
+         ORDER BY score DESC, confidence DESC, extracted_ms DESC, pattern_id
+         LIMIT $${params.length}`,
+        params,
+      );
+    const decode = (rows: { pattern_id: string; data: string }[]) =>
+      rows.map((r) => decodePattern(r.data, this.#where(user, r.pattern_id)));
+    if (rankLimit !== null) {
+      for (const tier of tiers) {
+        const rows = await ranked([...where, tier.where]);
+        const last = rows[rows.length - 1];
+        if (rows.length === rankLimit && last && Number(last.score) > tier.bound + 1) {
+          return decode(rows);
+        }
+      }
+    }
+    const found = decode(await ranked(where));
     return rest.length > 0 ? finishSearch(found, [...terms, ...rest], rest, options.limit) : found;
   }
 
