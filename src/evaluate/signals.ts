@@ -140,6 +140,7 @@ export function detectLessons(session: Session): { interactionCount: number; les
     interactionCount++;
     // "Actually, never mind, let's keep bash": the previous request is cancelled.
     if (CANCEL.test(text)) dropLessonsOf(lessons, threads.lastPromptTurn);
+    dropRevoked(lessons, text);
     const before = lessons.length;
     const strong =
       scanUserText(text, i, afterStop, lessons, threads, kind === 'answer') || afterStop;
@@ -211,6 +212,23 @@ function questionBefore(turns: readonly Turn[], index: number): string | undefin
     }
   }
   return undefined;
+}
+
+// "forget the std::span thing", "scratch the tabs rule", "ignore what I said about X": an
+// earlier rule on that topic no longer stands.
+const REVOKE =
+  /\b(?:forget|scratch|drop|ignore|never ?mind|disregard) (?:about )?(?:the|that|my|what i said about(?: the)?) ([^,;!?\n]{2,40}?) (?:thing|bit|part|idea|rule|request|requirement|comment|point)\b|\bignore what i said about ([^,.;:!?]{2,40})/gi;
+
+/** Drops earlier rules whose quote names a topic the user now takes back. */
+function dropRevoked(lessons: Lesson[], text: string): void {
+  for (const m of text.matchAll(REVOKE)) {
+    const topic = (m[1] ?? m[2] ?? '').trim().toLowerCase();
+    if (topic.length < 2) continue;
+    for (let k = lessons.length - 1; k >= 0; k--) {
+      const l = lessons[k] as Lesson;
+      if (l.directive && l.quote.toLowerCase().includes(topic)) lessons.splice(k, 1);
+    }
+  }
 }
 
 function dropLessonsOf(lessons: Lesson[], turn: number): void {
