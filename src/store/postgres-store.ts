@@ -437,8 +437,8 @@ export class PostgresStore implements PatternStore {
    * only the rows returned are decoded.
    *
    * With a limit, a single term is first asked of the rows that hold it in trigger, tags and
-   * resolution, then in trigger and tags (per-field trigram indexes, or `s_head_grams` for a
-   * two-character term). A row outside such a tier scores at most `bound` plus its
+   * resolution, then in trigger and tags, then in any of the three (per-field trigram
+   * indexes, or `s_head_grams` for a two-character term). A row outside such a tier scores at most `bound` plus its
    * confidence (at most 1), so when the tier's `limit`th best scores more than `bound + 1`
    * the tier's best are the answer, in the order the full query gives. Otherwise the full
    * query ranks every match: rare terms have few.
@@ -475,14 +475,22 @@ export class PostgresStore implements PatternStore {
           tiers.push(
             { where: ['s_trigger', 's_tags', 's_resolution'].map(like).join(' AND '), bound: 7 },
             { where: ['s_trigger', 's_tags'].map(like).join(' AND '), bound: 6 },
+            {
+              where: `(${['s_trigger', 's_tags', 's_resolution'].map(like).join(' OR ')})`,
+              bound: 1,
+            },
           );
         }
       } else {
         where.push(`strpos(${SEARCH_TEXT}, ${term}) > 0`);
         if (terms.length === 1 && length === 2) {
-          const grams = (fields: string) =>
-            `s_head_grams @> ARRAY[${[...fields].map((f) => `'${f}' || ${term}`).join(', ')}]`;
-          tiers.push({ where: grams('tgr'), bound: 7 }, { where: grams('tg'), bound: 6 });
+          const grams = (op: string, fields: string) =>
+            `s_head_grams ${op} ARRAY[${[...fields].map((f) => `'${f}' || ${term}`).join(', ')}]`;
+          tiers.push(
+            { where: grams('@>', 'tgr'), bound: 7 },
+            { where: grams('@>', 'tg'), bound: 6 },
+            { where: grams('&&', 'tgr'), bound: 1 },
+          );
         }
       }
     }
@@ -499,7 +507,8 @@ export class PostgresStore implements PatternStore {
       rows.map((r) => decodePattern(r.data, this.#where(user, r.pattern_id)));
     if (rankLimit !== null) {
       for (const tier of tiers) {
-        const rows = await ranked([...where, tier.where]);
+        // The tier's fields imply the match; the whole-text filter would only add work.
+        const rows = await ranked(['user_id = $1', tier.where]);
         const last = rows[rows.length - 1];
         if (rows.length === rankLimit && last && Number(last.score) > tier.bound + 1) {
           return decode(rows);
