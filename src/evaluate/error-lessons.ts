@@ -20,16 +20,22 @@ import { clip, FRUSTRATION, redactText } from './text.js';
 
 /** Lines that only say that something failed, never what: skipped when a better line exists. */
 const WRAPPER_LINE =
-  /^(?:FAILED \S+::\S+|make(?:\[\d+\])?: \*\*\*.*Error \d+|collect2: error: ld returned|error: could not compile|error: command failed|npm ERR! (?:code|errno|A complete log|Lifecycle|Exit status)|ERR_PNPM_\w+|error Command failed|Error: Process completed with exit code|Command failed with exit code|FAILED \(|=+ (?:\d+ )?(?:failed|errors?)\b|\d+ (?:failed|errors?)\b|Aborted with \d+ warnings?|error: Recipe `|Test Suites?:|Tests?:\s|ERROR: No matching distribution|ERROR: Could not find a version|nbclient\.exceptions\.CellExecutionError|Error: UPGRADE FAILED: [^a-z]*$)/i;
+  /^(?:FAILED \S+::\S+|(?:FAIL|FAILED)\s+[\w\\.:/]+(?:\s+>\s+.*)?$|\*\* \(Mix\) Can't continue|FAILURE: Build failed|BUILD FAILED|Build FAILED|Failed!\s+-|Installation failed, reverting|make(?:\[\d+\])?: \*\*\*.*Error \d+|collect2: error: ld returned|error: could not compile|error: command failed|npm ERR! (?:code|errno|A complete log|Lifecycle|Exit status)|ERR_PNPM_\w+|error Command failed|Error: Process completed with exit code|Command failed with exit code|FAILED \(|=+ (?:\d+ )?(?:failed|errors?)\b|\d+ (?:failed|errors?)\b|Aborted with \d+ warnings?|error: Recipe `|Test Suites?:|Tests?:\s|ERROR: No matching distribution|ERROR: Could not find a version|nbclient\.exceptions\.CellExecutionError|Error: UPGRADE FAILED: [^a-z]*$)/i;
 
 /** A line that names a failure. Tried on each line, in order; the first hit wins per line. */
 const ERROR_SHAPES: RegExp[] = [
   // Python / Java / JS named errors: "ValueError: …", "java.lang.IllegalStateException: …".
-  /^\s*(?:E\s+|\[\w*\]\s*)?((?:[a-z_]\w*\.)*[A-Z]\w*(?:Error|Exception)(?: \[[A-Z_]+\])?:(?:\s*\S.*)?)$/,
+  /^\s*(?:E\s+|\[\w*\]\s*)?((?:[a-z_]\w*\.)*[A-Z]\w*(?:Error|Exception)(?: \[[A-Z_]+\])? ?:(?:\s*\S.*)?)$/,
+  // Elixir: "** (DBConnection.ConnectionError) connection not available …".
+  /^\s*\*\* \(((?:[A-Z]\w*\.)*[A-Z]\w*(?:Error|Exception)\) .+)$/,
+  // MSBuild / NuGet / csc: "Api.csproj : error NU1605: Detected package downgrade …".
+  /(?:^|\s)(?:error|fatal error) ([A-Z]{2,}\d{3,5}: .+)$/,
   // A plain JS error with a code: "Error [ERR_REQUIRE_ESM]: require() of ES Module …".
   /^\s*((?:Uncaught )?Error \[[A-Z_]+\]:\s*\S.*)$/,
   // pytest's `E   ` lines: "E   psycopg.errors.UndefinedFunction: operator does not exist".
   /^E {2,}((?:[a-z_]\w*\.)+[A-Z]\w*:\s+\S.{5,})$/,
+  // CMake: "CMake Error at CMakeLists.txt:12 (find_package):" (the message follows).
+  /^\s*CMake Error(?: at [^:]+(?::\d+)?(?: \([\w_]+\))?)?:\s*(.*\S.*|)$/,
   // rustc / tsc / cc / go vet style.
   /^\s*((?:error|fatal error)(?:\[\w+\])?: .+)$/,
   /^\s*(?:[\w./-]+\(\d+,\d+\): )?(error TS\d+: .+)$/,
@@ -37,12 +43,14 @@ const ERROR_SHAPES: RegExp[] = [
   // Linker.
   /(undefined reference to [`'][^`']+[`'])/,
   // Uppercase log levels: "ERROR: …", "SCRIPT ERROR: …", "FATAL: …", "Error: …".
-  /^\s*(?:\d\d:\d\d:\d\d\s+)?(?:[A-Z]+ )?((?:(?:ERROR|FATAL|FAILED)\b:?|(?:Error|fatal):)\s+(?:\[[^\]]*\]\s*)?\S.{2,})$/,
+  /^\s*(?:\d\d:\d\d:\d\d\s+)?(?:[A-Z]+ )?((?:(?:ERROR|FATAL|FAILED)\b[:!]?|(?:Error|fatal):)\s+(?:\[[^\]]*\]\s*)?\S.{2,})$/,
   // Strict-mode warnings that abort a build.
   /^\s*(WARNING\s*-?\s+.{10,})$/,
   // Shell and misc.
-  /^\s*(.{0,80}\b(?:command not found|not recognized as an internal or external command|executable file not found in \$PATH|No such file or directory|Permission denied|has not been read yet|Cannot find module|is undefined or private|is not defined|is not a function|undefined method|no function clause matching|cannot find symbol|missing separator|Disk quota exceeded|No space left on device|Could not resolve host|Temporary failure in name resolution|Connection refused|not up to date|in progress|is not recognized|Broken pipe)\b.{0,160})$/i,
+  /^\s*(.{0,80}\b(?:command not found|not recognized as an internal or external command|executable file not found in \$PATH|No such file or directory|Permission denied|has not been read yet|Cannot find module|is undefined or private|is not defined|is not a function|undefined method|no function clause matching|cannot find symbol|missing separator|Disk quota exceeded|No space left on device|Could not resolve host|Temporary failure in name resolution|Connection refused|not up to date|in progress|is not recognized|Broken pipe|could not be resolved to an installable set|Could not resolve dependencies|does not match the requirement|requires a different Python|version solving failed|ResolutionImpossible|compiled with an incompatible version|Unable to resolve service for type)\b.{0,160})$/i,
   /^\s*(E\d{3,5}\b.{3,200})$/,
+  // kotlinc: "e: file:///src/X.kt:3:8 Unresolved reference: foo".
+  /^e: (?:file:\/\/)?\S+?:\d+:\d+ (.{6,})$/,
   // A named error quoted inside a sentence: "Running it gives: TypeError: …".
   /(?:^|:\s+|\s)((?:[a-z_]\w*\.)*[A-Z]\w*(?:Error|Exception):\s+\S.{3,})$/,
 ];
@@ -102,6 +110,16 @@ function rawErrorLine(text: string): string | undefined {
       if (/(?:Error|Exception):?\s*$/.test(found) && lines[i + 1]?.trim())
         found = `${found.replace(/:?\s*$/, '')}: ${(lines[i + 1] as string).trim()}`;
       if (/(?:Error|Exception) (?:while|in|at)\b/.test(found)) continue;
+      // "Error: [Cabal-7107]", "error: [GHC-87110]", "generator : Ninja": the message goes on.
+      const core = found
+        .replace(/^(?:(?:fatal )?error|Error|ERROR)\b[:!]?\s*/, '')
+        .replace(/\[[^\]]*\]/g, '');
+      if ((core.match(/[A-Za-z]{2,}/g) ?? []).length < 3) {
+        const next = lines[i + 1]?.trim();
+        if (next && next.length < 200 && !WRAPPER_LINE.test(next)) found = `${found} ${next}`;
+        else if (!core.trim()) continue;
+      }
+      found = found.replace(/^((?:[A-Z]\w*\.)*[A-Z]\w*(?:Error|Exception))\) /, '$1: ');
       if (r > 0) {
         const named = /\b((?:[a-z_]\w*\.)*[A-Z]\w*(?:Error|Exception):\s.+)$/.exec(found);
         if (named?.[1]) found = named[1];
@@ -160,7 +178,7 @@ export function normaliseError(line: string): string {
     .replace(/\bfor user ID \d+/i, '')
     .replace(/ from ['"][\w./-]+\.\w{1,5}['"]/g, '')
     .replace(/^(?:Uncaught )?Error: (?=\S)/, '')
-    .replace(/^(?:ERROR|FATAL|FAILED)\b:?\s*(?:\[[^\]]*\]\s*)?(?=\S)/, '')
+    .replace(/^(?:ERROR|FATAL|FAILED)\b[:!]?\s*(?:\[[^\]]*\]\s*)?(?=\S)/, '')
     .replace(/\s+/g, ' ')
     .trim()
     .replace(/[.\s]+$/, '');
@@ -314,11 +332,18 @@ function stageLabel(stage: string, withFlags = true): string {
   return out.join(' ');
 }
 
+/**
+ * Deleting generated files (a build directory, a cache, installed dependencies) so the next
+ * run starts clean: `rm -rf build`, `rm -rf node_modules/.cache`, `rm CMakeCache.txt`.
+ */
+const CACHE_DELETE =
+  /^rm\s+(?:-\w+\s+)*(?:(?:\.\/)?(?:[\w.-]+\/)*(?:build|_build|dist|dist-newstyle|target|out|obj|bin|node_modules|\.next|\.nuxt|\.gradle|\.cache|cache|\.parcel-cache|\.turbo|\.vite|__pycache__|\.pytest_cache|\.mypy_cache|\.tox|\.venv|venv|\.stack-work|deps|\.terraform|DerivedData|Pods|CMakeCache\.txt|CMakeFiles|\.dart_tool|vendor|\.angular|coverage|\.eslintcache|tsconfig\.tsbuildinfo|[\w.-]+\.lock|package-lock\.json)\/?(?:\s+|$))+$/;
+
 /** The stages of a command that do the work (not `cd`, filters or looks). */
 function workStages(command: string): string[] {
   return stages(command).filter((s) => {
     const prog = stageWords(s)[0] ?? '';
-    return prog && !FILTER_PROGRAM.test(prog);
+    return prog && (!FILTER_PROGRAM.test(prog) || CACHE_DELETE.test(s));
   });
 }
 
@@ -354,7 +379,37 @@ function relation(
   return {
     rerun: true,
     stage: laterStages[first] as string,
-    before: laterStages.slice(0, first).filter((s) => !FILTER_PROGRAM.test(stageWords(s)[0] ?? '')),
+    before: laterStages
+      .slice(0, first)
+      .filter((s) => !FILTER_PROGRAM.test(stageWords(s)[0] ?? '') || CACHE_DELETE.test(s)),
+  };
+}
+
+/**
+ * A failing `setup && main` line re-run as its main stage alone, with flags added: every word
+ * of the failing line's last working stage is in one stage of the later line.
+ */
+function lastStageRerun(
+  failing: string,
+  later: string,
+): { rerun: boolean; stage?: string; before: string[] } {
+  const work = workStages(failing);
+  const last = work[work.length - 1];
+  if (work.length < 2 || !last) return { rerun: false, before: [] };
+  const want = stageWords(last).filter((w) => !w.startsWith('-'));
+  if (want.length < 3) return { rerun: false, before: [] };
+  const laterStages = stages(later);
+  const at = laterStages.findIndex((s) => {
+    const have = new Set(stageWords(s));
+    return want.every((w) => have.has(w));
+  });
+  if (at < 0) return { rerun: false, before: [] };
+  return {
+    rerun: true,
+    stage: laterStages[at] as string,
+    before: laterStages
+      .slice(0, at)
+      .filter((s) => !FILTER_PROGRAM.test(stageWords(s)[0] ?? '') || CACHE_DELETE.test(s)),
   };
 }
 
@@ -389,7 +444,7 @@ const OWN_SLIP =
 
 /** Failures caused by the environment rather than the code: fixed by another route. */
 const ENVIRONMENT_ERROR =
-  /rate limit|tenant (?:is )?disabled|resolve host|could not resolve|name resolution|network is unreachable|no network|failed to establish a new connection|ECONNREFUSED|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|sandbox|read-only file system|permission denied|operation not permitted|quota|no space left|service unavailable|\b(?:429|502|503)\b|command not found|executable file not found|not recognized as an internal|cannot connect to the docker daemon|unable to connect to the target/i;
+  /rate limit|tenant (?:is )?disabled|resolve host|could not resolve host|name resolution|network is unreachable|no network|failed to establish a new connection|ECONNREFUSED|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|sandbox|read-only file system|permission denied|operation not permitted|quota|no space left|service unavailable|\b(?:429|502|503)\b|command not found|executable file not found|not recognized as an internal|cannot connect to the docker daemon|unable to connect to the target/i;
 
 /** Outside causes, by the marker a tool prints, with the words a trigger uses for them. */
 const ENVIRONMENT_CAUSES: Array<[RegExp, string]> = [
@@ -595,6 +650,7 @@ function scan(
       const failed = isFailure(call);
       if (failing) {
         let rel = relation(failing.command, cmd);
+        if (!rel.rerun) rel = lastStageRerun(failing.command, cmd);
         let of = failing.command;
         if (!rel.rerun) {
           for (const echoed of failing.echoed) {
@@ -650,13 +706,18 @@ function objects(text: string): boolean {
 /** True when a user's objection is about the change made so far (shares a code word). */
 function related(text: string, w: Window): boolean {
   const changed = new Set<string>();
+  const addToken = (t: string) => {
+    const k = t.toLowerCase();
+    changed.add(k);
+    for (const part of k.split(/[._]/)) if (part.length > 3) changed.add(part);
+  };
   for (const ch of w.changes)
-    for (const line of ch.after) for (const t of codeTokens(line)) changed.add(t.toLowerCase());
+    for (const line of ch.after) for (const t of codeTokens(line)) addToken(t);
   for (const t of w.texts
     .slice(-2)
     .join(' ')
     .match(/`[^`]+`/g) ?? [])
-    for (const x of codeTokens(t)) changed.add(x.toLowerCase());
+    for (const x of codeTokens(t)) addToken(x);
   for (const t of text.match(/[A-Za-z_][\w.]*/g) ?? []) {
     const k = t.toLowerCase();
     if (k.length > 2 && changed.has(k) && !STOP.has(k)) return true;
@@ -695,6 +756,15 @@ function callChanges(call: ToolCall): Change[] {
     } catch {
       // not JSON
     }
+  }
+  // SpecStory: "- filePath: `x`\n- oldString: `…`\n- newString: `…`".
+  const md =
+    /(?:^|\n)- (?:oldString|old_string|old_str): `([\s\S]*?)`\n- (?:newString|new_string|new_str): `([\s\S]*?)`\s*$/.exec(
+      input,
+    );
+  if (md) {
+    const file = /(?:^|\n)- (?:filePath|file_path|path): `([^`\n]+)`/.exec(input)?.[1];
+    return [lineDiff(md[1] ?? '', md[2] ?? '', file)];
   }
   const patch = /\*\*\* (?:Update|Add) File: (\S+)/.test(input) ? input : undefined;
   const diff = patch ?? (/^[-+][^-+]/m.test(call.output ?? '') ? (call.output ?? '') : input);
@@ -762,6 +832,102 @@ function baseName(file: string | undefined): string | undefined {
   return file ? file.split(/[/\\]/).pop() : undefined;
 }
 
+/** Dependency manifests: a version changed here is a dependency bumped or relaxed. */
+const MANIFEST =
+  /(?:^|[/\\])(?:package\.json|Cargo\.toml|[\w.-]+\.cabal|cabal\.project|stack\.yaml|pyproject\.toml|setup\.cfg|requirements[\w.-]*\.(?:txt|in|yml)|Pipfile|go\.mod|Gemfile|[\w.-]+\.gemspec|build\.gradle(?:\.kts)?|settings\.gradle(?:\.kts)?|libs\.versions\.toml|pom\.xml|[\w.-]+\.csproj|Directory\.Packages\.props|composer\.json|mix\.exs|pubspec\.yaml|Package\.swift|DESCRIPTION|environment\.ya?ml|versions\.tf|\.terraform\.lock\.hcl|Chart\.yaml|galaxy\.yml)$/;
+
+/** Prose files: an edit to them fixes no error (unless the error names them). */
+const DOC_FILE =
+  /(?:^|[/\\])(?:CHANGELOG|README|CONTRIBUTING|NEWS|HISTORY|TODO|AUTHORS)(?:\.\w+)?$|\.(?:md|rst|adoc|txt)$/i;
+
+/** A version or a version bound: `1.9.22`, `^10.5`, `>=2.0`, `~> 1.4`, `v1.2.3`, `<2.2`. */
+const VERSION =
+  /(?:[~^]|~>|[<>]=?|==|!=|=)?\s*v?\d+(?:\.\d+)+(?:[-+][\w.]+)?|(?:[~^]|~>|[<>]=?|==)\s*\d+\b/g;
+
+/** Words that wrap a dependency's name in a manifest line, never the name itself. */
+const MANIFEST_WORDS =
+  /^(?:implementation|api|compileOnly|runtimeOnly|testImplementation|kapt|ksp|classpath|id|version|gem|PackageReference|PackageVersion|Include|Version|require|requires|dependency|dependencies|plugin|plugins|name|source|path|git|features|optional|default|true|false|only|dev|test|runtime)$/;
+
+/** The dependency a manifest line names: `aeson`, `phpunit/phpunit`, `kotlin("jvm")`. */
+function dependencyName(line: string): string | undefined {
+  const t = line.trim();
+  const tries: RegExp[] = [
+    /\bInclude="([^"]+)"/, // csproj
+    /^-\s*(?:name|src):\s*["']?([\w.@/-]+)/, // ansible requirements.yml
+    /^((?:kotlin|id)\("[^"]+"\))\s+version\b/, // gradle plugins
+    /["']([\w.-]+:[\w.-]+):[^"':]*\d[^"':]*["']/, // gradle coordinates
+    /^gem\s+["']([\w.-]+)["']/, // Gemfile
+    /^\{:(\w+),/, // mix.exs
+    /^(?:require\s+)?((?:[\w-]+\.)+[\w-]+\/[\w./-]+)\s+v\d/, // go.mod
+    /^["']?(@?[\w.-]+(?:\/[\w.-]+)?)["']?\s*[:=]\s*(?:\{|["'][^"']*\d)/, // json / toml keys
+    /^[,\s-]*["']?([A-Za-z][\w.-]*(?:\[[\w,]+\])?)\s*(?:[<>=!~^]|\(|$)/, // cabal / pip / R
+  ];
+  for (const re of tries) {
+    const m = re.exec(t);
+    const name = m?.[1];
+    if (name && !MANIFEST_WORDS.test(name)) return name;
+  }
+  return undefined;
+}
+
+/**
+ * A version bump in a manifest: the line is the same but for its versions. Says "Upgrade X to
+ * V" when a plain version rises, "Downgrade X to V" when it falls, else "Relax the bound".
+ */
+function versionBump(before: string, after: string, file: string | undefined): string | undefined {
+  const skeleton = (l: string) => l.replace(VERSION, '#').replace(/\s+/g, ' ').trim();
+  if (skeleton(before) !== skeleton(after)) return undefined;
+  const vb = before.match(VERSION) ?? [];
+  const va = after.match(VERSION) ?? [];
+  if (va.length === 0 || vb.join() === va.join()) return undefined;
+  const name = dependencyName(after);
+  if (!name) return undefined;
+  const inFile = file ? ` in \`${file}\`` : '';
+  const bare = (v: string) => v.replace(/^[\s~^<>=!v]+/, '');
+  const plain = va.length === 1 && vb.length === 1 && !/[<>]/.test(`${va[0]}${vb[0]}`);
+  if (plain) {
+    const cmp = compareVersions(bare(vb[0] as string), bare(va[0] as string));
+    const verb = cmp < 0 ? 'Upgrade' : 'Downgrade';
+    return `${verb} \`${name}\` to \`${(va[0] as string).trim()}\`${inFile}.`;
+  }
+  return `Relax the bound on \`${name}\` to \`${bound(after, va)}\`${inFile}.`;
+}
+
+/** The bound as written in the line: `>=2.0 && <2.3`, `>=3.9`. */
+function bound(line: string, versions: readonly string[]): string {
+  const first = line.indexOf((versions[0] as string).trim());
+  const lastV = (versions[versions.length - 1] as string).trim();
+  const last = line.lastIndexOf(lastV) + lastV.length;
+  return first >= 0 && last > first ? line.slice(first, last) : versions.join(' ');
+}
+
+function compareVersions(a: string, b: string): number {
+  const pa = a.split(/[.-]/).map((x) => Number.parseInt(x, 10));
+  const pb = b.split(/[.-]/).map((x) => Number.parseInt(x, 10));
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = pa[i] ?? 0;
+    const y = pb[i] ?? 0;
+    if (Number.isNaN(x) || Number.isNaN(y)) return 0;
+    if (x !== y) return x - y;
+  }
+  return 0;
+}
+
+/** The lines of a manifest or config block added whole: `[tool.x]` + `include = [...]`. */
+function addedBlock(after: readonly string[], file: string | undefined): string | undefined {
+  if (!file || after.length < 2 || after.length > 3) return undefined;
+  if (
+    !/\.(?:toml|ya?ml|json|ini|cfg|conf|cabal|gradle|kts|csproj|props|xml|exs|properties|env|tf|hcl)$|(?:^|[/\\])(?:Gemfile|go\.mod|Makefile|Dockerfile)$/.test(
+      file,
+    )
+  )
+    return undefined;
+  const dep = MANIFEST.test(file) ? dependencyName(after[0] as string) : undefined;
+  if (dep && !/^\[/.test(after[0] as string)) return `Add \`${dep}\` to \`${baseName(file)}\`.`;
+  const text = after.join(' ');
+  return text.length <= 100 ? `Add \`${text}\` to \`${baseName(file)}\`.` : undefined;
+}
+
 const KEY_VALUE = /^\s*(?:export\s+)?["']?([\w.-]+)["']?\s*(\+?=|:)\s*(.+?)\s*,?$/;
 
 /**
@@ -770,16 +936,45 @@ const KEY_VALUE = /^\s*(?:export\s+)?["']?([\w.-]+)["']?\s*(\+?=|:)\s*(.+?)\s*,?
  */
 function summariseChanges(
   changes: readonly Change[],
+  error = '',
 ): { text: string; partial: boolean } | undefined {
-  const real = changes.filter((c) => c.before.length + c.after.length > 0);
+  const docsError =
+    /\.(?:md|rst|adoc)\b|markdown|readme|changelog|\bdocs?\b|mkdocs|sphinx|vale|spell/i.test(error);
+  const real = changes.filter(
+    (c) => c.before.length + c.after.length > 0 && (docsError || !DOC_FILE.test(c.file ?? '')),
+  );
   if (real.length === 0 || real.length > 5) return undefined;
-  const found: Array<{ text: string; rank: number; partial: boolean }> = [];
+  const errorWords = new Set(
+    (error.toLowerCase().match(/[a-z_][\w.-]*\w/g) ?? []).filter(
+      (t) => t.length > 3 && !STOP.has(t) && !GENERIC.has(t),
+    ),
+  );
+  const touches = (ch: Change): boolean => {
+    const file = baseName(ch.file)?.toLowerCase();
+    if (file && (errorWords.has(file) || error.toLowerCase().includes(file))) return true;
+    return [...ch.before, ...ch.after].some((l) =>
+      (l.toLowerCase().match(/[a-z_][\w.-]*\w/g) ?? []).some(
+        (t) => errorWords.has(t) || t.split(/[._-]/).some((p) => p.length > 3 && errorWords.has(p)),
+      ),
+    );
+  };
+  const found: Array<{ text: string; rank: number; partial: boolean; touches: boolean }> = [];
   for (const ch of real) {
     const file = baseName(ch.file);
     const inFile = file ? ` in \`${file}\`` : '';
     const before = ch.before.map((l) => l.trim()).filter((l) => l && !isComment(l));
     const after = ch.after.map((l) => l.trim()).filter((l) => l && !isComment(l));
     const here: Array<{ text: string; rank: number }> = [];
+    if (MANIFEST.test(ch.file ?? '') || (!ch.file && before.length === after.length)) {
+      for (let k = 0; k < Math.min(before.length, after.length); k++) {
+        const bump = versionBump(before[k] as string, after[k] as string, file);
+        if (bump) here.push({ text: bump, rank: -1 });
+      }
+    }
+    if (before.length === 0) {
+      const block = addedBlock(after, ch.file);
+      if (block) here.push({ text: block, rank: 1.5 });
+    }
     if (before.length === 0 && after.length >= 1 && after.length <= 2) {
       const line = after[0] as string;
       const kv = KEY_VALUE.exec(line);
@@ -819,9 +1014,17 @@ function summariseChanges(
         }
       }
       if (!best || score < 0.34) continue;
-      const ta = codeTokens(best);
-      const gone = tb.filter((t) => !ta.includes(t));
-      const came = ta.filter((t) => !tb.includes(t));
+      let ta = codeTokens(best);
+      let gone = tb.filter((t) => !ta.includes(t));
+      let came = ta.filter((t) => !tb.includes(t));
+      if (gone.length + came.length === 1) {
+        // `hspec-core` -> `hspec`: a package name swapped, seen with its dashes.
+        const dashed = (l: string): string[] => l.match(/[A-Za-z_][\w.-]*\w/g) ?? [];
+        const db = dashed(b);
+        ta = dashed(best);
+        gone = db.filter((t) => !ta.includes(t));
+        came = ta.filter((t) => !db.includes(t));
+      }
       if (gone.length === 1 && came.length === 1) {
         const from = gone[0] as string;
         const to = came[0] as string;
@@ -843,9 +1046,16 @@ function summariseChanges(
       before.length === 0 &&
       /^(?:import |from \S+ import |use |require |#include |using )/.test(after[0] ?? '');
     const partial = lines > Math.max(2, here.length * 2 + 1) || (importOnly && real.length > 1);
-    for (const h of here) found.push({ ...h, partial });
+    const bumpOnly = here.length > 0 && here.every((h) => h.rank < 0);
+    const related = touches(ch);
+    for (const h of here) found.push({ ...h, partial: partial && !bumpOnly, touches: related });
   }
-  found.sort((a, b) => Number(a.partial) - Number(b.partial) || a.rank - b.rank);
+  found.sort(
+    (a, b) =>
+      Number(b.touches) - Number(a.touches) ||
+      Number(a.partial) - Number(b.partial) ||
+      a.rank - b.rank,
+  );
   const first = found[0];
   return first ? { text: first.text, partial: first.partial } : undefined;
 }
@@ -1316,7 +1526,7 @@ function flagFix(failing: string, rerun: string): string | undefined {
 }
 
 const INSTALL_COMMAND =
-  /^(?:bundle(?: install)?|npm (?:i|install|ci|uninstall|rm)|pnpm (?:i|install|add|remove)|yarn(?: add| install| remove)?|pip3? install|uv (?:sync|add|pip)|poetry (?:add|install)|go (?:get|mod tidy)|cargo (?:add|fetch)|mix deps\.get|gem install)\b/;
+  /^(?:bundle(?: install)?|npm (?:i|install|ci|uninstall|rm)|pnpm (?:i|install|add|remove)|yarn(?: add| install| remove)?|pip3? install|uv (?:sync|add|pip)|poetry (?:add|install)|go (?:get|mod tidy)|cargo (?:add|fetch)|mix deps\.(?:get|update)|gem install|ansible-galaxy (?:collection |role )?install|composer (?:require|update|install)|dotnet (?:add|restore)|cabal update)\b/;
 
 /** Commands run before the passing re-run: `Run \`alembic upgrade head\` first, then …`. */
 function commandFix(
@@ -1341,7 +1551,7 @@ function chooseFix(
   error: string,
 ): string | undefined {
   const sentences = w.texts.flatMap(sentencesOf);
-  const summarised = summariseChanges(w.changes);
+  const summarised = summariseChanges(w.changes, error);
   const summary = summarised?.partial ? undefined : summarised?.text;
   const redirected = w.redirectedAt !== undefined;
   const explained = explainedFix(
