@@ -154,16 +154,19 @@ const MIGRATIONS: readonly { version: number; run: (c: PoolClient) => Promise<vo
             UNION ALL ${pairs('s_resolution', 'r')}
           ) grams WHERE length(g) = 3
         );
-        CREATE INDEX attune_patterns_head_grams ON attune_patterns USING GIN (s_head_grams);
+        CREATE INDEX attune_patterns_head_grams ON attune_patterns USING GIN (s_head_grams)
+          WITH (fastupdate = off);
       `);
       await c.query('SAVEPOINT trgm');
       try {
         await c.query('CREATE EXTENSION IF NOT EXISTS pg_trgm');
         for (const field of ['trigger', 'tags', 'resolution']) {
           await c.query(
-            `CREATE INDEX attune_patterns_trgm_${field} ON attune_patterns USING GIN (s_${field} gin_trgm_ops)`,
+            `CREATE INDEX attune_patterns_trgm_${field} ON attune_patterns USING GIN (s_${field} gin_trgm_ops) WITH (fastupdate = off)`,
           );
         }
+        // A pending list of fresh entries is scanned whole by every search: merge at once.
+        await c.query('ALTER INDEX attune_patterns_trgm SET (fastupdate = off)');
         await c.query('RELEASE SAVEPOINT trgm');
       } catch {
         await c.query('ROLLBACK TO SAVEPOINT trgm');
