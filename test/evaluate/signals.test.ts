@@ -387,7 +387,7 @@ describe('statements of fact about the project', () => {
         toolCalls: [],
       })),
     };
-    const quotes = detectSignals(session).lessons.map((l) => l.quote);
+    const quotes = (detectSignals(session).lessons ?? []).map((l) => l.quote);
     expect(quotes.some((q) => /std::span/.test(q) && /Always/.test(q))).toBe(false);
   });
 });
