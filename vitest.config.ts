@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // The session-start fast path is CommonJS TypeScript (.cts), which Vite does not transform by default.
+  oxc: { include: /\.(m?ts|cts|[jt]sx)$/ },
   test: {
     include: ['test/**/*.test.ts'],
     // Subprocess and database tests share two cores with everything else.
