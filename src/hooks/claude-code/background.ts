@@ -37,6 +37,8 @@ export interface LearnJob {
   maxPatternsPerUser?: number;
   /** The config file's `minQuality`. */
   minQuality?: string;
+  /** True when the user came from `--user` (then no fast-path record is left). */
+  explicitUser?: boolean;
   /** The child kills itself after this long. */
   timeoutMs: number;
 }

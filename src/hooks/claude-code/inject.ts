@@ -120,8 +120,12 @@ async function recordFastReplay(id: HookIdentity, cwd: string, output: string, e
 export async function refreshSessionStartCache(
   id: HookIdentity,
   env: Env = process.env,
+  fastReplayCwd?: string,
 ): Promise<void> {
-  await sessionStartOutput(id, {}, env);
+  const output = await sessionStartOutput(id, {}, env);
+  // Only for an identity resolved as a plain `attune hook session-start` resolves it (no
+  // --user): the fast path serves exactly those calls.
+  if (fastReplayCwd !== undefined) await recordFastReplay(id, fastReplayCwd, output, env);
 }
 
 async function sessionStartOutput(

@@ -73,6 +73,7 @@ export async function runLearnHook(
   if (id.config.maxPatternsPerUser !== undefined)
     job.maxPatternsPerUser = id.config.maxPatternsPerUser;
   if (id.config.minQuality !== undefined) job.minQuality = id.config.minQuality;
+  if (options.user !== undefined) job.explicitUser = true;
   const mode = options.mode ?? parseMode(env.ATTUNE_HOOK_MODE);
   const inline = mode === 'inline' || (mode === 'auto' && stat.size <= INLINE_MAX_BYTES);
   if (inline) return { mode: 'inline', summary: await runLearnJob(job) };
@@ -128,6 +129,7 @@ async function warmSessionStart(job: LearnJob, env: Env): Promise<void> {
     await refreshSessionStartCache(
       { userId: job.userId, project: job.project, store: job.store, config },
       env,
+      job.explicitUser ? undefined : job.project,
     );
   } catch (error) {
     writeHookLog(job.hook, `could not warm the session-start cache: ${describeError(error)}`, env);

@@ -340,6 +340,28 @@ describe('the session-start fast path (bin.cjs)', () => {
     expect(sessionStart().stdout).toBe(`${marked}\n`);
   });
 
+  it('leaves the record at session end, so the next session start is already fast', () => {
+    sessionEnd(invoicerTranscript);
+    const marked = markRecord();
+    expect(sessionStart().stdout).toBe(`${marked}\n`);
+    expect(marked).toContain('never npm');
+  });
+
+  it('leaves no record at session end for a user given with --user', () => {
+    attune(
+      world,
+      ['hook', 'session-end', '--user', 'someone-else'],
+      payload('SessionEnd', {
+        transcript_path: invoicerTranscript,
+        cwd: world.project,
+        reason: 'other',
+      }),
+    );
+    const cache = join(world.home, '.attune', 'cache');
+    const records = readdirSync(cache).filter((f) => f.startsWith('fast-'));
+    expect(records).toEqual([]);
+  });
+
   it('runs the full hook again once the store, the config file or the project changes', () => {
     sessionEnd(invoicerTranscript);
     sessionStart();
