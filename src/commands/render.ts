@@ -2,7 +2,7 @@
  * Plain-text renderings shared by the CLI and the in-process commands.
  * @module
  */
-import { clip } from '../evaluate/session-evaluator.js';
+import { clip } from '../evaluate/text.js';
 import type { SessionLearnReport } from '../learn/learn.js';
 import { categoryName } from '../model/category.js';
 import { type ExtractedPattern, observationsOf, patternToJson } from '../model/pattern.js';

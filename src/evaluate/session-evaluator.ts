@@ -12,6 +12,7 @@ import { invalidArgument } from '../errors.js';
 import { SessionQuality as Q, type SessionQuality } from '../model/quality.js';
 import type { Session } from '../model/session.js';
 import { detectSignals, type SessionSignals, type Signal } from './signals.js';
+import { clip } from './text.js';
 
 /** The seed's evaluation factors. */
 export interface EvaluationFactors {
@@ -187,10 +188,4 @@ function describe(signals: readonly Signal[], noun: string): string[] {
 
 function plural(n: number, noun: string): string {
   return n === 1 ? noun : `${noun}s`;
-}
-
-/** Shortens text to `max` characters on one line, marking the cut with an ellipsis. */
-export function clip(text: string, max: number): string {
-  const one = text.replace(/\s+/g, ' ').trim();
-  return one.length <= max ? one : `${one.slice(0, max - 1).trimEnd()}…`;
 }

@@ -83,7 +83,6 @@ export async function learnFromSessions(
     let stored = { created: [] as string[], reinforced: [] as string[], evicted: [] as string[] };
     if (!options.dryRun && patterns.length > 0) {
       stored = await options.storage.learnPatterns(options.userId, patterns);
-      await options.storage.refreshSkills(options.userId);
     }
     reports.push({
       sessionId: session.id,
@@ -96,6 +95,11 @@ export async function learnFromSessions(
       patterns,
       ...stored,
     });
+  }
+  // Skills aggregate every stored pattern: rebuild them once, after all sessions of the file
+  // (an Aider history holds dozens), not after each one.
+  if (reports.some((r) => r.created.length + r.reinforced.length + r.evicted.length > 0)) {
+    await options.storage.refreshSkills(options.userId);
   }
   return reports;
 }
