@@ -1442,6 +1442,46 @@ function userRoute(prompts: readonly string[], w: Window): string | undefined {
   return undefined;
 }
 
+/** A command in backticks that starts with a program people run from a shell. */
+const SHELL_COMMAND =
+  /`((?:sudo\s+)?(?:docker(?:-compose)?|podman|npm|npx|pnpm|yarn|bun|make|cargo|go|pip3?|uv|poetry|pipenv|brew|apt(?:-get)?|kubectl|helm|terraform|bundle|rails|rake|mix|gradle|\.\/gradlew|mvn|\.\/mvnw|dotnet|composer|php|python3?|source|export|direnv|nvm|pyenv|rbenv|systemctl|service|sudo|git|gh|aws|gcloud|az|ssh|createdb|psql|redis-server|\.\/[\w./-]+)\s[^`\n]{2,100})`/;
+
+/**
+ * The command the user gave to get past the failure, with the reason they gave:
+ * "the db runs in docker: `docker compose up -d db`" → "Run `docker compose up -d db` first
+ * (the db runs in docker)." Only the first prompt after the failure counts, and not when it
+ * merely repeats the failing command.
+ */
+function userCommand(prompts: readonly string[], failing: string | undefined): string | undefined {
+  const prompt = prompts[0];
+  if (!prompt) return undefined;
+  const text = prompt.replace(/```[\s\S]*?```/g, ' ');
+  for (const sentence of text.split(/(?<=[.!?])\s+|\n+/)) {
+    const m = SHELL_COMMAND.exec(sentence);
+    if (!m) continue;
+    const command = (m[1] ?? '').trim();
+    if (failing && stageKey(command) === stageKey(failing)) continue;
+    if (
+      /\b(?:don'?t|do not|never|instead of|not)\s+(?:run\s+|use\s+)?$/i.test(
+        sentence.slice(0, m.index),
+      )
+    )
+      continue;
+    const lead = sentence
+      .slice(0, m.index)
+      .replace(
+        /^(?:(?:ugh|ah+|oh|ok(?:ay)?|right|yes|yeah|yep|sorry|hm+|so|and|but)\b[,!.\s]*)+/gi,
+        '',
+      )
+      .replace(/\s*(?:[:,-]|\bwith|\bby running|\brun|\bjust|\busing)\s*$/gi, '')
+      .replace(/\s*(?:[:,-]|\bwith|\bby running|\brun|\bjust|\busing)\s*$/gi, '')
+      .trim();
+    const why = lead.length >= 8 && lead.length <= 100 && !/\?$/.test(lead) ? lead : undefined;
+    return why ? `Run \`${command}\` (${lower(why)}).` : `Run \`${command}\`.`;
+  }
+  return undefined;
+}
+
 /** The user's explanation of the failure, for the context (`/home has a 10GB quota …`). */
 function userCause(prompts: readonly string[]): string | undefined {
   for (const p of prompts) {
@@ -1559,6 +1599,7 @@ function chooseFix(
   );
   const install = [...w.commands, ...w.before].find((c) => INSTALL_COMMAND.test(c));
   let fix: string | undefined = redirected ? userRoute(w.prompts, w) : undefined;
+  fix ??= userCommand(w.prompts, failing?.command);
   if (!fix && explained) {
     fix = explained;
     if (!concrete(fix) && summary) fix = `${fix.replace(/\.$/, '')}: ${lower(summary)}`;

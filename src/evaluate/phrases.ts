@@ -63,6 +63,11 @@ export function stripFillers(sentence: string): string {
     if (next === s) break;
     s = next;
   }
+  // "one thing before tests - we keep ...": a short lead-in before a dash carries no rule.
+  s = s.replace(
+    /^[^-—–:.!?`]{1,50}?\s[-—–]\s+(?=(?:we|i|always|never|please|don'?t|do not|our|in (?:this|our))\b)/i,
+    '',
+  );
   return s.trim();
 }
 
@@ -197,7 +202,7 @@ const DEFERRAL =
  * now"): without a generalising word it is not a lasting rule.
  */
 const ONE_OFF =
-  /\b(?:as (?:it is|is)|alone|for now|this time|right now|for this (?:one|pr|change|task|file|page|function))\b|^(?:leave|keep|don'?t (?:touch|change|rename|move|remove)|do not (?:touch|change|rename|move|remove)) (?:it|this|that|them|these|those)\b(?! (?:brief|short|concise|terse))/i;
+  /\b(?:as (?:it is|is)|alone|for now|this time|right now|for this (?:one|pr|change|task|file|page|function)|should be (?:enough|fine|sufficient|plenty)|the [\w.-]+ thing)\b|^(?:leave|keep|don'?t (?:touch|change|rename|move|remove)|do not (?:touch|change|rename|move|remove)) (?:it|this|that|them|these|those)\b(?! (?:brief|short|concise|terse))/i;
 
 /** Words that make a statement general rather than about the thing at hand. */
 const GENERAL =
@@ -268,6 +273,16 @@ const RULES: Rule[] = [
       const main = `${(m[2] ?? '').toLowerCase()} ${rest(m, 3)} instead of ${rest(m)}`;
       return tail ? `${main}, ${tail}` : main;
     },
+    strength: 0.7,
+  },
+  // "`buf generate` from repo root, never protoc by hand": a command and where to run it.
+  {
+    kind: 'convention',
+    re: /^(`[a-z][\w.-]*(?: [^`]+)?`)\s+((?:from|in|inside|at|only|before|after|with|via|on)\b.+)$/i,
+    build: (m, ctx) =>
+      ctx.corrective || ctx.afterStop || ctx.conventionTurn || ctx.lasting
+        ? `run ${m[1]} ${rest(m, 2)}`
+        : undefined,
     strength: 0.7,
   },
   // "we're on uv now, poetry is deprecated here" / "getServerSideProps is deprecated here, ..."
@@ -1309,7 +1324,15 @@ function tidyClauses(s: string): string {
 /** True when the built text reads as an instruction: enough words, no dangling reference. */
 function isInstruction(body: string): boolean {
   const words = body.split(/\s+/).filter(Boolean);
-  const twoWordRule = words.length === 2 && /^(?:never|always)$/i.test(words[0] ?? '');
+  // "Never squash", "use pnpm" ("we use pnpm."): two words make a rule when the second names
+  // a thing rather than pointing at one.
+  const twoWordRule =
+    words.length === 2 &&
+    (/^(?:never|always)$/i.test(words[0] ?? '') ||
+      (/^use$/i.test(words[0] ?? '') &&
+        !/^(?:it|this|that|them|these|those|one|mine|yours|both|either|none|same|something|anything|everywhere|here|there|instead|too|also|again|more|less|only|always|never)\W*$/i.test(
+          words[1] ?? '',
+        )));
   if ((words.length < 3 && !twoWordRule) || words.length > 45) return false;
   if (/(?:\.\.\.|…)$/.test(body)) return false;
   // Ends on a word that needs an object ("use the", "instead of").

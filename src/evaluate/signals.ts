@@ -564,10 +564,20 @@ const INSTEAD_FOLLOW_UP =
 // A sentence that continues the previous one ("The only logic in command modules ...").
 const BACK_REFERENCE = /^(?:the|this|that|these|those|it|they|such|there)\b/i;
 
+/** Content words plus the parts of dotted and slashed names ("buf.gen.yaml" also gives "buf"). */
+function wordsAndParts(text: string): Set<string> {
+  const words = contentWords(text);
+  for (const w of [...words]) {
+    if (!/[./]/.test(w)) continue;
+    for (const part of w.split(/[./]+/)) if (part.length > 2) words.add(part);
+  }
+  return words;
+}
+
 function sharedWords(a: string, b: string): number {
-  const wa = contentWords(a);
+  const wa = wordsAndParts(a);
   let n = 0;
-  for (const w of contentWords(b)) if (wa.has(w)) n++;
+  for (const w of wordsAndParts(b)) if (wa.has(w)) n++;
   return n;
 }
 

@@ -293,6 +293,26 @@ describe('detectToolLessons and detectPastedErrorResolution', () => {
         fix: 'Use ioredis-mock for the limiter tests instead.',
       },
     },
+    {
+      name: "takes the command the user gave to get past the failure, with the user's reason",
+      turns: build([
+        'run the orders tests',
+        {
+          calls: [
+            fail(
+              'python manage.py test orders',
+              'django.db.utils.OperationalError: connection failed: connection to server at "127.0.0.1", port 5432 failed: Connection refused',
+            ),
+          ],
+        },
+        'ugh yes sorry, the db runs in docker: `docker compose up -d db`',
+        { calls: [ok('python manage.py test orders', 'Ran 23 tests\n\nOK')] },
+      ]),
+      want: {
+        kind: 'error_resolution',
+        fix: 'Run `docker compose up -d db` (the db runs in docker).',
+      },
+    },
   ];
 
   it.each(cases)('$name', ({ turns, want }) => {

@@ -53,6 +53,8 @@ describe('parseDirective', () => {
     'make sure it is clear in the readme',
     '请不要修改测试文件，我们使用 pnpm',
     'テストは src の横に置いてください',
+    'the select_related thing should be enough for the slowness, revert the index',
+    'use it',
   ])('finds no lesson in %j', (sentence) => {
     expect(parseDirective(sentence, plain)).toBeUndefined();
   });
@@ -302,6 +304,14 @@ describe('rules stated in longer sentences', () => {
     [
       'please keep commit subjects under 50 characters. I prefer that everywhere.',
       'Keep commit subjects under 50 characters.',
+    ],
+    [
+      'we use buf. `buf generate` from repo root, never protoc by hand. plugin versions are pinned in buf.gen.yaml',
+      'Use buf; run `buf generate` from repo root; never protoc by hand; plugin versions are pinned in buf.gen.yaml.',
+    ],
+    [
+      'oh wait, one thing before tests - we keep admin actions in a separate admin_actions.py per app',
+      'Keep admin actions in a separate admin_actions.py per app.',
     ],
   ])('joins %j into %j', (text, instruction) => {
     const lessons = detectLessons(user(text)).lessons.filter((l) => l.directive);
