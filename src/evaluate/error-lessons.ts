@@ -24,8 +24,9 @@ const WRAPPER_LINE =
 
 /** A line that names a failure. Tried on each line, in order; the first hit wins per line. */
 const ERROR_SHAPES: RegExp[] = [
-  // Python / Java / JS named errors: "ValueError: …", "java.lang.IllegalStateException: …".
-  /^\s*(?:E\s+|\[\w*\]\s*)?((?:[a-z_]\w*\.)*[A-Z]\w*(?:Error|Exception)(?: \[[A-Z_]+\])? ?:(?:\s*\S.*)?)$/,
+  // Python / Java / JS / Ruby named errors: "ValueError: …", "java.lang.IllegalStateException: …",
+  // "ActionView::Template::Error: …".
+  /^\s*(?:E\s+|\[\w*\]\s*)?((?:[a-z_]\w*\.)*(?:(?:[A-Z]\w*::)+\w*|[A-Z]\w*)(?:Error|Exception)(?: \[[A-Z_]+\])? ?:(?:\s*\S.*)?)$/,
   // Elixir: "** (DBConnection.ConnectionError) connection not available …".
   /^\s*\*\* \(((?:[A-Z]\w*\.)*[A-Z]\w*(?:Error|Exception)\) .+)$/,
   // MSBuild / NuGet / csc: "Api.csproj : error NU1605: Detected package downgrade …".

@@ -914,7 +914,20 @@ export function parseDirective(rawSentence: string, ctx: PhraseContext): Directi
   });
   if (general) return general;
   // "from now on wrap errors with fmt.Errorf and %w": a plain imperative made lasting.
+  // "change the default from address for all mailers": an edit to make once, however wide.
+  const editOnce =
+    /^(?:change|add|rename|update|set|replace|move|remove|delete|bump|fix|create|implement|refactor|convert|migrate)\b/i.test(
+      s,
+    ) &&
+    !ctx.lasting &&
+    !LASTING.test(s.replace(/\bfor all (?:the )?\w+/gi, '')) &&
+    !HABITUAL.test(s) &&
+    !TASTE.test(s) &&
+    !/\b(?:everywhere|from now on|going forward|always|never|in this (?:repo|project|codebase))\b/i.test(
+      s,
+    );
   if (
+    !editOnce &&
     (here.lasting || SCOPE.test(s) || HABITUAL.test(s) || TASTE.test(s)) &&
     IMPERATIVE_START.test(s.charAt(0).toLowerCase() + s.slice(1)) &&
     !/\b(?:this|that|these|those)\b|\bto (?:avoid|prevent)\b/i.test(s)

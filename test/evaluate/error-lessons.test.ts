@@ -325,6 +325,11 @@ describe('detectToolLessons and detectPastedErrorResolution', () => {
 describe('errorLine', () => {
   it.each([
     [
+      'a Ruby error named with :: namespaces',
+      'it fails:\n\nError:\nDigestMailerTest#test_weekly:\nActionView::Template::Error: Missing host to link to! Please provide the :host parameter\n    app/views/digest_mailer/weekly.text.erb:6',
+      'ActionView::Template::Error: Missing host to link to',
+    ],
+    [
       'the last exception of a Python traceback',
       'Traceback (most recent call last):\n  File "/x/app.py", line 3, in <module>\n    import yaml\nModuleNotFoundError: No module named \'yaml\'',
       "ModuleNotFoundError: No module named 'yaml'",

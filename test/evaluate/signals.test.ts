@@ -55,6 +55,7 @@ describe('parseDirective', () => {
     'テストは src の横に置いてください',
     'the select_related thing should be enough for the slowness, revert the index',
     'use it',
+    'change the default from address to "Fieldnotes <support@fieldnotes.app>" for all mailers',
   ])('finds no lesson in %j', (sentence) => {
     expect(parseDirective(sentence, plain)).toBeUndefined();
   });
