@@ -515,7 +515,7 @@ export class SqliteStore implements PatternStore {
           user,
           // A term of one or two characters has no trigram of its own: the keyed index
           // serves it through the trigrams that contain it.
-          terms.some((t) => Array.from(t).length < 3)
+          (process.env.H1_ALL || terms.some((t) => Array.from(t).length < 3))
             ? this.#rankShort(user, terms, rest.length > 0 ? -1 : limit)
             : this.#rankMatches(user, terms, rest.length > 0 ? -1 : limit),
         ),

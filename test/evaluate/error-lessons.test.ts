@@ -327,7 +327,7 @@ describe('errorLine', () => {
     [
       'a Ruby error named with :: namespaces',
       'it fails:\n\nError:\nDigestMailerTest#test_weekly:\nActionView::Template::Error: Missing host to link to! Please provide the :host parameter\n    app/views/digest_mailer/weekly.text.erb:6',
-      'ActionView::Template::Error: Missing host to link to',
+      'ActionView::Template::Error: Missing host to link to! Please provide the :host parameter',
     ],
     [
       'the last exception of a Python traceback',
