@@ -40,6 +40,8 @@ const ERROR_SHAPES: RegExp[] = [
   // rustc / tsc / cc / go vet style.
   /^\s*((?:error|fatal error)(?:\[\w+\])?: .+)$/,
   /^\s*(?:[\w./-]+\(\d+,\d+\): )?(error TS\d+: .+)$/,
+  // A tool naming itself: "xcodebuild: error: Unable to find a destination …", "gcc: fatal error: …".
+  /^\s*[a-z][\w.+-]*: ((?:fatal )?error: .{10,})$/,
   /^\s*(?:[\w./-]+:\d+:\d+: )?((?:fatal )?error: .+)$/,
   // Linker.
   /(undefined reference to [`'][^`']+[`'])/,
@@ -514,6 +516,8 @@ interface Window {
   after?: Turn;
   /** The user confirmed in words. */
   userConfirmed: boolean;
+  /** The re-run failed too, with another error: the command change got past this one. */
+  movedOn?: boolean;
   /** The user turned the handling down: no lesson. */
   rejected: boolean;
   /** The user objected to the change, and no new change came after. */
@@ -669,6 +673,16 @@ function scan(
             if (again === failing.error || !again) {
               reset();
               w.texts = [];
+              continue;
+            }
+            // Only the command changed and the error moved on ("no such simulator" became a
+            // compile error): the change to the command is what got past this failure.
+            const args = (x: string) => x.replace(/\s*(?:2>&1|\|.*)$/, '').trim();
+            if (w.editCount === 0 && w.changes.length === 0 && args(cmd) !== args(of)) {
+              w.movedOn = true;
+              w.rerun = rel.stage ?? cmd;
+              w.rerunOf = of;
+              w.before = rel.before;
             }
             continue;
           }
@@ -1555,6 +1569,31 @@ function addedWords(before: string, after: string): { added: string[]; removed: 
 }
 
 /** `cargo test` -> `cargo test --offline`: the flags that made the re-run pass. */
+/** Shell words of the command's first stage, quotes kept ("-destination 'a b'" is two words). */
+function shellWords(command: string): string[] {
+  const stage = command.replace(/\s*\d?>&\d/g, '').replace(/\s*[|;&]{1,2}.*$/s, '');
+  return stage.match(/(?:[^\s'"]+|'[^']*'|"[^"]*")+/g) ?? [];
+}
+
+/**
+ * The one argument that differs between a failing command and its re-run, with the flag it
+ * belongs to: "Run `xcodebuild` with `-destination 'platform=iOS Simulator,name=iPhone 16'`
+ * (not `…name=iPhone 15'`)."
+ */
+function changedArgument(failing: string, rerun: string): string | undefined {
+  const a = shellWords(failing);
+  const b = shellWords(rerun);
+  if (a.length !== b.length || a.length < 2) return undefined;
+  const at = a.flatMap((w, i) => (w !== b[i] ? [i] : []));
+  if (at.length !== 1) return undefined;
+  const i = at[0] as number;
+  const flag = i > 1 && /^--?[\w-]+$/.test(b[i - 1] ?? '') ? `${b[i - 1]} ` : '';
+  const now = `${flag}${b[i]}`;
+  const was = `${flag}${a[i]}`;
+  if (now.length > 120) return undefined;
+  return `Run \`${stageLabel(rerun, false)}\` with \`${now}\` (not \`${was}\`).`;
+}
+
 function flagFix(failing: string, rerun: string): string | undefined {
   const { added, removed } = addedWords(failing, rerun);
   if (added.length === 0 || added.length > 5 || removed.length > 2) return undefined;
@@ -1600,6 +1639,8 @@ function chooseFix(
   );
   const install = [...w.commands, ...w.before].find((c) => INSTALL_COMMAND.test(c));
   let fix: string | undefined = redirected ? userRoute(w.prompts, w) : undefined;
+  if (w.movedOn && w.rerun && w.rerunOf)
+    fix ??= flagFix(w.rerunOf, w.rerun) ?? changedArgument(w.rerunOf, w.rerun);
   fix ??= userCommand(w.prompts, failing?.command);
   if (!fix && explained) {
     fix = explained;

@@ -313,6 +313,29 @@ describe('detectToolLessons and detectPastedErrorResolution', () => {
         fix: 'Run `docker compose up -d db` (the db runs in docker).',
       },
     },
+    {
+      name: 'learns the changed argument when the re-run gets past the error to another one',
+      turns: build([
+        'build it for the simulator',
+        {
+          calls: [
+            fail(
+              "xcodebuild -scheme App -destination 'platform=iOS Simulator,name=iPhone 15' build 2>&1 | tail -20",
+              'xcodebuild: error: Unable to find a destination matching the provided destination specifier:\n\t\t{ platform:iOS Simulator, OS:latest, name:iPhone 15 }',
+            ),
+            fail(
+              "xcodebuild -scheme App -destination 'platform=iOS Simulator,name=iPhone 16' build 2>&1",
+              "ProfileView.swift:25:14: error: 'presentationDetents' is only available in iOS 16.0 or newer",
+            ),
+          ],
+        },
+        'thanks, that works',
+      ]),
+      want: {
+        kind: 'error_resolution',
+        fix: "Run `xcodebuild` with `-destination 'platform=iOS Simulator,name=iPhone 16'` (not `-destination 'platform=iOS Simulator,name=iPhone 15'`).",
+      },
+    },
   ];
 
   it.each(cases)('$name', ({ turns, want }) => {
