@@ -670,16 +670,24 @@ function scan(
         if (rel.rerun) {
           if (failed) {
             const again = failureTrigger(out);
-            if (again === failing.error || !again) {
+            const head = (e: string) =>
+              (e.toLowerCase().match(/[a-z]+/g) ?? []).slice(0, 3).join(' ');
+            const gone = !again && !out.includes(failing.error.slice(0, 40));
+            if (
+              again === failing.error ||
+              (!again && !gone) ||
+              (again && head(again) === head(failing.error))
+            ) {
               reset();
               w.texts = [];
               continue;
             }
-            // Only the command changed and the error moved on ("no such simulator" became a
-            // compile error): the change to the command is what got past this failure.
-            const args = (x: string) => x.replace(/\s*(?:2>&1|\|.*)$/, '').trim();
-            if (w.editCount === 0 && w.changes.length === 0 && args(cmd) !== args(of)) {
-              w.movedOn = true;
+            // The error moved on ("no such simulator" became a compile error, a dependency
+            // conflict became a failing test): the edits, or the change to the command, made
+            // since got past this failure.
+            const args = (x: string) => shellWords(x).join(' ');
+            if (w.editCount > 0 || w.changes.length > 0 || args(cmd) !== args(of)) {
+              w.movedOn = w.editCount === 0 && w.changes.length === 0;
               w.rerun = rel.stage ?? cmd;
               w.rerunOf = of;
               w.before = rel.before;
