@@ -275,6 +275,20 @@ const RULES: Rule[] = [
     },
     strength: 0.7,
   },
+  // "cabal only in this repo, there's no stack.yaml on purpose": the one tool to use here.
+  {
+    kind: 'convention',
+    re: /^([\w@./`+-]+(?: [\w@./`+-]+)?) only( (?:in|for|on) (?:this|our|the) (?:repo(?:sitory)?|project|codebase|app|service)| here)(?:[,;]\s*(.+?))?[.!]?$/i,
+    build: (m) => {
+      const subject = rest(m);
+      if (/^(?:it|this|that|these|those|they|there|i|you|we|one|the \w+)$/i.test(subject))
+        return undefined;
+      const scope = m[2] ?? '';
+      const tail = rest(m, 3);
+      return `use ${subject} only${scope}${tail ? `, ${tail}` : ''}`;
+    },
+    strength: 0.7,
+  },
   // "`buf generate` from repo root, never protoc by hand": a command and where to run it.
   {
     kind: 'convention',

@@ -55,6 +55,7 @@ describe('parseDirective', () => {
     'テストは src の横に置いてください',
     'the select_related thing should be enough for the slowness, revert the index',
     'use it',
+    'tests only, no docs',
     'change the default from address to "Fieldnotes <support@fieldnotes.app>" for all mailers',
   ])('finds no lesson in %j', (sentence) => {
     expect(parseDirective(sentence, plain)).toBeUndefined();
@@ -62,6 +63,10 @@ describe('parseDirective', () => {
 
   // Other phrasings of lasting rules, with the clean instruction each must give.
   it.each([
+    [
+      "and fyi: cabal only in this repo, there's no stack.yaml on purpose, don't try stack again.",
+      "Use cabal only in this repo, there's no stack.yaml on purpose; don't try stack again.",
+    ],
     [
       'tests should be colocated next to the component, not in __tests__.',
       'Colocate tests next to the component, not in __tests__.',
