@@ -40,6 +40,8 @@ const ERROR_SHAPES: RegExp[] = [
   // rustc / tsc / cc / go vet style.
   /^\s*((?:error|fatal error)(?:\[\w+\])?: .+)$/,
   /^\s*(?:[\w./-]+\(\d+,\d+\): )?(error TS\d+: .+)$/,
+  // Go's compiler: "gen/x_grpc.pb.go:19:16: undefined: grpc.SupportPackageIsVersion9".
+  /^\s*(?:\.\/)?[\w./-]+\.go:\d+:\d+: ((?:undefined|cannot|invalid|missing|too many|not enough|imported and not used|declared and not used|\S+ redeclared|syntax error)\b.{3,})$/,
   // A tool naming itself: "xcodebuild: error: Unable to find a destination …", "gcc: fatal error: …".
   /^\s*[a-z][\w.+-]*: ((?:fatal )?error: .{10,})$/,
   /^\s*(?:[\w./-]+:\d+:\d+: )?((?:fatal )?error: .+)$/,
@@ -208,7 +210,7 @@ const SHELL_TOOL =
 
 /** Commands that only look: never a fix, never a re-run. */
 const LOOK_COMMAND =
-  /^(?:ls|cat|sed(?! -i)|head|tail|less|rg|grep|find|pwd|echo|wc|which|type|stat|file|tree|du|df|quota|env|printenv|diff|jq|git (?:status|diff|log|show|branch|remote|rev-parse)|\w+ (?:--version|-v|version|status|history|current|heads|list|ls|get|describe|show|logs?|info|inspect|top|ps|doctor|config get)\b)/;
+  /^(?:ls|cat|sed(?! -i)|head|tail|less|rg|grep|find|pwd|echo|wc|which|type|stat|file|tree|du|df|quota|env|printenv|diff|jq|git (?:status|diff|log|show|branch|remote|rev-parse)|(?!go get\b)\w+ (?:--version|-v|version|status|history|current|heads|list|ls|get|describe|show|logs?|info|inspect|top|ps|doctor|config get)\b)/;
 
 /** Pipeline stages that filter output rather than do work. */
 const FILTER_PROGRAM =

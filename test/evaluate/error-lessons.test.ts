@@ -348,6 +348,16 @@ describe('detectToolLessons and detectPastedErrorResolution', () => {
 describe('errorLine', () => {
   it.each([
     [
+      "Go's compiler output",
+      '# example.com/svc/gen/v1\ngen/v1/inventory_grpc.pb.go:19:16: undefined: grpc.SupportPackageIsVersion9\ngen/v1/inventory_grpc.pb.go:47:39: undefined: grpc.StaticMethod',
+      'undefined: grpc.SupportPackageIsVersion9',
+    ],
+    [
+      'a tool naming itself before the error',
+      'xcodebuild: error: Unable to find a destination matching the provided destination specifier:',
+      'error: Unable to find a destination matching the provided destination specifier:',
+    ],
+    [
       'a Ruby error named with :: namespaces',
       'it fails:\n\nError:\nDigestMailerTest#test_weekly:\nActionView::Template::Error: Missing host to link to! Please provide the :host parameter\n    app/views/digest_mailer/weekly.text.erb:6',
       'ActionView::Template::Error: Missing host to link to! Please provide the :host parameter',
