@@ -102,7 +102,8 @@ function rawErrorLine(text: string): string | undefined {
   let lastNamed: string | undefined;
   const n = Math.min(lines.length, 600);
   for (let i = 0; i < n; i++) {
-    const raw = (lines[i] as string).replace(/\s+$/, '');
+    // Terraform draws its diagnostics in a box: "│ Error: Failed to query …".
+    const raw = (lines[i] as string).replace(/\s+$/, '').replace(/^[│┃]\s?/, '');
     if (!raw.trim() || raw.length > 2000) continue;
     const trimmed = raw.trim().replace(/^\[[^\]]*\]\s+/, '');
     if (WRAPPER_LINE.test(trimmed)) continue;
@@ -449,12 +450,12 @@ const OWN_SLIP =
 
 /** Failures caused by the environment rather than the code: fixed by another route. */
 const ENVIRONMENT_ERROR =
-  /rate limit|tenant (?:is )?disabled|resolve host|could not resolve host|name resolution|network is unreachable|no network|failed to establish a new connection|ECONNREFUSED|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|sandbox|read-only file system|permission denied|operation not permitted|quota|no space left|service unavailable|\b(?:429|502|503)\b|command not found|executable file not found|not recognized as an internal|cannot connect to the docker daemon|unable to connect to the target/i;
+  /rate limit|tenant (?:is )?disabled|resolve host|could not connect to (?:the )?registry|lookup [\w.-]+(?: on [\d.:]+)?: no such host|could not resolve host|name resolution|network is unreachable|no network|failed to establish a new connection|ECONNREFUSED|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|sandbox|read-only file system|permission denied|operation not permitted|quota|no space left|service unavailable|\b(?:429|502|503)\b|command not found|executable file not found|not recognized as an internal|cannot connect to the docker daemon|unable to connect to the target/i;
 
 /** Outside causes, by the marker a tool prints, with the words a trigger uses for them. */
 const ENVIRONMENT_CAUSES: Array<[RegExp, string]> = [
   [
-    /Temporary failure in name resolution|Could not resolve host|getaddrinfo (?:ENOTFOUND|EAI_AGAIN)|Network is unreachable|Failed to establish a new connection|ENETUNREACH|EAI_AGAIN/i,
+    /Temporary failure in name resolution|Could not resolve host|could not connect to (?:the )?registry|lookup [\w.-]+(?: on [\d.:]+)?: no such host|getaddrinfo (?:ENOTFOUND|EAI_AGAIN)|Network is unreachable|Failed to establish a new connection|ENETUNREACH|EAI_AGAIN/i,
     'no network access',
   ],
   [/Disk quota exceeded|EDQUOT/i, 'disk quota exceeded'],
@@ -700,6 +701,10 @@ function scan(
           w.rerunOf = of;
           w.before = rel.before;
           for (const s of rel.before) if (/^sed -i/.test(s)) w.editCount++;
+          // The user turned the first approach down, and the re-run that passed is a different
+          // command: it took the user's route.
+          const flat = (x: string) => x.replace(/\s*\d?>&\d|\s*\|.*$/g, '').replace(/\s+/g, ' ');
+          if (w.objected && flat(cmd) !== flat(of)) w.objected = false;
           continue;
         }
       }
@@ -1481,30 +1486,39 @@ function userCommand(prompts: readonly string[], failing: string | undefined): s
   const prompt = prompts[0];
   if (!prompt) return undefined;
   const text = prompt.replace(/```[\s\S]*?```/g, ' ');
+  // The program and sub-command of the failing stage ("terraform init").
+  const head = (c: string) => shellWords(c).slice(0, 2).join(' ');
+  const failingHead = failing ? head(stages(failing).at(-1) ?? failing) : undefined;
+  const found: Array<{ command: string; lead: string; same: boolean }> = [];
   for (const sentence of text.split(/(?<=[.!?])\s+|\n+/)) {
     const m = SHELL_COMMAND.exec(sentence);
     if (!m) continue;
     const command = (m[1] ?? '').trim();
     if (failing && stageKey(command) === stageKey(failing)) continue;
+    const before = sentence.slice(0, m.index);
     if (
-      /\b(?:don'?t|do not|never|instead of|not)\s+(?:run\s+|use\s+)?$/i.test(
-        sentence.slice(0, m.index),
-      )
+      /\b(?:don'?t|do not|never|instead of|not|only ever|only)\s+(?:run\s+|use\s+)?$/i.test(before)
     )
       continue;
-    const lead = sentence
-      .slice(0, m.index)
-      .replace(
-        /^(?:(?:ugh|ah+|oh|ok(?:ay)?|right|yes|yeah|yep|sorry|hm+|so|and|but)\b[,!.\s]*)+/gi,
-        '',
-      )
-      .replace(/\s*(?:[:,-]|\bwith|\bby running|\brun|\bjust|\busing)\s*$/gi, '')
-      .replace(/\s*(?:[:,-]|\bwith|\bby running|\brun|\bjust|\busing)\s*$/gi, '')
-      .trim();
-    const why = lead.length >= 8 && lead.length <= 100 && !/\?$/.test(lead) ? lead : undefined;
-    return why ? `Run \`${command}\` (${lower(why)}).` : `Run \`${command}\`.`;
+    found.push({ command, lead: before, same: head(command) === failingHead });
   }
-  return undefined;
+  // A command for the same program and sub-command as the failing one wins ("`terraform init
+  // -plugin-dir=…` works" over "`terraform validate`").
+  const pick = found.find((f) => f.same) ?? found[0];
+  if (!pick) return undefined;
+  const lead = pick.lead
+    .replace(
+      /^(?:(?:ugh|ah+|oh|ok(?:ay)?|right|yes|yeah|yep|sorry|hm+|so|and|but)\b[,!.\s]*)+/gi,
+      '',
+    )
+    .replace(/^for [\w-]+:\s*/i, '')
+    .replace(
+      /(?:\s*(?:[:,-]|\bwith|\bby running|\brun|\bjust|\busing|\bso|\band|\bthen))+\s*$/gi,
+      '',
+    )
+    .trim();
+  const why = lead.length >= 8 && lead.length <= 140 && !/\?$/.test(lead) ? lead : undefined;
+  return why ? `Run \`${pick.command}\` (${lower(why)}).` : `Run \`${pick.command}\`.`;
 }
 
 /** The user's explanation of the failure, for the context (`/home has a 10GB quota …`). */

@@ -57,7 +57,10 @@ const STOP_WORDS = new Set(
 
 /** Removes leading fillers ("ok so, please ..."); keeps the rest as written. */
 export function stripFillers(sentence: string): string {
-  let s = sentence.trim().replace(/^[-*•>\d.)\s]+(?=[A-Za-z])/, '');
+  let s = sentence
+    .trim()
+    .replace(/^[\p{Extended_Pictographic}\u{FE0F}\u{200D}\s]+/u, '')
+    .replace(/^[-*•>\d.)\s]+(?=[A-Za-z])/, '');
   for (let i = 0; i < 3; i++) {
     const next = s.replace(FILLER, '');
     if (next === s) break;

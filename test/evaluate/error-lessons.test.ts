@@ -336,6 +336,35 @@ describe('detectToolLessons and detectPastedErrorResolution', () => {
         fix: "Run `xcodebuild` with `-destination 'platform=iOS Simulator,name=iPhone 16'` (not `-destination 'platform=iOS Simulator,name=iPhone 15'`).",
       },
     },
+    {
+      name: "takes the user's route after they turn the first approach down, for the same sub-command",
+      turns: build([
+        'add read replicas to the module',
+        {
+          calls: [
+            fail(
+              'cd modules/rds && terraform init -backend=false -input=false',
+              'Initializing provider plugins...\n╷\n│ Error: Failed to query available provider packages\n│ \n│ Could not retrieve the list of available versions for provider hashicorp/aws: could not connect to registry.terraform.io',
+            ),
+          ],
+        },
+        "don't run plan. in this repo you only ever run `terraform validate` and `tflint`. for init: there's no network in the sandbox but the providers are mirrored in ~/.terraform.d/plugin-cache, so `terraform init -backend=false -plugin-dir=$HOME/.terraform.d/plugin-cache` works",
+        {
+          calls: [
+            ok(
+              'cd modules/rds && terraform init -backend=false -input=false -plugin-dir=$HOME/.terraform.d/plugin-cache',
+              'Terraform has been successfully initialized!',
+            ),
+          ],
+        },
+        'thanks',
+      ]),
+      want: {
+        kind: 'workaround',
+        error: '`terraform init`: no network access (could not connect to registry)',
+        fix: "Run `terraform init -backend=false -plugin-dir=$HOME/.terraform.d/plugin-cache` (there's no network in the sandbox but the providers are mirrored in ~/.terraform.d/plugin-cache).",
+      },
+    },
   ];
 
   it.each(cases)('$name', ({ turns, want }) => {

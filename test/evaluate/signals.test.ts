@@ -64,6 +64,10 @@ describe('parseDirective', () => {
   // Other phrasings of lasting rules, with the clean instruction each must give.
   it.each([
     [
+      '👍 yes, every resource gets its tags via merge(local.common_tags), never a literal tag map',
+      'Every resource gets its tags via merge(local.common_tags); never a literal tag map.',
+    ],
+    [
       "and fyi: cabal only in this repo, there's no stack.yaml on purpose, don't try stack again.",
       "Use cabal only in this repo, there's no stack.yaml on purpose; don't try stack again.",
     ],
