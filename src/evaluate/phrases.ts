@@ -59,7 +59,7 @@ const STOP_WORDS = new Set(
 export function stripFillers(sentence: string): string {
   let s = sentence
     .trim()
-    .replace(/^[\p{Extended_Pictographic}\u{FE0F}\u{200D}\s]+/u, '')
+    .replace(/^(?:\p{Extended_Pictographic}|\u{FE0F}|\u{200D}|\s)+/u, '')
     .replace(/^[-*•>\d.)\s]+(?=[A-Za-z])/, '');
   for (let i = 0; i < 3; i++) {
     const next = s.replace(FILLER, '');
