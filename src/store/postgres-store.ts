@@ -57,9 +57,11 @@ export interface PostgresStoreOptions {
 const LOCK_NAMESPACE = 0x61747475;
 /** Rows per INSERT statement when saving many patterns. */
 const BATCH = 500;
-/** The search text expression the trigram index is built on; queries must repeat it. */
+/** The search text expression of schema versions 2 to 4's trigram index. */
 const SEARCH_TEXT =
   "(s_trigger || E'\\n' || s_context || E'\\n' || s_resolution || E'\\n' || s_tags)";
+/** The searchable fields, each with a trigram index from schema version 5. */
+const SEARCH_FIELDS = ['trigger', 'tags', 'resolution', 'context'] as const;
 
 /** Schema versions. Version 2 is best effort: pg_trgm may not be installable. */
 const MIGRATIONS: readonly { version: number; run: (c: PoolClient) => Promise<void> }[] = [
@@ -173,6 +175,57 @@ const MIGRATIONS: readonly { version: number; run: (c: PoolClient) => Promise<vo
       }
     },
   },
+  {
+    version: 5,
+    // Ranking reads the searchable text of thousands of rows; next to the JSON, the
+    // tsvector and the character pairs those rows took about 1.8 kB each, so a search
+    // touched one heap page per candidate. The text moves to a narrow table of its own
+    // (about 400 bytes a row, so a user's rows stay in shared buffers), with one trigram
+    // index per field: no false candidates from trigrams that span two fields. The unused
+    // tsvector and its index go, which also makes saves cheaper.
+    run: async (c) => {
+      await c.query(`
+        CREATE TABLE attune_pattern_search (
+          user_id text COLLATE "C" NOT NULL,
+          pattern_id text COLLATE "C" NOT NULL,
+          confidence double precision NOT NULL,
+          extracted_ms bigint NOT NULL,
+          s_trigger text NOT NULL,
+          s_tags text NOT NULL,
+          s_resolution text NOT NULL,
+          s_context text NOT NULL,
+          PRIMARY KEY (user_id, pattern_id),
+          FOREIGN KEY (user_id, pattern_id) REFERENCES attune_patterns (user_id, pattern_id)
+            ON DELETE CASCADE
+        );
+        INSERT INTO attune_pattern_search (user_id, pattern_id, confidence, extracted_ms,
+            s_trigger, s_tags, s_resolution, s_context)
+          SELECT user_id, pattern_id, confidence, extracted_ms,
+            s_trigger, s_tags, s_resolution, s_context
+          FROM attune_patterns;
+        CREATE INDEX attune_pattern_search_best ON attune_pattern_search
+          (user_id, confidence DESC, extracted_ms DESC, pattern_id);
+        DROP INDEX IF EXISTS attune_patterns_search, attune_patterns_trgm,
+          attune_patterns_trgm_trigger, attune_patterns_trgm_tags,
+          attune_patterns_trgm_resolution;
+        ALTER TABLE attune_patterns DROP COLUMN search;
+        ALTER TABLE attune_patterns DROP COLUMN s_trigger, DROP COLUMN s_context,
+          DROP COLUMN s_resolution, DROP COLUMN s_tags;
+      `);
+      await c.query('SAVEPOINT trgm');
+      try {
+        await c.query('CREATE EXTENSION IF NOT EXISTS pg_trgm');
+        for (const field of SEARCH_FIELDS) {
+          await c.query(
+            `CREATE INDEX attune_pattern_search_${field} ON attune_pattern_search USING GIN (s_${field} gin_trgm_ops) WITH (fastupdate = off)`,
+          );
+        }
+        await c.query('RELEASE SAVEPOINT trgm');
+      } catch {
+        await c.query('ROLLBACK TO SAVEPOINT trgm');
+      }
+    },
+  },
 ];
 
 /**
@@ -190,6 +243,35 @@ export function headGrams(row: Pick<PatternRow, 'sTrigger' | 'sTags' | 'sResolut
     for (let i = 0; i + 1 < chars.length; i++) out.add(`${tag}${chars[i]}${chars[i + 1]}`);
   }
   return [...out];
+}
+
+/** The tag of each field's character pairs in `s_head_grams`. */
+const GRAM_TAGS: Readonly<Record<string, string>> = { trigger: 't', tags: 'g', resolution: 'r' };
+
+/**
+ * The tiers of a one-term search, narrowest first, as filters built by `all` (the term in
+ * every field given) and `any` (in at least one), each with `bound`: the most a row outside
+ * the tier can score from field weights (trigger 3, tags 3, resolution 2, context 1).
+ */
+function fieldTiers(
+  all: (fields: readonly string[]) => string,
+  any: (fields: readonly string[]) => string,
+): { where: string; bound: number }[] {
+  return [
+    // Outside: at best trigger, tags and context.
+    { where: all(['trigger', 'tags', 'resolution']), bound: 7 },
+    // Outside: at best trigger (or tags), resolution and context.
+    { where: all(['trigger', 'tags']), bound: 6 },
+    // Outside: at most one of the three, plus context.
+    {
+      where: `(${all(['trigger', 'tags'])} OR ${all(['trigger', 'resolution'])} OR ${all(['tags', 'resolution'])})`,
+      bound: 4,
+    },
+    // Outside: resolution and context.
+    { where: any(['trigger', 'tags']), bound: 3 },
+    // Outside: context only.
+    { where: any(['trigger', 'tags', 'resolution']), bound: 1 },
+  ];
 }
 
 /** Opens the PostgreSQL store, creating or migrating its tables. */
@@ -328,20 +410,16 @@ export class PostgresStore implements PatternStore {
     const col = <K extends keyof PatternRow>(k: K) => rows.map((r) => r[k]);
     await c.query(
       `INSERT INTO attune_patterns (user_id, pattern_id, category, confidence, extracted_ms,
-         project, tags, s_trigger, s_context, s_resolution, s_tags, data, s_head_grams)
+         project, tags, data, s_head_grams)
        SELECT $1, u.pattern_id, u.category, u.confidence, u.extracted_ms, u.project,
-         u.tags::jsonb, u.s_trigger, u.s_context, u.s_resolution, u.s_tags, u.data,
-         ARRAY(SELECT jsonb_array_elements_text(u.head_grams::jsonb))
+         u.tags::jsonb, u.data, ARRAY(SELECT jsonb_array_elements_text(u.head_grams::jsonb))
        FROM unnest($2::text[], $3::text[], $4::float8[], $5::int8[], $6::text[], $7::text[],
-         $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
-         AS u(pattern_id, category, confidence, extracted_ms, project, tags,
-           s_trigger, s_context, s_resolution, s_tags, data, head_grams)
+         $8::text[], $9::text[])
+         AS u(pattern_id, category, confidence, extracted_ms, project, tags, data, head_grams)
        ON CONFLICT (user_id, pattern_id) DO UPDATE SET
          category = excluded.category, confidence = excluded.confidence,
          extracted_ms = excluded.extracted_ms, project = excluded.project, tags = excluded.tags,
-         s_trigger = excluded.s_trigger, s_context = excluded.s_context,
-         s_resolution = excluded.s_resolution, s_tags = excluded.s_tags, data = excluded.data,
-         s_head_grams = excluded.s_head_grams`,
+         data = excluded.data, s_head_grams = excluded.s_head_grams`,
       [
         user,
         col('patternId'),
@@ -350,12 +428,28 @@ export class PostgresStore implements PatternStore {
         col('extractedMs'),
         col('project'),
         rows.map((r) => JSON.stringify(r.tags)),
-        col('sTrigger'),
-        col('sContext'),
-        col('sResolution'),
-        col('sTags'),
         col('data'),
         rows.map((r) => JSON.stringify(headGrams(r))),
+      ],
+    );
+    await c.query(
+      `INSERT INTO attune_pattern_search (user_id, pattern_id, confidence, extracted_ms,
+         s_trigger, s_tags, s_resolution, s_context)
+       SELECT $1, u.* FROM unnest($2::text[], $3::float8[], $4::int8[], $5::text[], $6::text[],
+         $7::text[], $8::text[]) AS u
+       ON CONFLICT (user_id, pattern_id) DO UPDATE SET
+         confidence = excluded.confidence, extracted_ms = excluded.extracted_ms,
+         s_trigger = excluded.s_trigger, s_tags = excluded.s_tags,
+         s_resolution = excluded.s_resolution, s_context = excluded.s_context`,
+      [
+        user,
+        col('patternId'),
+        col('confidence'),
+        col('extractedMs'),
+        col('sTrigger'),
+        col('sTags'),
+        col('sResolution'),
+        col('sContext'),
       ],
     );
   }
@@ -436,15 +530,16 @@ export class PostgresStore implements PatternStore {
 
   /**
    * Matches of every term, best first: field-weighted hits (trigger and tags 3, resolution 2,
-   * context 1) plus confidence, then confidence, newest, id. The score is computed in SQL and
-   * only the rows returned are decoded.
+   * context 1) plus confidence, then confidence, newest, id. The score is computed in SQL
+   * over the narrow search table, and only the rows returned are joined to their JSON.
    *
-   * With a limit, a single term is first asked of the rows that hold it in trigger, tags and
-   * resolution, then in trigger and tags, then in any of the three (per-field trigram
-   * indexes, or `s_head_grams` for a two-character term). A row outside such a tier scores at most `bound` plus its
-   * confidence (at most 1), so when the tier's `limit`th best scores more than `bound + 1`
-   * the tier's best are the answer, in the order the full query gives. Otherwise the full
-   * query ranks every match: rare terms have few.
+   * With a limit, a single term is first asked of tiers of rows that hold it in trigger,
+   * tags and resolution; in trigger and tags; in two of the three; in trigger or tags; in
+   * any of the three (per-field trigram indexes, or `s_head_grams` for a two-character
+   * term). A row outside a tier scores at most the tier's `bound` plus its confidence (at
+   * most 1), so when the tier's `limit`th best scores more than `bound + 1` the tier's best
+   * are the answer, in the order the full query gives. Otherwise the full query ranks every
+   * match: rare terms have few.
    */
   async searchPatterns(
     userId: string,
@@ -458,52 +553,56 @@ export class PostgresStore implements PatternStore {
     const rankLimit = rest.length > 0 ? null : limit;
     if (rankLimit === 0) return [];
     const params: unknown[] = [user];
-    const where = ['user_id = $1'];
+    const where: string[] = [];
     const score: string[] = [];
-    const tiers: { where: string; bound: number }[] = [];
+    let tiers: { from: string; where: string; bound: number }[] = [];
     for (const t of terms) {
       params.push(t);
       const term = `$${params.length}`;
-      const has = (col: string) => `(strpos(${col}, ${term}) > 0)::int`;
+      const has = (field: string) => `strpos(s.s_${field}, ${term}) > 0`;
       score.push(
-        `${has('s_trigger')} * 3 + ${has('s_tags')} * 3 + ${has('s_resolution')} * 2 + ${has('s_context')}`,
+        `(${has('trigger')})::int * 3 + (${has('tags')})::int * 3 + (${has('resolution')})::int * 2 + (${has('context')})::int`,
       );
       const length = Array.from(wellFormed(t)).length;
       if (length >= 3) {
-        // LIKE over the indexed expressions lets the planner use the trigram indexes.
+        // LIKE lets the planner use the per-field trigram indexes.
         params.push(`%${escapeLike(t)}%`);
-        const like = (col: string) => `${col} LIKE $${params.length} ESCAPE '\\'`;
-        where.push(like(SEARCH_TEXT));
+        const like = (field: string) => `s.s_${field} LIKE $${params.length} ESCAPE '\\'`;
+        where.push(`(${SEARCH_FIELDS.map(like).join(' OR ')})`);
         if (terms.length === 1) {
-          tiers.push(
-            { where: ['s_trigger', 's_tags', 's_resolution'].map(like).join(' AND '), bound: 7 },
-            { where: ['s_trigger', 's_tags'].map(like).join(' AND '), bound: 6 },
-            {
-              where: `(${['s_trigger', 's_tags', 's_resolution'].map(like).join(' OR ')})`,
-              bound: 1,
-            },
-          );
+          tiers = fieldTiers(
+            (fields) => fields.map(like).join(' AND '),
+            (fields) => `(${fields.map(like).join(' OR ')})`,
+          ).map((tier) => ({ from: 'attune_pattern_search s', ...tier }));
         }
       } else {
-        where.push(`strpos(${SEARCH_TEXT}, ${term}) > 0`);
+        where.push(`(${SEARCH_FIELDS.map(has).join(' OR ')})`);
         if (terms.length === 1 && length === 2) {
-          const grams = (op: string, fields: string) =>
-            `s_head_grams ${op} ARRAY[${[...fields].map((f) => `'${f}' || ${term}`).join(', ')}]`;
-          tiers.push(
-            { where: grams('@>', 'tgr'), bound: 7 },
-            { where: grams('@>', 'tg'), bound: 6 },
-            { where: grams('&&', 'tgr'), bound: 1 },
-          );
+          const grams = (op: string, fields: readonly string[]) =>
+            `g.s_head_grams ${op} ARRAY[${fields.map((f) => `'${GRAM_TAGS[f]}' || ${term}`).join(', ')}]`;
+          tiers = fieldTiers(
+            (fields) => grams('@>', fields),
+            (fields) => grams('&&', fields),
+          ).map((tier) => ({
+            from: `attune_patterns g JOIN attune_pattern_search s
+              ON s.user_id = g.user_id AND s.pattern_id = g.pattern_id`,
+            where: `g.user_id = $1 AND ${tier.where}`,
+            bound: tier.bound,
+          }));
         }
       }
     }
     params.push(rankLimit);
-    const ranked = (filter: string[]) =>
+    const ranked = (from: string, filter: string) =>
       this.#query<{ pattern_id: string; data: string; score: number }>(
-        `SELECT pattern_id, data, ${score.join(' + ')} + confidence AS score
-         FROM attune_patterns WHERE ${filter.join(' AND ')}
-         ORDER BY score DESC, confidence DESC, extracted_ms DESC, pattern_id
-         LIMIT $${params.length}`,
+        `SELECT r.pattern_id, p.data, r.score FROM (
+           SELECT s.pattern_id, ${score.join(' + ')} + s.confidence AS score, s.confidence,
+             s.extracted_ms
+           FROM ${from} WHERE s.user_id = $1 AND ${filter}
+           ORDER BY score DESC, s.confidence DESC, s.extracted_ms DESC, s.pattern_id
+           LIMIT $${params.length}
+         ) r JOIN attune_patterns p ON p.user_id = $1 AND p.pattern_id = r.pattern_id
+         ORDER BY r.score DESC, r.confidence DESC, r.extracted_ms DESC, r.pattern_id`,
         params,
       );
     const decode = (rows: { pattern_id: string; data: string }[]) =>
@@ -511,14 +610,14 @@ export class PostgresStore implements PatternStore {
     if (rankLimit !== null) {
       for (const tier of tiers) {
         // The tier's fields imply the match; the whole-text filter would only add work.
-        const rows = await ranked(['user_id = $1', tier.where]);
+        const rows = await ranked(tier.from, tier.where);
         const last = rows[rows.length - 1];
         if (rows.length === rankLimit && last && Number(last.score) > tier.bound + 1) {
           return decode(rows);
         }
       }
     }
-    const found = decode(await ranked(where));
+    const found = decode(await ranked('attune_pattern_search s', where.join(' AND ')));
     return rest.length > 0 ? finishSearch(found, [...terms, ...rest], rest, options.limit) : found;
   }
 
