@@ -52,7 +52,7 @@ const ERROR_SHAPES: RegExp[] = [
   // Strict-mode warnings that abort a build.
   /^\s*(WARNING\s*-?\s+.{10,})$/,
   // Shell and misc.
-  /^\s*(.{0,80}\b(?:command not found|not recognized as an internal or external command|executable file not found in \$PATH|No such file or directory|Permission denied|has not been read yet|Cannot find module|is undefined or private|is not defined|is not a function|undefined method|no function clause matching|cannot find symbol|missing separator|Disk quota exceeded|No space left on device|Could not resolve host|Temporary failure in name resolution|Connection refused|not up to date|in progress|is not recognized|Broken pipe|could not be resolved to an installable set|Could not resolve dependencies|does not match the requirement|requires a different Python|version solving failed|ResolutionImpossible|compiled with an incompatible version|Unable to resolve service for type)\b.{0,160})$/i,
+  /^\s*(.{0,80}\b(?:command not found|not recognized as an internal or external command|executable file not found in \$PATH|No such file or directory|Permission denied|has not been read yet|Cannot find module|is undefined or private|is not defined|is not a function|undefined method|no function clause matching|cannot find symbol|missing separator|Disk quota exceeded|No space left on device|Could not resolve host|Temporary failure in name resolution|Connection refused|not up to date|in progress|is not recognized|Broken pipe|could not be resolved to an installable set|unrecognized option|unrecognised option|invalid option|illegal option|unknown option|unknown flag|a terminal is required to read the password|a password is required|Could not resolve dependencies|does not match the requirement|requires a different Python|version solving failed|ResolutionImpossible|compiled with an incompatible version|Unable to resolve service for type)\b.{0,160})$/i,
   /^\s*(E\d{3,5}\b.{3,200})$/,
   // kotlinc: "e: file:///src/X.kt:3:8 Unresolved reference: foo".
   /^e: (?:file:\/\/)?\S+?:\d+:\d+ (.{6,})$/,
@@ -673,8 +673,7 @@ function scan(
         if (rel.rerun) {
           if (failed) {
             const again = failureTrigger(out);
-            const head = (e: string) =>
-              (e.toLowerCase().match(/[a-z]+/g) ?? []).slice(0, 3).join(' ');
+            const head = errorHead;
             const gone = !again && !out.includes(failing.error.slice(0, 40));
             if (
               again === failing.error ||
@@ -1472,6 +1471,11 @@ function userRoute(prompts: readonly string[], w: Window): string | undefined {
   return undefined;
 }
 
+/** The first words of an error: two errors with the same head are the same kind of failure. */
+function errorHead(error: string): string {
+  return (error.toLowerCase().match(/[a-z]+/g) ?? []).slice(0, 3).join(' ');
+}
+
 /** A command in backticks that starts with a program people run from a shell. */
 const SHELL_COMMAND =
   /`((?:sudo\s+)?(?:docker(?:-compose)?|podman|npm|npx|pnpm|yarn|bun|make|cargo|go|pip3?|uv|poetry|pipenv|brew|apt(?:-get)?|kubectl|helm|terraform|bundle|rails|rake|mix|gradle|\.\/gradlew|mvn|\.\/mvnw|dotnet|composer|php|python3?|source|export|direnv|nvm|pyenv|rbenv|systemctl|service|sudo|git|gh|aws|gcloud|az|ssh|createdb|psql|redis-server|\.\/[\w./-]+)\s[^`\n]{2,100})`/;
@@ -1513,7 +1517,7 @@ function userCommand(prompts: readonly string[], failing: string | undefined): s
     )
     .replace(/^for [\w-]+:\s*/i, '')
     .replace(
-      /(?:\s*(?:[:,-]|\bwith|\bby running|\brun|\bjust|\busing|\bso|\band|\bthen))+\s*$/gi,
+      /(?:\s*(?:[:,-]|\bwith|\bby running|\brun|\bjust|\busing|\bso|\band|\bthen|\bit'?s|\bthat'?s|\bit is|\bis))+\s*$/gi,
       '',
     )
     .trim();
@@ -1983,16 +1987,27 @@ export function detectPastedErrorResolution(
   const next = w.after ?? nextPrompt(turns, index);
   if (!next) return;
   const changed = w.editCount > 0 || w.changes.length > 0 || proseChanged(w.texts);
+  // "upload works now but step 5: <another error>": past this error, on to the next one.
+  const nextError = errorLine(next.text);
+  const progressed =
+    nextError !== undefined &&
+    errorHead(nextError) !== errorHead(pasted) &&
+    /\b(?:works?|worked|fixed|pass(?:es|ed)?|fine|better)\b[^.\n]{0,30}\b(?:now|but)\b/i.test(
+      next.text.slice(0, 200),
+    );
   const movedOn =
     changed &&
     !STILL_FAILING.test(next.text) &&
     !FRUSTRATION.test(next.text) &&
-    errorLine(next.text) === undefined &&
+    (nextError === undefined || progressed) &&
     !(objects(next.text) && related(next.text, w));
   if (!w.userConfirmed && !movedOn) return;
   const sentences = w.texts.flatMap(sentencesOf);
   if (OWN_SLIP.test(sentences.join(' '))) return;
-  const fix = chooseFix(w, undefined, pasted);
+  // "... caddy-site is a systemd user unit, it's `systemctl --user restart caddy-site`": the
+  // user gave the way past the error along with it.
+  const own = userCommand([turn.text], prefix);
+  const fix = own ?? chooseFix(w, undefined, pasted);
   if (!fix) return;
   const lesson: Lesson = {
     kind: ENVIRONMENT_ERROR.test(pasted) ? 'workaround' : 'error_resolution',

@@ -365,6 +365,29 @@ describe('detectToolLessons and detectPastedErrorResolution', () => {
         fix: "Run `terraform init -backend=false -plugin-dir=$HOME/.terraform.d/plugin-cache` (there's no network in the sandbox but the providers are mirrored in ~/.terraform.d/plugin-cache).",
       },
     },
+    {
+      name: 'takes the command the user gave with a pasted error, once the next run gets further',
+      turns: build([
+        'deploy it',
+        {
+          say: 'Done: restart step added.',
+          calls: [
+            edit('bin/deploy.sh', 'echo done', 'ssh "$H" sudo systemctl restart site\necho done'),
+          ],
+        },
+        "==> [5/5] restart\nsudo: a terminal is required to read the password; either use the -S option\n\nthe deploy user has no sudo on the box. site is a systemd user unit, it's `systemctl --user restart site`",
+        {
+          calls: [
+            edit('bin/deploy.sh', 'sudo systemctl restart site', 'systemctl --user restart site'),
+          ],
+        },
+        'restart works now but the health check: curl: (7) Failed to connect to localhost port 8080: Connection refused',
+      ]),
+      want: {
+        kind: 'error_resolution',
+        fix: 'Run `systemctl --user restart site` (site is a systemd user unit).',
+      },
+    },
   ];
 
   it.each(cases)('$name', ({ turns, want }) => {
