@@ -48,7 +48,6 @@ import {
   searchable,
   sqlSearchTerms,
   toPatternRow,
-  trigramsOf,
   wellFormed,
 } from './sql-common.js';
 
@@ -77,10 +76,12 @@ const MMAP_BYTES = 1024 * 1024 * 1024;
 /** Page cache per connection, in KiB. */
 const CACHE_KIB = 64 * 1024;
 /**
- * Most indexed trigrams a one- or two-character term is expanded into; a term in more is
- * checked on the rows read for the other terms (or on every row, best first).
+ * Most trigrams of a long term a search asks the index for; the term itself is checked on
+ * every candidate, so these only need to be rare.
  */
-const MAX_EXPANSION = 400;
+const MAX_TERM_GRAMS = 3;
+/** Rows read of each trigram of a long term to tell how rare it is. */
+const PROBE_ROWS = 64;
 /**
  * When the first read of all matches suggests at most this many more, a limited search
  * reads and ranks them all instead of opening more streams.
@@ -105,6 +106,49 @@ interface IndexStream extends CandidateStream {
 }
 /** Prepared statements a store keeps; past this the cache starts afresh. */
 const MAX_CACHED_STATEMENTS = 64;
+
+/**
+ * The SQL function, registered on every connection of the store, that gives the gram
+ * tokens of a pattern's four searchable fields (see {@link gramTokens}). Triggers call it,
+ * so a write from a connection without it fails instead of leaving the index stale.
+ */
+const GRAMS_FUNCTION = 'attune_search_grams';
+
+/** Field letters of gram tokens, in the order {@link gramTokens} takes the fields. */
+const GRAM_FIELDS = ['t', 'g', 'r', 'c'] as const;
+type GramField = (typeof GRAM_FIELDS)[number];
+
+/** The hex of a string's UTF-8 bytes: a token body the `ascii` tokenizer keeps whole. */
+function hexOf(text: string): string {
+  return Buffer.from(text, 'utf8').toString('hex');
+}
+
+/**
+ * The search tokens of a pattern: for each field (trigger, tags, resolution, context), the
+ * distinct substrings of one, two and three code points of its whitespace-free runs, as
+ * field letter plus UTF-8 hex, space-separated.
+ */
+export function gramTokens(fields: readonly string[]): string {
+  const out = new Set<string>();
+  fields.forEach((text, f) => {
+    const letter = GRAM_FIELDS[f];
+    if (letter === undefined) return;
+    for (const run of wellFormed(text).split(/\s+/)) {
+      if (run === '') continue;
+      const chars = Array.from(run);
+      for (let i = 0; i < chars.length; i++) {
+        const a = chars[i] ?? '';
+        out.add(letter + hexOf(a));
+        const b = chars[i + 1];
+        if (b === undefined) continue;
+        out.add(letter + hexOf(a + b));
+        const c = chars[i + 2];
+        if (c !== undefined) out.add(letter + hexOf(a + b + c));
+      }
+    }
+  });
+  return [...out].join(' ');
+}
 
 /**
  * The search index key of a patterns row (alias `row`): it orders a user's rows by
@@ -278,7 +322,55 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
       END;
     `,
   },
+  {
+    // One contentless FTS5 table replaces the three trigram indexes: per pattern, the
+    // distinct 1-, 2- and 3-character substrings of each field's whitespace-free runs, each
+    // written as a token of its field letter and its UTF-8 bytes in hex (\`t747363\` is "tsc"
+    // in the trigger). detail=none keeps only which rows hold a token, in the order of the
+    // confidence key (see searchKey), so a stream of rows best first is one doclist read.
+    // A query term never holds whitespace, so it is a substring of a field only inside one
+    // run: a one- or two-character term is found exactly by its own token, a longer one by
+    // its rarest trigrams, and every candidate is checked with instr when it is scored.
+    version: 4,
+    sql: `
+      DROP TRIGGER patterns_indexed;
+      DROP TRIGGER patterns_unindexed;
+      DROP TRIGGER patterns_reindexed;
+      DROP TABLE patterns_search;
+      DROP TABLE patterns_head;
+      DROP TRIGGER patterns_keyed;
+      DROP TRIGGER patterns_unkeyed;
+      DROP TRIGGER patterns_rekeyed;
+      DROP TABLE search_text;
+      DROP TABLE search_trigrams;
+      CREATE VIRTUAL TABLE search_grams USING fts5(
+        grams, content = '', contentless_delete = 1, detail = none, tokenize = 'ascii'
+      );
+      INSERT INTO search_grams (rowid, grams)
+        SELECT ${searchKey('p')}, ${GRAMS_FUNCTION}(p.s_trigger, p.s_tags, p.s_resolution, p.s_context)
+        FROM patterns p;
+      CREATE TRIGGER patterns_keyed AFTER INSERT ON patterns BEGIN
+        INSERT OR IGNORE INTO search_users (user_id) VALUES (new.user_id);
+        INSERT INTO search_grams (rowid, grams) VALUES (${searchKey('new')},
+          ${GRAMS_FUNCTION}(new.s_trigger, new.s_tags, new.s_resolution, new.s_context));
+      END;
+      CREATE TRIGGER patterns_unkeyed AFTER DELETE ON patterns BEGIN
+        DELETE FROM search_grams WHERE rowid = ${searchKey('old')};
+      END;
+      CREATE TRIGGER patterns_rekeyed
+      AFTER UPDATE OF s_trigger, s_tags, s_resolution, s_context, confidence ON patterns
+      WHEN old.s_trigger IS NOT new.s_trigger OR old.s_tags IS NOT new.s_tags
+        OR old.s_resolution IS NOT new.s_resolution OR old.s_context IS NOT new.s_context
+        OR ${searchKey('old')} <> ${searchKey('new')}
+      BEGIN
+        DELETE FROM search_grams WHERE rowid = ${searchKey('old')};
+        INSERT INTO search_grams (rowid, grams) VALUES (${searchKey('new')},
+          ${GRAMS_FUNCTION}(new.s_trigger, new.s_tags, new.s_resolution, new.s_context));
+      END;
+    `,
+  },
 ];
+
 /** Opens (creating or migrating) the SQLite store at `options.path`. */
 export async function createSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
   const Driver = await loadDriver();
@@ -295,6 +387,9 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Sq
     db.pragma(`mmap_size = ${MMAP_BYTES}`);
     db.pragma(`cache_size = -${CACHE_KIB}`);
     db.pragma('temp_store = MEMORY');
+    db.function(GRAMS_FUNCTION, { deterministic: true }, (t, g, r, c) =>
+      gramTokens([t, g, r, c].map((f) => (typeof f === 'string' ? f : ''))),
+    );
     migrate(db, path);
     return new SqliteStore(db, path);
   } catch (error) {
@@ -423,19 +518,10 @@ export class SqliteStore implements PatternStore {
             existing.set(p.patternId, decodePattern(row.data, this.#where(user, p.patternId)));
         }
         const { final, created, updated } = applySave(patterns, existing, options.merge);
-        const trigrams = new Set<string>();
         for (const pattern of final.values()) {
           const row = toPatternRow(pattern);
           upsert.run({ ...row, user, tags: JSON.stringify(row.tags) });
-          for (const text of [row.sTrigger, row.sTags, row.sResolution, row.sContext]) {
-            trigramsOf(text, trigrams);
-          }
         }
-        // The vocabulary only grows: a trigram no row holds any more costs one empty lookup.
-        this.#statement(
-          `INSERT OR IGNORE INTO search_trigrams (trigram, head, tail)
-           SELECT value, substr(value, 1, 2), substr(value, 2) FROM json_each(?)`,
-        ).run(JSON.stringify([...trigrams]));
         const evicted = this.#evict(user, [...final.keys()], options.maxPatterns);
         return saveResult(final, created, updated, evicted);
       });
@@ -511,14 +597,7 @@ export class SqliteStore implements PatternStore {
     return this.#run(() => {
       // One read transaction: every read of the index and the rows sees one snapshot.
       const found = this.#db.transaction(() =>
-        this.#patternsByIds(
-          user,
-          // A term of one or two characters has no trigram of its own: the keyed index
-          // serves it through the trigrams that contain it.
-          (process.env.H1_ALL || terms.some((t) => Array.from(t).length < 3))
-            ? this.#rankShort(user, terms, rest.length > 0 ? -1 : limit)
-            : this.#rankMatches(user, terms, rest.length > 0 ? -1 : limit),
-        ),
+        this.#patternsByIds(user, this.#rank(user, terms, rest.length > 0 ? -1 : limit)),
       )();
       return rest.length > 0
         ? finishSearch(found, [...terms, ...rest], rest, options.limit)
@@ -532,95 +611,16 @@ export class SqliteStore implements PatternStore {
    * id. Only ids and the columns that rank travel through the sort; JSON is decoded later,
    * for the rows returned.
    *
-   * With a limit, a rare term's matches are collected in one pass over the index and only
-   * they are ranked. A common single term would have every one of its thousands of matches
-   * scored; instead the small trigger-and-tags index is asked first for a tier of rows that
-   * score high: every indexed term in both trigger and tags, then in either. A row outside the
-   * tier scores at most `bound` (each term is worth at most 9; a term missing from the tier's
-   * fields loses at least 3 or 6), plus confidence, at most 1. When the tier's `limit` best
-   * all score strictly more than that, they are the answer, in the same order the full query
-   * gives; otherwise the next tier, and last the full query, is tried.
+   * Candidates come from the gram index `search_grams` (schema version 4), read in
+   * confidence order. Without a limit every candidate is read and ranked. With one, they are
+   * read from several streams (Fagin's threshold algorithm): every candidate, and per term
+   * the rows that hold it in trigger and tags, in the trigger, in the tags (each also holding
+   * the other terms somewhere). Each row read is scored exactly with instr, which also drops
+   * candidates whose grams match but not the term; {@link scoreBound} gives the best score a
+   * row not read yet can have, and reading stops once the `limit`th best beats it, so a
+   * common term ranks the few hundred rows that can come first instead of all its matches.
    */
-  #rankMatches(user: string, terms: readonly string[], limit: number): number[] {
-    if (limit === 0) return [];
-    // The trigram index finds substrings of three or more characters; shorter terms are
-    // tested with instr on the same lower-cased columns of the row.
-    const indexed = terms.filter((t) => [...t].length >= 3);
-    const params: Record<string, unknown> = { user, limit };
-    const where = ['p.user_id = @user'];
-    const score: string[] = [];
-    terms.forEach((t, i) => {
-      params[`t${i}`] = t;
-      const has = (col: string) => `(instr(p.s_${col}, @t${i}) > 0)`;
-      if ([...t].length < 3) {
-        where.push(`(${['trigger', 'context', 'resolution', 'tags'].map(has).join(' OR ')})`);
-      }
-      score.push(
-        `${has('trigger')} * 3 + ${has('tags')} * 3 + ${has('resolution')} * 2 + ${has('context')}`,
-      );
-    });
-    const quoted = indexed.map((t) => `"${t.replaceAll('"', '""')}"`);
-    const query = (from: string, match: string) =>
-      this.#statement(
-        `SELECT p.id, ${score.join(' + ')} + p.confidence AS score
-         FROM ${from} WHERE ${[match, ...where].join(' AND ')}
-         ORDER BY score DESC, p.confidence DESC, p.extracted_at DESC, p.pattern_id
-         LIMIT @limit`,
-      ).all(params) as { id: number; score: number }[];
-    if (indexed.length === 0) return query('patterns p', 'true').map((r) => r.id);
-    params.match = quoted.join(' AND ');
-    const all = 'patterns_search s CROSS JOIN patterns p ON p.id = s.rowid';
-    if (limit > 0) {
-      // Few matches: rank just those rows, found by one pass over the index.
-      params.cap = FEW_MATCHES + 1;
-      const few = this.#statement(
-        `SELECT p.id FROM ${all} WHERE s.patterns_search MATCH @match AND p.user_id = @user
-         LIMIT @cap`,
-      )
-        .pluck()
-        .all(params) as number[];
-      if (few.length <= FEW_MATCHES) {
-        params.ids = JSON.stringify(few);
-        const listed = 'json_each(@ids) j CROSS JOIN patterns p ON p.id = j.value';
-        return query(listed, 'true').map((r) => r.id);
-      }
-      // CROSS JOIN keeps the index first: its matches are joined to their rows by rowid.
-      const head = 'patterns_head h CROSS JOIN patterns p ON p.id = h.rowid';
-      const tiers = [
-        {
-          match: quoted.map((q) => `{s_trigger}: ${q} AND {s_tags}: ${q}`).join(' AND '),
-          bound: 9 * terms.length - 3,
-        },
-        { match: quoted.join(' AND '), bound: 9 * terms.length - 6 },
-      ];
-      // With two or more terms the bounds (a row outside still scores up to 9 per other
-      // term) are almost never beaten: the tiers would only add work.
-      for (const tier of terms.length === 1 ? tiers : []) {
-        params.head = tier.match;
-        const rows = query(head, 'h.patterns_head MATCH @head');
-        const last = rows[rows.length - 1];
-        if (rows.length === limit && last && last.score > tier.bound + 1) {
-          return rows.map((r) => r.id);
-        }
-      }
-    }
-    return query(all, 's.patterns_search MATCH @match').map((r) => r.id);
-  }
-
-  /**
-   * {@link #rankMatches} for a query with a term of one or two characters, through the
-   * keyed index `search_text` (schema version 3), whose short terms are expanded into the
-   * indexed trigrams that contain them.
-   *
-   * Without a limit every match is read from the index and ranked. With one, candidates are
-   * read in confidence order from several streams of the index (Fagin's threshold
-   * algorithm): every match, and per term the matches that hold it in trigger and tags, in
-   * the trigger, in the tags. Each row read is scored exactly; {@link scoreBound} gives the
-   * best score a row not read yet can have, and reading stops once the `limit`th best beats
-   * it, so a common term ranks the few hundred rows that can come first instead of all its
-   * matches. The whole search reads one snapshot.
-   */
-  #rankShort(user: string, terms: readonly string[], limit: number): number[] {
+  #rank(user: string, terms: readonly string[], limit: number): number[] {
     if (limit === 0) return [];
     const userNo = (
       this.#statement('SELECT user_no FROM search_users WHERE user_id = ?').get(user) as
@@ -628,9 +628,17 @@ export class SqliteStore implements PatternStore {
         | undefined
     )?.user_no;
     if (userNo === undefined) return [];
-    const exprs = terms.map((t) => this.#termExpression(t));
-    if (exprs.includes(null)) return [];
-    const indexed = exprs.filter((e) => typeof e === 'string');
+    const lo = BigInt(userNo) << 40n;
+    const hi = BigInt(userNo + 1) << 40n;
+    const grams: string[][] = [];
+    for (const t of terms) {
+      const g = this.#termGrams(t, lo, hi);
+      if (g === null) return [];
+      grams.push(g);
+    }
+    const inField = (i: number, f: GramField) =>
+      `(${(grams[i] ?? []).map((g) => f + g).join(' AND ')})`;
+    const anywhere = (i: number) => `(${GRAM_FIELDS.map((f) => inField(i, f)).join(' OR ')})`;
     const params: Record<string, unknown> = { user };
     terms.forEach((t, i) => {
       params[`t${i}`] = t;
@@ -662,12 +670,6 @@ export class SqliteStore implements PatternStore {
       return out;
     };
     const columns = `p.id, p.confidence, p.extracted_at, p.pattern_id, ${scores.join(', ')}`;
-    if (indexed.length === 0) {
-      // Only terms too short and common to expand: read the user's rows best first.
-      return this.#scanRanked(columns, params, rank, terms.length, limit);
-    }
-    const lo = BigInt(userNo) << 40n;
-    const hi = BigInt(userNo + 1) << 40n;
     const scoreRows = (ids: readonly number[]) =>
       rank(
         this.#statement(
@@ -679,29 +681,30 @@ export class SqliteStore implements PatternStore {
       term: -1,
       fields: 0,
       bound: 1,
-      match: indexed.join(' AND '),
+      match: terms.map((_, i) => anywhere(i)).join(' AND '),
       after: lo - 1n,
       batch: 256,
     };
     const streams: IndexStream[] = [all];
     if (limit > 0) {
-      // The small trigger and tags indexes give, cheaply, the rows that hold a term there
-      // (whatever the other terms: rows without them are dropped once scored).
-      const heads = [
-        { fields: FIELD_BITS.trigger | FIELD_BITS.tags, spec: null },
-        { fields: FIELD_BITS.trigger, spec: '{s_trigger}' },
-        { fields: FIELD_BITS.tags, spec: '{s_tags}' },
+      const { trigger: T, tags: G, resolution: R, context: C } = FIELD_BITS;
+      const heads: { fields: number; own: readonly GramField[] }[] = [
+        { fields: T | G, own: ['t', 'g'] },
+        { fields: T | R, own: ['t', 'r'] },
+        { fields: T | C, own: ['t', 'c'] },
+        { fields: G | R, own: ['g', 'r'] },
+        { fields: G | C, own: ['g', 'c'] },
+        { fields: T, own: ['t'] },
+        { fields: G, own: ['g'] },
       ];
-      exprs.forEach((e, i) => {
-        if (typeof e !== 'string') return;
+      terms.forEach((_, i) => {
+        const others = terms.flatMap((__, j) => (j === i ? [] : [anywhere(j)]));
         for (const h of heads) {
-          const own = h.spec === null ? `{s_trigger}: ${e} AND {s_tags}: ${e}` : `${h.spec}: ${e}`;
-          const others = exprs.filter((o, j) => j !== i && typeof o === 'string');
           streams.push({
             term: i,
             fields: h.fields,
             bound: 1,
-            match: [own, ...others].join(' AND '),
+            match: [...h.own.map((f) => inField(i, f)), ...others].join(' AND '),
             after: lo - 1n,
             batch: 32,
           });
@@ -711,9 +714,10 @@ export class SqliteStore implements PatternStore {
     const found: RankedRow<number>[] = [];
     const seen = new Set<number>();
     const read = (s: IndexStream, batch: number) => {
+      const t0 = performance.now();
       const keys = this.#statement(
-        `SELECT rowid >> 32 AS k, rowid & 4294967295 AS id FROM search_text
-         WHERE search_text MATCH @match AND rowid > @after AND rowid < @hi
+        `SELECT rowid >> 32 AS k, rowid & 4294967295 AS id FROM search_grams
+         WHERE search_grams MATCH @match AND rowid > @after AND rowid < @hi
          ORDER BY rowid LIMIT @batch`,
       ).all({ match: s.match, after: s.after, hi, batch }) as { k: number; id: number }[];
       const last = keys[keys.length - 1];
@@ -729,7 +733,18 @@ export class SqliteStore implements PatternStore {
           fresh.push(id);
         }
       }
+      const t1 = performance.now();
       if (fresh.length > 0) found.push(...scoreRows(fresh));
+      if (process.env.ATTUNE_DEBUG_SEARCH) {
+        console.error(
+          '  keys',
+          keys.length,
+          (t1 - t0).toFixed(2),
+          'scored',
+          fresh.length,
+          (performance.now() - t1).toFixed(2),
+        );
+      }
     };
     if (limit < 0) {
       read(all, Number.MAX_SAFE_INTEGER);
@@ -780,65 +795,48 @@ export class SqliteStore implements PatternStore {
   }
 
   /**
-   * The FTS5 expression for a term: a quoted phrase for three or more characters, else the
-   * indexed trigrams that contain it: null when there is none (nothing matches), undefined
-   * when there are too many to ask for (the term is then checked on the rows only).
+   * The gram bodies (UTF-8 hex, without field letter) whose tokens a row must hold for the
+   * term to be in a field: the term itself when it has one or two characters, else its
+   * rarest trigrams, at most {@link MAX_TERM_GRAMS}, found by reading the first rows of
+   * each. Null when a trigram is in none of the user's rows (nothing matches).
    */
-  #termExpression(term: string): string | null | undefined {
-    const quote = (s: string) => `"${s.replaceAll('"', '""')}"`;
+  #termGrams(term: string, lo: bigint, hi: bigint): string[] | null {
     const chars = Array.from(wellFormed(term));
-    if (chars.length >= 3) return quote(term);
-    const rows =
-      chars.length === 2
-        ? (this.#statement(
-            `SELECT trigram FROM search_trigrams WHERE head = @t
-             UNION SELECT trigram FROM search_trigrams WHERE tail = @t LIMIT @cap`,
-          )
-            .pluck()
-            .all({ t: term, cap: MAX_EXPANSION + 1 }) as string[])
-        : (this.#statement(
-            'SELECT trigram FROM search_trigrams WHERE instr(trigram, @t) > 0 LIMIT @cap',
-          )
-            .pluck()
-            .all({ t: term, cap: MAX_EXPANSION + 1 }) as string[]);
-    if (rows.length > MAX_EXPANSION) return undefined;
-    if (rows.length === 0) return null;
-    return `(${rows.map(quote).join(' OR ')})`;
-  }
-
-  /**
-   * Ranks the user's rows read in confidence order, for queries whose terms the index cannot
-   * serve: stops once the `limit`th best beats every term in every field plus the
-   * confidence of the next row.
-   */
-  #scanRanked(
-    columns: string,
-    params: Record<string, unknown>,
-    rank: (rows: ScoredRow[]) => RankedRow<number>[],
-    termCount: number,
-    limit: number,
-  ): number[] {
-    const statement = this.#statement(
-      `SELECT ${columns} FROM patterns p WHERE p.user_id = @user
-       ORDER BY p.confidence DESC, p.extracted_at DESC, p.pattern_id`,
-    );
-    const found: RankedRow<number>[] = [];
-    const most = 9 * termCount;
-    for (const row of statement.iterate(params) as IterableIterator<ScoredRow>) {
-      if (limit > 0 && found.length >= limit) {
-        const kth = found[limit - 1];
-        if (kth && kth.score > most + row.confidence) break;
-      }
-      const [r] = rank([row]);
-      if (!r) continue;
-      found.push(r);
-      if (limit > 0 && found.length > limit) {
-        found.sort(compareRanked);
-        found.length = limit;
+    if (chars.length < 3) return [hexOf(chars.join(''))];
+    // Each distinct trigram with the position of its first occurrence.
+    const trigrams = new Map<string, number>();
+    for (let i = 0; i + 3 <= chars.length; i++) {
+      const gram = hexOf(`${chars[i]}${chars[i + 1]}${chars[i + 2]}`);
+      if (!trigrams.has(gram)) trigrams.set(gram, i);
+    }
+    if (trigrams.size <= MAX_TERM_GRAMS) return [...trigrams.keys()];
+    // How far into the user's rows the first PROBE_ROWS holders of a trigram reach: the
+    // fewer holders or the further they reach, the rarer the trigram.
+    const probe = this.#statement(
+      `SELECT count(*) AS n, max(rowid) AS k FROM (
+         SELECT rowid FROM search_grams WHERE search_grams MATCH @match
+           AND rowid > @lo AND rowid < @hi ORDER BY rowid LIMIT ${PROBE_ROWS})`,
+    ).safeIntegers(true);
+    const rarity: { gram: string; at: number; n: number; k: bigint }[] = [];
+    for (const [gram, at] of trigrams) {
+      const match = `(${GRAM_FIELDS.map((f) => f + gram).join(' OR ')})`;
+      const row = probe.get({ match, lo, hi }) as { n: bigint; k: bigint | null };
+      if (row.n === 0n) return null;
+      rarity.push({ gram, at, n: Number(row.n), k: row.k ?? 0n });
+    }
+    rarity.sort((a, b) => a.n - b.n || (a.k > b.k ? -1 : a.k < b.k ? 1 : 0));
+    // Rare trigrams that do not overlap first: overlapping ones tend to come from one
+    // common word, so together they select hardly fewer rows than one of them.
+    const chosen: typeof rarity = [];
+    for (const r of rarity) {
+      if (chosen.length < MAX_TERM_GRAMS && chosen.every((c) => Math.abs(c.at - r.at) >= 3)) {
+        chosen.push(r);
       }
     }
-    found.sort(compareRanked);
-    return (limit > 0 ? found.slice(0, limit) : found).map((r) => r.id);
+    for (const r of rarity) {
+      if (chosen.length < MAX_TERM_GRAMS && !chosen.includes(r)) chosen.push(r);
+    }
+    return chosen.map((r) => r.gram);
   }
 
   /** Decodes the user's patterns with these row ids, in the order given. */
@@ -984,7 +982,7 @@ export class SqliteStore implements PatternStore {
           problems.push({ where: this.location, problem: r.integrity_check, fix: fixFile });
         }
       }
-      for (const index of ['patterns_search', 'patterns_head', 'search_text']) {
+      for (const index of ['search_grams']) {
         try {
           this.#db.exec(`INSERT INTO ${index} (${index}) VALUES ('integrity-check')`);
         } catch (error) {

@@ -134,7 +134,7 @@ function inspect(path: string): {
     );
     let indexOk = true;
     try {
-      db.exec("INSERT INTO search_text (search_text) VALUES ('integrity-check')");
+      db.exec("INSERT INTO search_grams (search_grams) VALUES ('integrity-check')");
     } catch {
       indexOk = false;
     }
