@@ -1115,7 +1115,7 @@ function sentencesOf(prose: string): string[] {
 }
 
 const VERBS =
-  'add|use|switch to|replace|move|install|pin|set|pass|import|rename|remove|drop|delete|wrap|enable|disable|declare|register|export|parse|cast|convert|call|catch|take|strip|trim|change|return|read|write|put|run|upgrade|downgrade|roll back|rollback|reset|restart|rebuild|clear|bump|define|mark|annotate|configure|point|link|load|initiali[sz]e|create|give|make|keep|guard|handle|escape|quote|indent|lower|raise|increase|decrease|reduce|split|sort|filter|fetch|await|close|open|limit|include|exclude|specify|provide|update|fix|apply|regenerate|migrate|seed|start|stop|connect|mock|stub|skip|retry|upgrade|reinstall|uninstall|clean|compile|build|pivot|aggregate|group|join|flush|commit';
+  'let(?=\\s+(?!me\\b|us\\b|it\\b|you\\b))|add|use|switch to|replace|move|install|pin|set|pass|import|rename|remove|drop|delete|wrap|enable|disable|declare|register|export|parse|cast|convert|call|catch|take|strip|trim|change|return|read|write|put|run|upgrade|downgrade|roll back|rollback|reset|restart|rebuild|clear|bump|define|mark|annotate|configure|point|link|load|initiali[sz]e|create|give|make|keep|guard|handle|escape|quote|indent|lower|raise|increase|decrease|reduce|split|sort|filter|fetch|await|close|open|limit|include|exclude|specify|provide|update|fix|apply|regenerate|migrate|seed|start|stop|connect|mock|stub|skip|retry|upgrade|reinstall|uninstall|clean|compile|build|pivot|aggregate|group|join|flush|commit';
 
 const GERUNDS: Record<string, string> = {
   adding: 'add',
