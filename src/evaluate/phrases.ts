@@ -278,6 +278,13 @@ const RULES: Rule[] = [
     },
     strength: 0.7,
   },
+  // "we're on Svelte 5 here, please use runes: ...": what the platform asks of the code.
+  {
+    kind: 'convention',
+    re: /^(?:we'?re|we are) (?:on|using) ([^,;:]{2,40}?)(?: here| now| in this (?:repo(?:sitory)?|project|codebase|app))?,\s*(?:so\s+)?(?:please\s+)?((?:use|don'?t|do not|never|always|avoid|prefer|write|stick to|keep)\b.+)$/i,
+    build: (m) => `on ${rest(m)}, ${rest(m, 2)}`,
+    strength: 0.75,
+  },
   // "cabal only in this repo, there's no stack.yaml on purpose": the one tool to use here.
   {
     kind: 'convention',

@@ -67,6 +67,7 @@ describe('parseDirective', () => {
       '👍 yes, every resource gets its tags via merge(local.common_tags), never a literal tag map',
       'Every resource gets its tags via merge(local.common_tags); never a literal tag map.',
     ],
+    ["we're on Svelte 5 here, please use runes.", 'On Svelte 5; use runes.'],
     [
       "and fyi: cabal only in this repo, there's no stack.yaml on purpose, don't try stack again.",
       "Use cabal only in this repo, there's no stack.yaml on purpose; don't try stack again.",
