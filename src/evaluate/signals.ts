@@ -439,7 +439,7 @@ function scanUserText(
     }
     if (d) {
       const lesson: Lesson = {
-        kind: d.kind,
+        kind: workaroundKind(d),
         turn,
         quote: redactText(clip(d.quote, 200)),
         strength: d.strength,
@@ -512,6 +512,19 @@ function joins(rule: Directive, next: Directive): boolean {
   return /\b(?:either|as well|too)\W*$/i.test(next.quote.replace(/,.*$/, ''));
 }
 
+// "no docker in codex sandbox", "I can't brew install anything on this machine": a limit of
+// the environment rather than of the code.
+const LIMITATION =
+  /\b(?:no (?:docker|network|internet|sudo|root|gpu|display|access to)\b|(?:docker|network|internet|the registry) (?:isn'?t|is not|not) (?:available|reachable|running)|can'?t (?:install|reach|run|use|access)\b|cannot (?:install|reach|run|access)\b|(?:isn'?t|is not|not) installed|offline|air-?gapped|locked down|MDM)\b/i;
+const ROUTE =
+  /\b(?:skip|instead|only|rely on|go through|stub|mock|via)\b|(?<!\b(?:don'?t|do not|never|not)\s)\b(?:use|run)\b/i;
+
+/** A rule given because of such a limit, with a way around it, is a workaround. */
+function workaroundKind(d: Directive): SignalKind {
+  if (d.kind !== 'convention' && d.kind !== 'correction') return d.kind;
+  return LIMITATION.test(d.quote) && ROUTE.test(d.instruction) ? 'workaround' : d.kind;
+}
+
 /** A description of how the project is ("The notebooks are paired with jupytext."), not an order. */
 function isStatement(instruction: string): boolean {
   return /^(?:the|our|this|these|those|all|every|each|any|anything|everything)\b/i.test(
@@ -531,7 +544,7 @@ function mergeInto(lesson: Lesson, next: Directive): void {
   const reason = d.reason ?? next.reason;
   if (reason) merged.reason = reason;
   lesson.directive = merged;
-  lesson.kind = merged.kind;
+  lesson.kind = workaroundKind(merged);
   lesson.quote = redactText(clip(merged.quote, 200));
 }
 

@@ -207,9 +207,11 @@ function phrase(lesson: Lesson, scope: string | undefined, session: Session): Ph
         ? `The user answered the assistant's question "${lesson.question}"`
         : lesson.kind === 'convention'
           ? 'Project convention stated by the user'
-          : lesson.kind === 'preference'
-            ? 'Preference stated by the user'
-            : 'The user corrected the assistant';
+          : lesson.kind === 'workaround'
+            ? 'A way around a limit of the environment, given by the user'
+            : lesson.kind === 'preference'
+              ? 'Preference stated by the user'
+              : 'The user corrected the assistant';
     return { trigger, resolution, context: `${who}${why}: "${d.quote}"` };
   }
   if (lesson.error && lesson.fix) {

@@ -329,6 +329,16 @@ describe('rules stated in longer sentences', () => {
     expect(lessons.map((l) => l.directive?.instruction)).toEqual([instruction]);
   });
 
+  it('files a rule given because of a limit of the environment, with a way around it, as a workaround', () => {
+    const lessons = detectLessons(
+      user(
+        'yes, no docker in the codex sandbox. skip the IT with `-DexcludedGroups=integration` here, i run them on my machine after.',
+      ),
+    ).lessons;
+    expect(lessons.map((l) => l.kind)).toEqual(['workaround']);
+    expect(lessons[0]?.directive?.instruction).toContain('-DexcludedGroups=integration');
+  });
+
   it('keeps two rules apart when the second starts another subject', () => {
     const lessons = detectLessons(
       user(
