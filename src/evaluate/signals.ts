@@ -567,6 +567,8 @@ function elaborate(lesson: Lesson, sentence: string): void {
   const merged: Directive = { ...d, instruction, quote: clip(`${d.quote} ${sentence}`, 300) };
   if (reason) merged.reason = reason;
   lesson.directive = merged;
+  if (lesson.kind === 'convention' || lesson.kind === 'correction')
+    lesson.kind = workaroundKind({ ...merged, kind: lesson.kind });
   lesson.quote = redactText(clip(merged.quote, 200));
 }
 
