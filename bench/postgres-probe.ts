@@ -176,7 +176,7 @@ async function search(size: number, check: boolean, auto: boolean): Promise<void
     pooled.push(...times);
     times.sort((a, b) => a - b);
     console.log(
-      `${kind.padEnd(7)} p50 ${percentile(times, 50).toFixed(2).padStart(7)}  p95 ${percentile(times, 95).toFixed(2).padStart(7)}  max ${percentile(times, 100).toFixed(2).padStart(7)}`,
+      `${kind.padEnd(7)} p50 ${percentile(times, 50).toFixed(2).padStart(7)}  p95 ${percentile(times, 95).toFixed(2).padStart(7)}  max ${percentile(times, 100).toFixed(2).padStart(7)}  over 20 ms: ${times.filter((t) => t > 20).length}`,
     );
   }
   pooled.sort((a, b) => a - b);

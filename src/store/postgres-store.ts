@@ -245,6 +245,33 @@ export function headGrams(row: Pick<PatternRow, 'sTrigger' | 'sTags' | 'sResolut
   return [...out];
 }
 
+/** Most trigrams a term's index condition asks the trigram indexes for. */
+const INDEX_TRIGRAMS = 6;
+
+/**
+ * A LIKE pattern that every text holding `term` matches, made of at most
+ * {@link INDEX_TRIGRAMS} non-overlapping trigrams of the term in its order (`%abc%xyz%`):
+ * each trigram costs a posting-list scan, and tiles of every word of the term select
+ * nearly as well as all its overlapping trigrams. pg_trgm indexes only letters and digits,
+ * so the tiles are cut from runs of `[a-z0-9]`. Undefined when the term's own pattern asks
+ * for no more trigrams than that.
+ */
+export function indexPattern(term: string): string | undefined {
+  const tiles: string[] = [];
+  let all = 0;
+  for (const run of term.match(/[a-z0-9]{3,}/g) ?? []) {
+    all += run.length - 2;
+    for (let i = 0; i + 3 <= run.length; i += 3) tiles.push(run.slice(i, i + 3));
+  }
+  if (all <= INDEX_TRIGRAMS || tiles.length === 0) return undefined;
+  const step = Math.max(1, tiles.length / INDEX_TRIGRAMS);
+  const chosen: string[] = [];
+  for (let k = 0; k < INDEX_TRIGRAMS && Math.floor(k * step) < tiles.length; k++) {
+    chosen.push(tiles[Math.floor(k * step)] ?? '');
+  }
+  return `%${chosen.join('%')}%`;
+}
+
 /** The tag of each field's character pairs in `s_head_grams`. */
 const GRAM_TAGS: Readonly<Record<string, string>> = { trigger: 't', tags: 'g', resolution: 'r' };
 
@@ -565,9 +592,16 @@ export class PostgresStore implements PatternStore {
       );
       const length = Array.from(wellFormed(t)).length;
       if (length >= 3) {
-        // LIKE lets the planner use the per-field trigram indexes.
-        params.push(`%${escapeLike(t)}%`);
-        const like = (field: string) => `s.s_${field} LIKE $${params.length} ESCAPE '\\'`;
+        // LIKE lets the planner use the per-field trigram indexes. A long term's LIKE keeps
+        // only a few of its trigrams (each costs a posting-list scan); strpos then checks
+        // the whole term on the few rows that hold them.
+        const reduced = indexPattern(t);
+        params.push(reduced ?? `%${escapeLike(t)}%`);
+        const pattern = `$${params.length}`;
+        const like = (field: string) =>
+          reduced === undefined
+            ? `s.s_${field} LIKE ${pattern} ESCAPE '\\'`
+            : `(s.s_${field} LIKE ${pattern} ESCAPE '\\' AND ${has(field)})`;
         where.push(`(${SEARCH_FIELDS.map(like).join(' OR ')})`);
         if (terms.length === 1) {
           tiers = fieldTiers(
