@@ -213,7 +213,7 @@ const GENERAL =
 
 /** Scope words: the rule holds across the project. */
 const SCOPE =
-  /\b(?:everywhere|in this (?:repo(?:sitory)?|project|codebase|code base|service|app|team)|across the (?:repo|project|codebase)|for all|in all|throughout)\b/i;
+  /\b(?:everywhere|in this (?:repo(?:sitory)?|project|codebase|code base|service|app|team|library|lib|module|package|crate|firmware|schema)|across the (?:repo|project|codebase)|for all|in all|throughout)\b/i;
 
 /** Words that make a sentence read as a rule. */
 const RULE_WORD =
@@ -277,6 +277,13 @@ const RULES: Rule[] = [
       return tail ? `${main}, ${tail}` : main;
     },
     strength: 0.7,
+  },
+  // "add to CONVENTIONS.md: C99, no VLAs, no dynamic allocation": the user records the rules.
+  {
+    kind: 'convention',
+    re: /^(?:please\s+)?(?:add|put|write|note|record|document)(?: (?:this|that|these|it))?(?: down)? (?:to|in|into) (?:the |our )?(CONVENTIONS\.md|CLAUDE\.md|AGENTS\.md|GEMINI\.md|CONTRIBUTING\.md|\.cursorrules|\.windsurfrules|[\w.-]*conventions?[\w.-]*|style ?guide|contributing guide|rules file)\s*:\s*(.{8,})$/i,
+    build: (m) => rest(m, 2),
+    strength: 0.8,
   },
   // "we're on Svelte 5 here, please use runes: ...": what the platform asks of the code.
   {
@@ -673,11 +680,12 @@ const RULES: Rule[] = [
   // "no unwrap in this codebase", "please no OFFSET pagination", "no Hilt" (after a correction)
   {
     kind: 'correction',
-    re: /^no\s+((?!(?:problem|worries|need|thanks|idea|luck|way|rush|change|changes|more|longer|one|it|it'?s|i|we|you|they|he|she|that|this|the|that'?s|wait|actually|just|not|don'?t|do|but|and|because|sorry|matter)\b)[\w@./`()'*+-]+(?:\s+(?!(?:in|for|anywhere|there|here|please)\b)[\w@./`()'*+-]+){0,2})(?:\s+(in (?:this|our|the) (?:repo(?:sitory)?|project|codebase|code base|app|service)|anywhere|there|here|outside (?:of )?[\w./`-]+(?: [\w./`-]+)?|in [\w./`-]+(?: [\w./`-]+){0,2})?)?(?:,?\s+please)?[.!]*$/i,
+    re: /^no\s+((?!(?:problem|worries|need|thanks|idea|luck|way|rush|change|changes|more|longer|one|it|it'?s|i|we|you|they|he|she|that|this|the|that'?s|wait|actually|just|not|don'?t|do|but|and|because|sorry|matter)\b)[\w@./`()'*+-]+(?:\s+(?!(?:in|for|anywhere|there|here|please)\b)[\w@./`()'*+-]+){0,2})(?:\s+(in (?:this|our|the) (?:repo(?:sitory)?|project|codebase|code base|app|service)|anywhere|there|here|outside (?:of )?[\w./`-]+(?: [\w./`-]+)?|in [\w./`-]+(?: [\w./`-]+){0,2})?)?(?:,?\s+(?:ever|at all|whatsoever))?(?:,?\s+please)?[.!]*$/i,
     build: (m, ctx) => {
       const what = rest(m);
       const where = (m[2] ?? '').trim();
-      const general = SCOPE.test(m.input) || ctx.lasting;
+      const general =
+        SCOPE.test(m.input) || ctx.lasting || /,?\s+(?:ever|at all|whatsoever)\b/i.test(m.input);
       if (!general && !ctx.corrective && !ctx.afterStop) return undefined;
       const obj = /(?:ing|ion)$/i.test(what) && !/\s/.test(what) ? what : what;
       return `don't use ${obj}${where && where !== 'here' ? ` ${where}` : ''}`;

@@ -68,6 +68,11 @@ describe('parseDirective', () => {
       'Every resource gets its tags via merge(local.common_tags); never a literal tag map.',
     ],
     ["we're on Svelte 5 here, please use runes.", 'On Svelte 5; use runes.'],
+    ['no malloc/free in this library, ever.', "Don't use malloc/free in this library."],
+    [
+      'btw add to CONVENTIONS.md: C99, no VLAs, builds clean with -Wall -Werror -pedantic.',
+      'C99; no VLAs, builds clean with -Wall -Werror -pedantic.',
+    ],
     [
       "and fyi: cabal only in this repo, there's no stack.yaml on purpose, don't try stack again.",
       "Use cabal only in this repo, there's no stack.yaml on purpose; don't try stack again.",
