@@ -698,7 +698,11 @@ export class SqliteStore implements PatternStore {
         { fields: G, own: ['g'] },
       ];
       terms.forEach((_, i) => {
-        const others = terms.flatMap((__, j) => (j === i ? [] : [anywhere(j)]));
+        // The other terms narrow the stream by their first (rarest) gram only: every gram
+        // more multiplies the doclists FTS5 walks, and rows read are checked anyway.
+        const others = terms.flatMap((__, j) =>
+          j === i ? [] : [`(${GRAM_FIELDS.map((f) => f + (grams[j]?.[0] ?? '')).join(' OR ')})`],
+        );
         for (const h of heads) {
           streams.push({
             term: i,
@@ -714,7 +718,6 @@ export class SqliteStore implements PatternStore {
     const found: RankedRow<number>[] = [];
     const seen = new Set<number>();
     const read = (s: IndexStream, batch: number) => {
-      const t0 = performance.now();
       const keys = this.#statement(
         `SELECT rowid >> 32 AS k, rowid & 4294967295 AS id FROM search_grams
          WHERE search_grams MATCH @match AND rowid > @after AND rowid < @hi
@@ -733,18 +736,7 @@ export class SqliteStore implements PatternStore {
           fresh.push(id);
         }
       }
-      const t1 = performance.now();
       if (fresh.length > 0) found.push(...scoreRows(fresh));
-      if (process.env.ATTUNE_DEBUG_SEARCH) {
-        console.error(
-          '  keys',
-          keys.length,
-          (t1 - t0).toFixed(2),
-          'scored',
-          fresh.length,
-          (performance.now() - t1).toFixed(2),
-        );
-      }
     };
     if (limit < 0) {
       read(all, Number.MAX_SAFE_INTEGER);

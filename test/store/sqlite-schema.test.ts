@@ -1,9 +1,11 @@
 /**
  * SQLite schema upgrades and the bookkeeping its triggers do: a version-1 database (FTS5
- * table with its own content, count(*) per save) opens as version 2 with every pattern
- * still found, and the per-user count and the external-content index stay exact through
- * saves, updates, evictions, deletes and clears. A limited search of a common term, which
- * ranks a high-scoring tier first, returns exactly the best matches in the full order.
+ * table with its own content, count(*) per save) opens at the latest version (4: one gram
+ * index in place of three trigram indexes) with every pattern still found, and the per-user
+ * count and the gram index stay exact through saves, updates, evictions, deletes and
+ * clears. The gram tokens of a pattern, and limited searches of every kind of term (one
+ * character, two, long ones found through their rarest trigrams, several), return exactly
+ * the best matches in the full order.
  * @module
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -19,7 +21,7 @@ import {
   searchTerms,
 } from '../../src/store/pattern-store.js';
 import { toPatternRow } from '../../src/store/sql-common.js';
-import { createSqliteStore } from '../../src/store/sqlite-store.js';
+import { createSqliteStore, gramTokens } from '../../src/store/sqlite-store.js';
 import { pattern } from './contract.js';
 
 /** The version-1 schema, as the first release created it. */
@@ -181,6 +183,44 @@ describe('sqlite schema', () => {
     const after = inspect(path);
     expect(after.counts).toEqual(after.actual);
     expect(after.indexOk).toBe(true);
+    const db = new BetterSqlite3(path);
+    try {
+      const version = db.prepare('SELECT max(version) AS v FROM schema_migrations').get();
+      expect(version).toEqual({ v: 4 });
+      const tables = db
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE '%search%'")
+        .pluck()
+        .all();
+      expect(tables).toContain('search_grams');
+      for (const gone of ['patterns_search', 'patterns_head', 'search_text', 'search_trigrams']) {
+        expect(tables).not.toContain(gone);
+      }
+    } finally {
+      db.close();
+    }
+  });
+
+  it('refuses to write a pattern from a connection that lacks the gram function, instead of leaving the index stale', async () => {
+    const store = await createSqliteStore({ path });
+    await store.savePatterns('alice', corpus, { maxPatterns: 10 });
+    await store.close();
+    const db = new BetterSqlite3(path);
+    try {
+      expect(() =>
+        db.prepare("UPDATE patterns SET s_trigger = 'changed' WHERE pattern_id = 'pnpm'").run(),
+      ).toThrow(/attune_search_grams/);
+      // Rows can still be deleted by hand: the index entry goes with them.
+      db.prepare("DELETE FROM patterns WHERE pattern_id = 'pnpm'").run();
+    } finally {
+      db.close();
+    }
+    const reopened = await createSqliteStore({ path });
+    try {
+      expect(await reopened.searchPatterns('alice', 'pnpm')).toEqual([]);
+      expect(await reopened.check()).toEqual([]);
+    } finally {
+      await reopened.close();
+    }
   });
 
   it('keeps the per-user count and the search index exact through every kind of write', async () => {
@@ -262,6 +302,46 @@ function rankingCorpus(): ExtractedPattern[] {
   });
 }
 
+describe('gramTokens', () => {
+  const cases: { name: string; fields: string[]; has: string[]; lacks: string[] }[] = [
+    {
+      name: 'writes each 1-, 2- and 3-character substring as field letter plus UTF-8 hex',
+      fields: ['tsc', '', '', ''],
+      has: ['t74', 't73', 't63', 't7473', 't7363', 't747363'],
+      lacks: ['g74', 'r74', 'c74'],
+    },
+    {
+      name: 'keeps fields apart: trigger t, tags g, resolution r, context c',
+      fields: ['a', 'b', 'c', 'd'],
+      has: ['t61', 'g62', 'r63', 'c64'],
+      lacks: ['t62', 'g61'],
+    },
+    {
+      name: 'never spans whitespace, which no query term can hold',
+      fields: ['ab cd\tef', '', '', ''],
+      has: ['t6162', 't6364', 't6566'],
+      lacks: ['t6220', 't2063', 't6263'],
+    },
+    {
+      name: 'counts by code point, so a character outside the BMP is one character',
+      fields: ['a😀b', '', '', ''],
+      has: ['t61f09f9880', 't61f09f988062', 'tf09f9880'],
+      lacks: [],
+    },
+    {
+      name: 'turns a lone surrogate into U+FFFD, as SQLite stores it',
+      fields: ['a\uD800', '', '', ''],
+      has: ['t61efbfbd'],
+      lacks: [],
+    },
+  ];
+  it.each(cases)('$name', ({ fields, has, lacks }) => {
+    const tokens = new Set(gramTokens(fields).split(' '));
+    for (const t of has) expect(tokens, t).toContain(t);
+    for (const t of lacks) expect(tokens, t).not.toContain(t);
+  });
+});
+
 describe('sqlite ranked search', () => {
   let dir: string;
   beforeEach(async () => {
@@ -271,12 +351,49 @@ describe('sqlite ranked search', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('drops a row whose field holds every trigram of a long term but not the term', async () => {
+    const store = await createSqliteStore({ path: join(dir, 'attune.db') });
+    try {
+      await store.savePatterns(
+        'alice',
+        [
+          // "abcdefgh": abc bcd cde def efg fgh, all present, never in one run.
+          pattern('scattered', { context: 'abcd bcdef defgh', confidence: 0.9 }),
+          pattern('whole', { context: 'xxabcdefghxx', confidence: 0.1 }),
+        ],
+        { maxPatterns: 10 },
+      );
+      for (const limit of [undefined, 1, 20]) {
+        const found = await store.searchPatterns('alice', 'abcdefgh', limit ? { limit } : {});
+        expect(found.map((p) => p.patternId)).toEqual(['whole']);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
   it('returns, for every limit, the best matches in the order of the full ranking', async () => {
     const all = rankingCorpus();
     const store = await createSqliteStore({ path: join(dir, 'attune.db') });
     try {
       await store.savePatterns('alice', all, { maxPatterns: 10_000 });
-      for (const query of ['docker', 'kafka', 'nginx', 'KAFKA', 'docker nginx', 'ka', 'misc']) {
+      const queries = [
+        'docker',
+        'kafka',
+        'nginx',
+        'KAFKA',
+        'docker nginx',
+        'ka',
+        'misc',
+        'k', // one character: its own token
+        'xkafkay', // more trigrams than a search asks for: the rarest are probed
+        'xnginxy docker',
+        'ng ka', // two short terms
+        'en when', // a short term with a long one
+        '"kafka', // FTS syntax is taken literally
+        'zzzz', // a trigram no row holds
+      ];
+      for (const query of queries) {
         const terms = searchTerms(query);
         const expected = all
           .filter((p) => matchesQuery(p, terms))
