@@ -40,6 +40,8 @@ const ERROR_SHAPES: RegExp[] = [
   // rustc / tsc / cc / go vet style.
   /^\s*((?:error|fatal error)(?:\[\w+\])?: .+)$/,
   /^\s*(?:[\w./-]+\(\d+,\d+\): )?(error TS\d+: .+)$/,
+  // Bracketed log levels: "[SEVERE] riverpod_generator on lib/x.dart:" (the message follows).
+  /^\s*\[(?:SEVERE|ERROR|FATAL)\]\s+(.+)$/,
   // Go's compiler: "gen/x_grpc.pb.go:19:16: undefined: grpc.SupportPackageIsVersion9".
   /^\s*(?:\.\/)?[\w./-]+\.go:\d+:\d+: ((?:undefined|cannot|invalid|missing|too many|not enough|imported and not used|declared and not used|\S+ redeclared|syntax error)\b.{3,})$/,
   // A tool naming itself: "xcodebuild: error: Unable to find a destination …", "gcc: fatal error: …".
@@ -115,6 +117,11 @@ function rawErrorLine(text: string): string | undefined {
       // "LoadError:\n  cannot load such file" / "ImportError while importing …".
       if (/(?:Error|Exception):?\s*$/.test(found) && lines[i + 1]?.trim())
         found = `${found.replace(/:?\s*$/, '')}: ${(lines[i + 1] as string).trim()}`;
+      // "[SEVERE] generator on lib/x.dart:" and the message a line or two below.
+      else if (/:\s*$/.test(found) && /^\s*\[/.test(raw)) {
+        const next = lines.slice(i + 1, i + 3).find((l) => l.trim());
+        if (next) found = clipSentence(next.trim());
+      }
       if (/(?:Error|Exception) (?:while|in|at)\b/.test(found)) continue;
       // "Error: [Cabal-7107]", "error: [GHC-87110]", "generator : Ninja": the message goes on.
       const core = found
@@ -1471,6 +1478,34 @@ function userRoute(prompts: readonly string[], w: Window): string | undefined {
   return undefined;
 }
 
+/**
+ * A command the assistant told the user to run, in a shell block after "Run:" ("Run:\n\n
+ * ```bash\ndart run build_runner build --delete-conflicting-outputs\n```").
+ */
+function suggestedCommand(texts: readonly string[]): string | undefined {
+  for (const text of texts) {
+    const m =
+      /\b(?:run|try|use|with)(?: this| the following| it)?:?\s*\n+```(?:bash|sh|shell|console|zsh|powershell)?\n((?:[^`\n]+\n){1,2})```/i.exec(
+        text,
+      );
+    if (!m) continue;
+    const lines = (m[1] ?? '')
+      .split('\n')
+      .map((l) => l.replace(/^\s*[$>]\s*/, '').trim())
+      .filter(Boolean);
+    const command = lines.join(' && ');
+    if (command.length >= 4 && command.length <= 140 && !/^#/.test(command))
+      return `Run \`${command}\`.`;
+  }
+  return undefined;
+}
+
+/** The first sentence of a long message line. */
+function clipSentence(line: string): string {
+  const end = line.search(/[.!](?:\s|$)/);
+  return end > 20 ? line.slice(0, end) : line;
+}
+
 /** The first words of an error: two errors with the same head are the same kind of failure. */
 function errorHead(error: string): string {
   return (error.toLowerCase().match(/[a-z]+/g) ?? []).slice(0, 3).join(' ');
@@ -1675,6 +1710,7 @@ function chooseFix(
     if (!concrete(fix) && summary) fix = `${fix.replace(/\.$/, '')}: ${lower(summary)}`;
   }
   fix ??= userRoute(w.prompts, w);
+  if (w.changes.length === 0 && w.editCount === 0) fix ??= suggestedCommand(w.texts);
   fix ??= summary;
   if (!fix && w.rerun && w.rerunOf && w.editCount === 0 && w.changes.length === 0)
     fix = flagFix(w.rerunOf, w.rerun);

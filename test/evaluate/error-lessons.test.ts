@@ -388,6 +388,22 @@ describe('detectToolLessons and detectPastedErrorResolution', () => {
         fix: 'Run `systemctl --user restart site` (site is a systemd user unit).',
       },
     },
+    {
+      name: 'takes the command the assistant told the user to run for a pasted error',
+      turns: build([
+        '```\n[SEVERE] riverpod_generator on lib/state/sync.dart:\n\nConflicting outputs were detected and the build is unable to prompt for permission to remove them. These outputs must be removed manually.\n```',
+        {
+          say: 'That happens when generated files already exist. Run:\n\n```bash\ndart run build_runner build --delete-conflicting-outputs\n```\n\nIt regenerates them.',
+        },
+        'ok that worked',
+      ]),
+      want: {
+        kind: 'error_resolution',
+        error:
+          'Conflicting outputs were detected and the build is unable to prompt for permission to remove them',
+        fix: 'Run `dart run build_runner build --delete-conflicting-outputs`.',
+      },
+    },
   ];
 
   it.each(cases)('$name', ({ turns, want }) => {
