@@ -375,16 +375,37 @@ function scanUserText(
   let anchor: Lesson | undefined;
   let anchorBlock = -1;
   let seen = 0;
+  // "there's never network in here": a limit of the environment that the rules after it in
+  // the same paragraph work around.
+  let limit: { block: number; text: string; lesson?: Lesson } | undefined;
   for (const unit of units) {
     const sentence = unit.text;
     if (unit.block !== anchorBlock || TOPIC_SHIFT.test(sentence)) anchor = undefined;
-    const d = parseDirective(sentence, {
+    if (limit && limit.block !== unit.block) limit = undefined;
+    if (LIMIT_STATEMENT.test(sentence)) {
+      limit = { block: unit.block, text: sentence.replace(/^re [\w -]+:\s*/i, '').trim() };
+      previous = sentence;
+      last = undefined;
+      continue;
+    }
+    const d0 = parseDirective(sentence, {
       afterStop,
       corrective,
       conventionTurn,
       answer,
       ...(previous ? { previous } : {}),
     });
+    let d = d0;
+    const limited = d !== undefined && limit !== undefined;
+    if (d && limit) {
+      d = { ...d, reason: d.reason ? `${limit.text}; ${d.reason}` : limit.text };
+      if (limit.lesson?.directive) {
+        mergeInto(limit.lesson, d);
+        limit.lesson.kind = 'workaround';
+        previous = sentence;
+        continue;
+      }
+    }
     // "Don't use X. use Y instead": the alternative joins the rule it completes.
     if (!d && last && last.turn === turn && last.directive && INSTEAD_FOLLOW_UP.test(sentence)) {
       const alt = sentence.replace(/[.!\s]+$/, '');
@@ -439,7 +460,7 @@ function scanUserText(
     }
     if (d) {
       const lesson: Lesson = {
-        kind: workaroundKind(d),
+        kind: limited ? 'workaround' : workaroundKind(d),
         turn,
         quote: redactText(clip(d.quote, 200)),
         strength: d.strength,
@@ -459,6 +480,7 @@ function scanUserText(
         lesson.thread = last.thread;
       }
       out.push(lesson);
+      if (limit && lesson.kind === 'workaround') limit.lesson = lesson;
       last = lesson;
       anchor = lesson;
       anchorBlock = unit.block;
@@ -511,6 +533,10 @@ function joins(rule: Directive, next: Directive): boolean {
   if (isStatement(rule.instruction) && !isStatement(next.instruction)) return true;
   return /\b(?:either|as well|too)\W*$/i.test(next.quote.replace(/,.*$/, ''));
 }
+
+/** A sentence that only states a limit: "re network: there's never network in here". */
+const LIMIT_STATEMENT =
+  /^(?:re [\w -]+:\s*)?(?:there'?s|there is|we have|you have|it has) (?:never|no) (?:network|internet|docker|sudo|root access|gpu|display)\b[^,;]{0,40}[.!]?$/i;
 
 // "no docker in codex sandbox", "I can't brew install anything on this machine": a limit of
 // the environment rather than of the code.

@@ -344,6 +344,18 @@ describe('rules stated in longer sentences', () => {
     expect(lessons[0]?.directive?.instruction).toContain('-DexcludedGroups=integration');
   });
 
+  it('joins the rules that follow a stated limit into one workaround', () => {
+    const lessons = detectLessons(
+      user(
+        "re network: there's never network in here. deps are vendored, build with -mod=vendor and don't run go mod tidy",
+      ),
+    ).lessons;
+    expect(lessons.map((l) => [l.kind, l.directive?.instruction])).toEqual([
+      ['workaround', "Deps are vendored, build with -mod=vendor; don't run go mod tidy."],
+    ]);
+    expect(lessons[0]?.directive?.reason).toBe("there's never network in here.");
+  });
+
   it('keeps two rules apart when the second starts another subject', () => {
     const lessons = detectLessons(
       user(
