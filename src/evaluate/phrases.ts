@@ -285,6 +285,17 @@ const RULES: Rule[] = [
     build: (m) => rest(m, 2),
     strength: 0.8,
   },
+  // "the DK's interface MCU runs CMSIS-DAP, so use pyocd: `pyocd flash …`": a fact and what it
+  // means to do.
+  {
+    kind: 'convention',
+    re: /^(?!(?:i|you|we)\b)([^,;]{10,120}?),?\s+so (?:please\s+)?((?:use|run|build with|flash with|call|go through|install with)\b.+)$/i,
+    build: (m, ctx) =>
+      ctx.corrective || ctx.afterStop || ctx.conventionTurn || ctx.lasting || /`/.test(m[2] ?? '')
+        ? `${rest(m, 2)} (${rest(m)})`
+        : undefined,
+    strength: 0.7,
+  },
   // "we're on Svelte 5 here, please use runes: ...": what the platform asks of the code.
   {
     kind: 'convention',
@@ -1314,7 +1325,16 @@ function finishDirective(
     /,\s*(?:and )?(?:fold|put|move|add|apply|merge|change|fix|do) (?:that|this|it|them)\b[^;]*$/i,
     '',
   );
-  const { body: b1, reason: r1 } = splitReason(text);
+  // "... on the system workqueue (look at power.c, the battery check does it that way)": the
+  // aside is an example or a pointer, kept as the reason.
+  let aside: string | undefined;
+  const paren = /\s*\(([^()]{3,140})\)\s*[.!]?$/.exec(text);
+  if (paren && paren.index > 20) {
+    aside = (paren[1] ?? '').trim();
+    text = text.slice(0, paren.index);
+  }
+  const { body: b1, reason: r0 } = splitReason(text);
+  const r1 = r0 && aside ? `${r0}; ${aside}` : (r0 ?? aside);
   const { body, reason: r2 } = splitStatementReason(b1);
   const reason = r1 ?? r2;
   let tidy = tidyClauses(body)

@@ -294,7 +294,7 @@ function proseBlocks(text: string): BlockLine[] {
 
 // Sentence ends; a "?" standing alone ("use ? and add context") is Rust's operator, not an end.
 const SENTENCE_SPLIT =
-  /(?<=\S[.!?])(?<!\b(?:e\.g|i\.e|vs|cf|etc)\.)\s+(?=[A-Z@`"'(])|(?<=\S[.!?])(?<!\b(?:e\.g|i\.e|vs|cf|etc)\.)\s+(?=[a-z]{2,}[\s,:])|;\s+(?=[a-z])/;
+  /(?<=\S[.!?])(?<!\b(?:e\.g|i\.e|vs|cf|etc)\.)\s+(?=[A-Z@`"'(])|(?<=\S[.!?])(?<!\b(?:e\.g|i\.e|vs|cf|etc)\.)\s+(?=(?:[a-z]{2,}|a|i)[\s,:])|;\s+(?=[a-z])/;
 // A second rule inside one sentence: "..., and always install with pnpm".
 const CLAUSE_SPLIT =
   /,?\s+\b(?:but|however|and)\b,?\s+(?=(?:keep in mind|remember|make sure|please (?:don'?t|do not|never|always|keep)|don'?t|do not|never|always)\b)/i;
@@ -536,7 +536,7 @@ function joins(rule: Directive, next: Directive): boolean {
 
 /** A sentence that only states a limit: "re network: there's never network in here". */
 const LIMIT_STATEMENT =
-  /^(?:re [\w -]+:\s*)?(?:there'?s|there is|we have|you have|it has) (?:never|no) (?:network|internet|docker|sudo|root access|gpu|display)\b[^,;]{0,40}[.!]?$/i;
+  /^(?:re [\w -]+:\s*)?(?:(?:there'?s|there is|we have|you have|it has) (?:never|no) (?:network|internet|docker|sudo|root access|gpu|display)\b[^,;]{0,40}|(?:don'?t bother with [^,]{2,30},\s*)?(?:IT|they|it|the (?:company|admins?|mdm)) (?:won'?t|doesn'?t|don'?t) (?:let|allow) (?:me|us) (?:to )?install\b.{0,60}|(?:don'?t bother with [^,]{2,30},\s*)?i (?:can'?t|cannot|am not allowed to) install\b.{0,60})[.!]?$/i;
 
 // "no docker in codex sandbox", "I can't brew install anything on this machine": a limit of
 // the environment rather than of the code.

@@ -356,6 +356,24 @@ describe('rules stated in longer sentences', () => {
     expect(lessons[0]?.directive?.reason).toBe("there's never network in here.");
   });
 
+  it('reads "X, so use Y" after a stated limit as a workaround', () => {
+    const lessons = detectLessons(
+      user(
+        "don't bother with segger, IT won't let me install it on this laptop. the board's interface MCU runs CMSIS-DAP, so use pyocd: `pyocd flash -t nrf52840 build/zephyr.hex`.",
+      ),
+    ).lessons;
+    expect(lessons.map((l) => [l.kind, l.directive?.instruction])).toEqual([
+      ['workaround', 'Use pyocd: `pyocd flash -t nrf52840 build/zephyr.hex`.'],
+    ]);
+  });
+
+  it('keeps a short statement after a rule as its own sentence', () => {
+    const lessons = detectLessons(
+      user("we don't use threads in this firmware (look at power.c). a thread is costly"),
+    ).lessons;
+    expect(lessons[0]?.directive?.instruction).toBe('Never use threads in this firmware.');
+  });
+
   it('keeps two rules apart when the second starts another subject', () => {
     const lessons = detectLessons(
       user(
