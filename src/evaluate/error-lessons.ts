@@ -457,7 +457,7 @@ const OWN_SLIP =
 
 /** Failures caused by the environment rather than the code: fixed by another route. */
 const ENVIRONMENT_ERROR =
-  /rate limit|tenant (?:is )?disabled|resolve host|could not connect to (?:the )?registry|lookup [\w.-]+(?: on [\d.:]+)?: no such host|could not resolve host|name resolution|network is unreachable|no network|failed to establish a new connection|ECONNREFUSED|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|sandbox|read-only file system|permission denied|operation not permitted|quota|no space left|service unavailable|\b(?:429|502|503)\b|command not found|executable file not found|not recognized as an internal|cannot connect to the docker daemon|unable to connect to the target/i;
+  /rate limit|tenant (?:is )?disabled|resolve host|could not connect to (?:the )?registry|lookup [\w.-]+(?: on [\d.:]+)?: no such host|could not resolve host|name resolution|network is unreachable|no network|failed to establish a new connection|ECONNREFUSED|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|sandbox|read-only file system|permission denied|operation not permitted|quota|no space left|service unavailable|\b(?:429|502|503)\b|command not found|executable file not found|not recognized as an internal|cannot connect to the docker daemon|could not find a valid docker environment|unable to connect to the target/i;
 
 /** Outside causes, by the marker a tool prints, with the words a trigger uses for them. */
 const ENVIRONMENT_CAUSES: Array<[RegExp, string]> = [
@@ -467,7 +467,10 @@ const ENVIRONMENT_CAUSES: Array<[RegExp, string]> = [
   ],
   [/Disk quota exceeded|EDQUOT/i, 'disk quota exceeded'],
   [/No space left on device|ENOSPC/i, 'no space left on device'],
-  [/Cannot connect to the Docker daemon/i, 'Docker is not running'],
+  [
+    /Cannot connect to the Docker daemon|Could not find a valid Docker environment/i,
+    'Docker is not running',
+  ],
   [/\brate[ -]limit(?:ed)?\b|429 Too Many Requests/i, 'rate limited'],
   [/read-only file system|EROFS/i, 'read-only file system'],
 ];
@@ -1657,6 +1660,27 @@ function changedArgument(failing: string, rerun: string): string | undefined {
   return `Run \`${stageLabel(rerun, false)}\` with \`${now}\` (not \`${was}\`).`;
 }
 
+/**
+ * Environment variables the passing re-run sets and the failing command did not:
+ * "Run `./gradlew test` with `DOCKER_HOST=unix://… TESTCONTAINERS_DOCKER_SOCKET_OVERRIDE=…`".
+ */
+function envFix(failing: string, rerun: string): string | undefined {
+  const assignments = (c: string) =>
+    (c.match(/(?:^|\s|&&\s*)([A-Z_][A-Z0-9_]{2,}=(?:"[^"]*"|'[^']*'|\S+))/g) ?? []).map((a) =>
+      a.replace(/^(?:\s|&&\s*)+/, ''),
+    );
+  const before = new Set(assignments(failing));
+  const added = assignments(rerun).filter((a) => !before.has(a));
+  if (added.length === 0 || added.length > 3) return undefined;
+  const label = stageLabel(
+    rerun.replace(/(?:^|\s)[A-Z_][A-Z0-9_]{2,}=(?:"[^"]*"|'[^']*'|\S+)/g, ' '),
+    false,
+  );
+  const env = added.join(' ');
+  if (env.length > 140) return undefined;
+  return `Run \`${label}\` with \`${env}\` set.`;
+}
+
 function flagFix(failing: string, rerun: string): string | undefined {
   const { added, removed } = addedWords(failing, rerun);
   if (added.length === 0 || added.length > 5 || removed.length > 2) return undefined;
@@ -1710,6 +1734,7 @@ function chooseFix(
     if (!concrete(fix) && summary) fix = `${fix.replace(/\.$/, '')}: ${lower(summary)}`;
   }
   fix ??= userRoute(w.prompts, w);
+  if (w.rerun && w.rerunOf) fix ??= envFix(w.rerunOf, w.rerun);
   if (w.changes.length === 0 && w.editCount === 0) fix ??= suggestedCommand(w.texts);
   fix ??= summary;
   if (!fix && w.rerun && w.rerunOf && w.editCount === 0 && w.changes.length === 0)

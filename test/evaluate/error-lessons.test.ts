@@ -404,6 +404,29 @@ describe('detectToolLessons and detectPastedErrorResolution', () => {
         fix: 'Run `dart run build_runner build --delete-conflicting-outputs`.',
       },
     },
+    {
+      name: 'learns the environment variables a passing re-run sets',
+      turns: build([
+        'run the repository tests',
+        {
+          calls: [
+            fail(
+              './gradlew test 2>&1 | tail -5',
+              'java.lang.IllegalStateException: Could not find a valid Docker environment. Please see logs and check configuration',
+            ),
+            ok(
+              'DOCKER_HOST=unix://$HOME/.colima/default/docker.sock ./gradlew test 2>&1',
+              'BUILD SUCCESSFUL in 41s',
+            ),
+          ],
+        },
+        'great, thanks',
+      ]),
+      want: {
+        kind: 'workaround',
+        fix: 'Run `gradlew test` with `DOCKER_HOST=unix://$HOME/.colima/default/docker.sock` set.',
+      },
+    },
   ];
 
   it.each(cases)('$name', ({ turns, want }) => {
