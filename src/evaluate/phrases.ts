@@ -1180,7 +1180,8 @@ const STATEMENT_RULES: Array<{
         !/^i(?:'d| would)? (?:rather|(?:really )?like (?:it )?when|love (?:it )?when)/i.test(
           m.input,
         ) &&
-        !GENERAL.test(m.input) &&
+        // "notifies every 2 s" describes the feature, not a habit.
+        !GENERAL.test(m.input.replace(/\bevery \d[\w.]*(?:\s*[a-z]{1,7}\b)?/gi, '')) &&
         !/^[a-z-]+ [a-z-]+s\b/i.test(body)
       )
         return undefined;
