@@ -6,14 +6,18 @@
  * `synchronous=FULL` so a save that returned survives a crash. Every key starts with
  * `user_id`. Each pattern is kept as its full JSON (the source of truth every read decodes)
  * next to the columns that index and rank it, among them its lower-cased trigger, context,
- * resolution and tags. Two external-content FTS5 tables with the trigram tokenizer index
- * that text, kept in step by triggers: one over all four fields, a smaller one over trigger
- * and tags that lets a limited search of a common term rank only the rows that can come
- * first. Terms of three or more characters are found through the index as substrings,
- * shorter ones with `instr` (a query of only such terms reads every row of the user). A
+ * resolution and tags. Search goes through one contentless FTS5 table (schema version 4),
+ * `search_grams`, kept in step by triggers: per pattern, the distinct 1-, 2- and
+ * 3-character substrings of each field's whitespace-free runs, as tokens tagged with the
+ * field, under a rowid that orders each user's rows by confidence (user number, confidence
+ * bucket, row id). A query term holds no whitespace, so a one- or two-character term is
+ * found exactly by its token and a longer one through its rarest trigrams; every candidate
+ * is scored with `instr` on the row, which drops the false ones. A limited search reads
+ * candidates best first from a few streams (per term: in trigger and tags, trigger and
+ * resolution, …) and stops once no unread row can enter the top (threshold algorithm). A
  * per-user count, also kept by triggers, spares saves a count(*). Every statement is
- * parameterised; search terms are quoted as FTS5 strings, so FTS syntax in a query is never
- * interpreted.
+ * parameterised; search terms reach FTS5 only as hex tokens, so FTS syntax in a query is
+ * never interpreted.
  * @module
  */
 import { mkdirSync } from 'node:fs';
@@ -79,7 +83,9 @@ const CACHE_KIB = 64 * 1024;
  * Most trigrams of a long term a search asks the index for; the term itself is checked on
  * every candidate, so these only need to be rare.
  */
-const MAX_TERM_GRAMS = 3;
+const MAX_TERM_GRAMS = Number(process.env.H1_MAX ?? 3);
+/** Fewest index writes after which the gram index may be merged (see #compactIndex). */
+const COMPACT_MIN_WRITES = 2000;
 /** Rows read of each trigram of a long term to tell how rare it is. */
 const PROBE_ROWS = 64;
 /**
@@ -349,6 +355,12 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
       INSERT INTO search_grams (rowid, grams)
         SELECT ${searchKey('p')}, ${GRAMS_FUNCTION}(p.s_trigger, p.s_tags, p.s_resolution, p.s_context)
         FROM patterns p;
+      INSERT INTO search_grams (search_grams) VALUES ('optimize');
+      CREATE TABLE search_state (
+        name TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      INSERT INTO search_state (name, value) VALUES ('written_since_optimize', 0);
       CREATE TRIGGER patterns_keyed AFTER INSERT ON patterns BEGIN
         INSERT OR IGNORE INTO search_users (user_id) VALUES (new.user_id);
         INSERT INTO search_grams (rowid, grams) VALUES (${searchKey('new')},
@@ -523,10 +535,40 @@ export class SqliteStore implements PatternStore {
           upsert.run({ ...row, user, tags: JSON.stringify(row.tags) });
         }
         const evicted = this.#evict(user, [...final.keys()], options.maxPatterns);
+        this.#compactIndex(final.size + evicted.length);
         return saveResult(final, created, updated, evicted);
       });
       return save.immediate();
     });
+  }
+
+  /**
+   * Counts `written` index writes and, once the writes since the last merge reach a quarter
+   * of all patterns (and at least {@link COMPACT_MIN_WRITES}), merges the gram index into
+   * one segment. Every search reads each segment of the index, so many small segments
+   * (one per save, merged only in groups) cost most searches several times what one does;
+   * merging after each quarter of growth costs a few times the index size in total.
+   */
+  #compactIndex(written: number): void {
+    const since =
+      (
+        this.#statement(
+          `UPDATE search_state SET value = value + ? WHERE name = 'written_since_optimize'
+           RETURNING value`,
+        ).get(written) as { value: number } | undefined
+      )?.value ?? 0;
+    if (since < COMPACT_MIN_WRITES) return;
+    const total =
+      (
+        this.#statement('SELECT sum(patterns) AS n FROM pattern_counts').get() as {
+          n: number | null;
+        }
+      ).n ?? 0;
+    if (since * 4 < total) return;
+    this.#db.exec("INSERT INTO search_grams (search_grams) VALUES ('optimize')");
+    this.#statement(
+      "UPDATE search_state SET value = 0 WHERE name = 'written_since_optimize'",
+    ).run();
   }
 
   #evict(user: string, saved: readonly string[], max: number): string[] {
