@@ -301,6 +301,54 @@ function fieldTiers(
   ];
 }
 
+/** Fewest matches the planner must expect before a ranked search tries tiers. */
+const TIERS_FROM_MATCHES = 2000;
+
+/** One tier of one term: the rows holding it in certain fields. */
+interface TermTier {
+  /** Tables of the filter: the search table `s`, joined to `g` for character pairs. */
+  from: string;
+  where: string;
+  /** Most a row outside the tier scores from this term's field weights. */
+  bound: number;
+}
+
+/** A set of rows ranked as one: the union of `arms`, each a filter over its tables. */
+interface Tier {
+  arms: { from: string; where: string }[];
+  /** Most a row outside every arm scores from field weights. */
+  bound: number;
+}
+
+/**
+ * Which tiers of each term a query of two terms tries, by index in {@link fieldTiers}: rows
+ * holding either term in two of trigger, tags and resolution.
+ */
+const MULTI_TERM_TIERS = [2] as const;
+
+/**
+ * The tiers a ranked search tries before ranking every match, narrowest first. One term:
+ * its own tiers, whose rows all match. Several terms: the matches (`match`, a filter that
+ * needs no index) that are in tier `i` of some term; a row in none of them scores at most
+ * the sum of the terms' bounds. None when a term has no tiers (one character), since its
+ * bound would be its whole weight.
+ */
+function tiersOf(termTiers: readonly (TermTier[] | undefined)[], match: string): Tier[] {
+  if (termTiers.length === 1) {
+    return (termTiers[0] ?? []).map((t) => ({ arms: [t], bound: t.bound }));
+  }
+  const all = termTiers.filter((t) => t !== undefined);
+  // With three terms or more the bound, a sum of weak bounds, seldom decides.
+  if (all.length < termTiers.length || all.length > 2) return [];
+  return MULTI_TERM_TIERS.map((i) => {
+    const chosen = all.map((tiers) => tiers[i]).filter((t) => t !== undefined);
+    return {
+      arms: chosen.map((t) => ({ from: t.from, where: `${t.where} AND ${match}` })),
+      bound: chosen.reduce((sum, t) => sum + t.bound, 0),
+    };
+  });
+}
+
 /** Opens the PostgreSQL store, creating or migrating its tables. */
 export async function createPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
   const pg = await loadDriver();
@@ -582,11 +630,14 @@ export class PostgresStore implements PatternStore {
     const params: unknown[] = [user];
     const where: string[] = [];
     const score: string[] = [];
-    let tiers: { from: string; where: string; bound: number }[] = [];
+    // Per term, its tiers (undefined for a one-character term, which has no index).
+    const termTiers: (TermTier[] | undefined)[] = [];
+    const exact: string[] = [];
     for (const t of terms) {
       params.push(t);
       const term = `$${params.length}`;
       const has = (field: string) => `strpos(s.s_${field}, ${term}) > 0`;
+      exact.push(`(${SEARCH_FIELDS.map(has).join(' OR ')})`);
       score.push(
         `(${has('trigger')})::int * 3 + (${has('tags')})::int * 3 + (${has('resolution')})::int * 2 + (${has('context')})::int`,
       );
@@ -603,55 +654,75 @@ export class PostgresStore implements PatternStore {
             ? `s.s_${field} LIKE ${pattern} ESCAPE '\\'`
             : `(s.s_${field} LIKE ${pattern} ESCAPE '\\' AND ${has(field)})`;
         where.push(`(${SEARCH_FIELDS.map(like).join(' OR ')})`);
-        if (terms.length === 1) {
-          tiers = fieldTiers(
+        termTiers.push(
+          fieldTiers(
             (fields) => fields.map(like).join(' AND '),
             (fields) => `(${fields.map(like).join(' OR ')})`,
-          ).map((tier) => ({ from: 'attune_pattern_search s', ...tier }));
-        }
+          ).map((tier) => ({ from: 'attune_pattern_search s', ...tier })),
+        );
       } else {
         where.push(`(${SEARCH_FIELDS.map(has).join(' OR ')})`);
-        if (terms.length === 1 && length === 2) {
-          const grams = (op: string, fields: readonly string[]) =>
-            `g.s_head_grams ${op} ARRAY[${fields.map((f) => `'${GRAM_TAGS[f]}' || ${term}`).join(', ')}]`;
-          tiers = fieldTiers(
-            (fields) => grams('@>', fields),
-            (fields) => grams('&&', fields),
-          ).map((tier) => ({
-            from: `attune_patterns g JOIN attune_pattern_search s
-              ON s.user_id = g.user_id AND s.pattern_id = g.pattern_id`,
-            where: `g.user_id = $1 AND ${tier.where}`,
-            bound: tier.bound,
-          }));
-        }
+        const grams = (op: string, fields: readonly string[]) =>
+          `g.s_head_grams ${op} ARRAY[${fields.map((f) => `'${GRAM_TAGS[f]}' || ${term}`).join(', ')}]`;
+        termTiers.push(
+          length !== 2
+            ? undefined
+            : fieldTiers(
+                (fields) => grams('@>', fields),
+                (fields) => grams('&&', fields),
+              ).map((tier) => ({
+                from: `attune_patterns g JOIN attune_pattern_search s
+                  ON s.user_id = g.user_id AND s.pattern_id = g.pattern_id`,
+                where: `g.user_id = $1 AND ${tier.where}`,
+                bound: tier.bound,
+              })),
+        );
       }
     }
+    let tiers = tiersOf(termTiers, exact.join(' AND '));
     params.push(rankLimit);
-    const ranked = (from: string, filter: string) =>
+    const order = 'ORDER BY score DESC, confidence DESC, extracted_ms DESC, pattern_id';
+    // The best of a union are among the best of each arm.
+    const ranked = (arms: readonly { from: string; where: string }[]) =>
       this.#query<{ pattern_id: string; data: string; score: number }>(
         `SELECT r.pattern_id, p.data, r.score FROM (
-           SELECT s.pattern_id, ${score.join(' + ')} + s.confidence AS score, s.confidence,
-             s.extracted_ms
-           FROM ${from} WHERE s.user_id = $1 AND ${filter}
-           ORDER BY score DESC, s.confidence DESC, s.extracted_ms DESC, s.pattern_id
-           LIMIT $${params.length}
+           SELECT * FROM (${arms
+             .map(
+               (arm) => `(SELECT s.pattern_id, ${score.join(' + ')} + s.confidence AS score,
+                 s.confidence, s.extracted_ms
+               FROM ${arm.from} WHERE s.user_id = $1 AND ${arm.where}
+               ${order} LIMIT $${params.length})`,
+             )
+             .join(' UNION ')}) u
+           ${order} LIMIT $${params.length}
          ) r JOIN attune_patterns p ON p.user_id = $1 AND p.pattern_id = r.pattern_id
          ORDER BY r.score DESC, r.confidence DESC, r.extracted_ms DESC, r.pattern_id`,
         params,
       );
     const decode = (rows: { pattern_id: string; data: string }[]) =>
       rows.map((r) => decodePattern(r.data, this.#where(user, r.pattern_id)));
+    if (rankLimit !== null && tiers.length > 0) {
+      // Tiers pay off when the matches are many; a few hundred are ranked faster at once.
+      const plan = await this.#query<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>(
+        `EXPLAIN (FORMAT JSON) SELECT ${score.join(' + ')} FROM attune_pattern_search s
+         WHERE s.user_id = $1 AND ${where.join(' AND ')}`,
+        params.slice(0, -1),
+      );
+      const estimate = plan[0]?.['QUERY PLAN'][0]?.Plan['Plan Rows'] ?? Number.POSITIVE_INFINITY;
+      if (estimate < TIERS_FROM_MATCHES) tiers = [];
+    }
     if (rankLimit !== null) {
       for (const tier of tiers) {
-        // The tier's fields imply the match; the whole-text filter would only add work.
-        const rows = await ranked(tier.from, tier.where);
+        const rows = await ranked(tier.arms);
         const last = rows[rows.length - 1];
         if (rows.length === rankLimit && last && Number(last.score) > tier.bound + 1) {
           return decode(rows);
         }
       }
     }
-    const found = decode(await ranked('attune_pattern_search s', where.join(' AND ')));
+    const found = decode(
+      await ranked([{ from: 'attune_pattern_search s', where: where.join(' AND ') }]),
+    );
     return rest.length > 0 ? finishSearch(found, [...terms, ...rest], rest, options.limit) : found;
   }
 
