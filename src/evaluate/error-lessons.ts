@@ -40,6 +40,8 @@ const ERROR_SHAPES: RegExp[] = [
   // rustc / tsc / cc / go vet style.
   /^\s*((?:error|fatal error)(?:\[\w+\])?: .+)$/,
   /^\s*(?:[\w./-]+\(\d+,\d+\): )?(error TS\d+: .+)$/,
+  // TeX: "! LaTeX Error: File `siunitx.sty' not found.", "! Fatal Package fontspec Error: …".
+  /^! ((?:LaTeX|Package|Fatal|Undefined control|Missing|Emergency|TeX capacity|Paragraph ended|Extra|Misplaced|Font)\b.{5,})$/,
   // Bracketed log levels: "[SEVERE] riverpod_generator on lib/x.dart:" (the message follows).
   /^\s*\[(?:SEVERE|ERROR|FATAL)\]\s+(.+)$/,
   // Go's compiler: "gen/x_grpc.pb.go:19:16: undefined: grpc.SupportPackageIsVersion9".
@@ -531,6 +533,8 @@ interface Window {
   userConfirmed: boolean;
   /** The re-run failed too, with another error: the command change got past this one. */
   movedOn?: boolean;
+  /** The re-run failed with another error (after edits or a command change): past this one. */
+  progressed?: boolean;
   /** The user turned the handling down: no lesson. */
   rejected: boolean;
   /** The user objected to the change, and no new change came after. */
@@ -700,6 +704,7 @@ function scan(
             const args = (x: string) => shellWords(x).join(' ');
             if (w.editCount > 0 || w.changes.length > 0 || args(cmd) !== args(of)) {
               w.movedOn = w.editCount === 0 && w.changes.length === 0;
+              w.progressed = true;
               w.rerun = rel.stage ?? cmd;
               w.rerunOf = of;
               w.before = rel.before;
@@ -1683,6 +1688,17 @@ function envFix(failing: string, rerun: string): string | undefined {
 
 function flagFix(failing: string, rerun: string): string | undefined {
   const { added, removed } = addedWords(failing, rerun);
+  // "latexmk thesis.tex" after "latexmk -pdf thesis.tex" failed: a flag taken away.
+  const was = shellWords(failing);
+  const now = shellWords(rerun);
+  const dropped = was.filter((w) => !now.includes(w));
+  if (
+    now.every((w) => was.includes(w)) &&
+    dropped.length > 0 &&
+    dropped.length <= 2 &&
+    dropped.every((r) => r.startsWith('-'))
+  )
+    return `Run \`${now.join(' ')}\` without \`${dropped.join(' ')}\`.`;
   if (added.length === 0 || added.length > 5 || removed.length > 2) return undefined;
   if (!added.some((w) => w.startsWith('-'))) return undefined;
   const label = stageLabel(rerun, false);
@@ -1704,7 +1720,7 @@ function commandFix(
     (c) => !LOOK_COMMAND.test(c) && !/^(?:sed -i|git (?:add|checkout|stash|commit))/.test(c),
   );
   if (useful.length === 0 || useful.length > 2) return undefined;
-  const cmd = useful.join(' && ');
+  const cmd = useful.map((c) => c.replace(/\s*(?:\d?>&\d|\d?>\s*\/dev\/null)/g, '')).join(' && ');
   if (cmd.length > 110) return undefined;
   return rerunLabel ? `Run \`${cmd}\` first, then \`${rerunLabel}\`.` : `Run \`${cmd}\`.`;
 }
@@ -1987,7 +2003,8 @@ function resolveFailure(
   const w = scan(turns, index, callIndex, { command, error, echoed: echoedCommands(output) });
   if (w.rejected || w.objected) return undefined;
   if (!w.rerun && !w.userConfirmed) return undefined;
-  const after = w.after?.text;
+  // What the user says next is about the new error when the re-run got past this one.
+  const after = w.progressed ? undefined : w.after?.text;
   if (after && !confirms(after)) {
     if (FRUSTRATION.test(after) || STILL_FAILING.test(after)) return undefined;
     if (objects(after) && related(after, w)) return undefined;

@@ -427,6 +427,29 @@ describe('detectToolLessons and detectPastedErrorResolution', () => {
         fix: 'Run `gradlew test` with `DOCKER_HOST=unix://$HOME/.colima/default/docker.sock` set.',
       },
     },
+    {
+      name: 'learns a flag taken away when the re-run gets past the error, whatever the user says next',
+      turns: build([
+        'build the thesis',
+        {
+          calls: [
+            fail(
+              'latexmk -pdf thesis.tex 2>&1 | tail -12',
+              "Running 'pdflatex -recorder thesis.tex'\n! Fatal Package fontspec Error: The fontspec package requires either XeTeX or\n(fontspec) LuaTeX.",
+            ),
+            fail(
+              "latexmk thesis.tex 2>&1 | grep -E '^!' | head",
+              "! LaTeX Error: File `siunitx.sty' not found.",
+            ),
+          ],
+        },
+        "no sudo here and tlmgr doesn't work system-wide either. do it in user mode",
+      ]),
+      want: {
+        kind: 'error_resolution',
+        fix: 'Run `latexmk thesis.tex` without `-pdf`.',
+      },
+    },
   ];
 
   it.each(cases)('$name', ({ turns, want }) => {
