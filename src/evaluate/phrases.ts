@@ -205,7 +205,7 @@ const DEFERRAL =
  * now"): without a generalising word it is not a lasting rule.
  */
 const ONE_OFF =
-  /\b(?:as (?:it is|is)|alone|for now|this time|right now|for this (?:one|pr|change|task|file|page|function)|should be (?:enough|fine|sufficient|plenty)|the [\w.-]+ thing)\b|^(?:leave|keep|don'?t (?:touch|change|rename|move|remove)|do not (?:touch|change|rename|move|remove)) (?:it|this|that|them|these|those)\b(?! (?:brief|short|concise|terse))/i;
+  /\b(?:as (?:it is|is)|alone|for now|this time|right now|for this (?:one|pr|change|task|file|page|function)|should be (?:enough|fine|sufficient|plenty)|the [\w.-]+ thing|(?:treat|take) (?:it|this|that) as a rule|the one (?:you|i|we) (?:added|wrote|made|did))\b|^(?:leave|keep|don'?t (?:touch|change|rename|move|remove)|do not (?:touch|change|rename|move|remove)) (?:it|this|that|them|these|those)\b(?! (?:brief|short|concise|terse))/i;
 
 /** Words that make a statement general rather than about the thing at hand. */
 const GENERAL =
@@ -1349,6 +1349,8 @@ function finishDirective(
     tidy = tidy.slice(0, at);
   }
   if (!isInstruction(tidy) || tidy.length > 170) return undefined;
+  // "don't treat it as a rule": the user says what is NOT a lesson.
+  if (/\b(?:treat|take|make|keep) (?:it|this|that) (?:as )?a rule\b/i.test(tidy)) return undefined;
   // "We use expo-notifications already": a fact about the project, not a rule to follow.
   if (/\balready\b/i.test(raw) && !ctx.corrective && !ctx.afterStop && !GENERAL.test(raw))
     return undefined;

@@ -217,16 +217,22 @@ function questionBefore(turns: readonly Turn[], index: number): string | undefin
 // "forget the std::span thing", "scratch the tabs rule", "ignore what I said about X": an
 // earlier rule on that topic no longer stands.
 const REVOKE =
-  /\b(?:forget|scratch|drop|ignore|never ?mind|disregard) (?:about )?(?:the|that|my|what i said about(?: the)?) ([^,;!?\n]{2,40}?) (?:thing|bit|part|idea|rule|request|requirement|comment|point)\b|\bignore what i said about ([^,.;:!?]{2,40})/gi;
+  /\b(?:forget|scratch|drop|ignore|never ?mind|disregard) (?:about )?(?:the|that|my|what i said about(?: the)?) ([^,;!?\n]{2,40}?) (?:thing|bit|part|idea|rule|request|requirement|comment|point)\b|\b(?:ignore|scratch|forget|disregard) what i said about ([^,.;:!?—–\n]{2,40})/gi;
 
 /** Drops earlier rules whose quote names a topic the user now takes back. */
 function dropRevoked(lessons: Lesson[], text: string): void {
   for (const m of text.matchAll(REVOKE)) {
     const topic = (m[1] ?? m[2] ?? '').trim().toLowerCase();
     if (topic.length < 2) continue;
+    // "what I said about @spec on everything": the topic's first word names it ("@spec").
+    const head = m[2]
+      ? topic.split(/\s+/).find((w) => w.replace(/\W/g, '').length >= 3)
+      : undefined;
     for (let k = lessons.length - 1; k >= 0; k--) {
       const l = lessons[k] as Lesson;
-      if (l.directive && l.quote.toLowerCase().includes(topic)) lessons.splice(k, 1);
+      const quote = l.quote.toLowerCase();
+      if (l.directive && (quote.includes(topic) || (head && quote.includes(head))))
+        lessons.splice(k, 1);
     }
   }
 }

@@ -375,6 +375,20 @@ describe('rules stated in longer sentences', () => {
     expect(lessons[0]?.directive?.instruction).toBe('Never use threads in this firmware.');
   });
 
+  it('drops a rule the user scratches later, and learns nothing from the scratching', () => {
+    const s = session([
+      { role: 'user', text: 'add the cache' },
+      { role: 'assistant', text: 'Done.' },
+      { role: 'user', text: 'oh and put an @spec on every public function you write from now on' },
+      { role: 'assistant', text: 'Will do.' },
+      {
+        role: 'user',
+        text: "and scratch what I said about @spec on everything. leave the one you added, but don't treat it as a rule",
+      },
+    ]);
+    expect(detectLessons(s).lessons).toEqual([]);
+  });
+
   it('keeps two rules apart when the second starts another subject', () => {
     const lessons = detectLessons(
       user(
