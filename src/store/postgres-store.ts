@@ -51,6 +51,13 @@ export interface PostgresStoreOptions {
    * @default 4
    */
   poolSize?: number;
+  /**
+   * Fewest matches the planner must expect before a search with a limit tries the tiers of
+   * rows that hold its terms in trigger, tags or resolution; below it every match is ranked
+   * at once. A tuning knob: answers are the same either way.
+   * @default 2000
+   */
+  tieredSearchFrom?: number;
 }
 
 /** First key of every advisory lock this store takes ("attu"). */
@@ -63,8 +70,14 @@ const SEARCH_TEXT =
 /** The searchable fields, each with a trigram index from schema version 5. */
 const SEARCH_FIELDS = ['trigger', 'tags', 'resolution', 'context'] as const;
 
-/** Schema versions. Version 2 is best effort: pg_trgm may not be installable. */
-const MIGRATIONS: readonly { version: number; run: (c: PoolClient) => Promise<void> }[] = [
+/**
+ * Schema versions, oldest first; each runs in the migrating transaction. The trigram
+ * indexes are best effort: pg_trgm may not be installable. Exported for upgrade tests.
+ */
+export const POSTGRES_MIGRATIONS: readonly {
+  version: number;
+  run: (c: PoolClient) => Promise<void>;
+}[] = [
   {
     version: 1,
     run: async (c) => {
@@ -301,9 +314,6 @@ function fieldTiers(
   ];
 }
 
-/** Fewest matches the planner must expect before a ranked search tries tiers. */
-const TIERS_FROM_MATCHES = 2000;
-
 /** One tier of one term: the rows holding it in certain fields. */
 interface TermTier {
   /** Tables of the filter: the search table `s`, joined to `g` for character pairs. */
@@ -359,7 +369,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
-  const store = new PostgresStore(pool, location);
+  const store = new PostgresStore(pool, location, options.tieredSearchFrom ?? 2000);
   try {
     await store.migrate();
   } catch (error) {
@@ -410,12 +420,14 @@ export class PostgresStore implements PatternStore {
   readonly kind = 'postgres' as const;
   readonly location: string;
   readonly #pool: Pool;
+  readonly #tieredSearchFrom: number;
   #closed = false;
 
   /** Use {@link createPostgresStore}, which loads the driver and migrates the schema. */
-  constructor(pool: Pool, location: string) {
+  constructor(pool: Pool, location: string, tieredSearchFrom = 2000) {
     this.#pool = pool;
     this.location = location;
+    this.#tieredSearchFrom = tieredSearchFrom;
   }
 
   /** Creates or upgrades the tables; safe to run from many processes at once. */
@@ -429,7 +441,7 @@ export class PostgresStore implements PatternStore {
         'SELECT max(version) AS v FROM attune_schema_migrations',
       );
       const current = rows[0]?.v ?? 0;
-      const latest = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+      const latest = POSTGRES_MIGRATIONS[POSTGRES_MIGRATIONS.length - 1]?.version ?? 0;
       if (current > latest) {
         throw new AttuneError(
           ErrorCode.STORE_UNAVAILABLE,
@@ -437,7 +449,7 @@ export class PostgresStore implements PatternStore {
           { suggestion: 'Upgrade attune-learning to use this database.' },
         );
       }
-      for (const m of MIGRATIONS) {
+      for (const m of POSTGRES_MIGRATIONS) {
         if (m.version <= current) continue;
         await m.run(c);
         await c.query('INSERT INTO attune_schema_migrations (version) VALUES ($1)', [m.version]);
@@ -701,7 +713,7 @@ export class PostgresStore implements PatternStore {
       );
     const decode = (rows: { pattern_id: string; data: string }[]) =>
       rows.map((r) => decodePattern(r.data, this.#where(user, r.pattern_id)));
-    if (rankLimit !== null && tiers.length > 0) {
+    if (rankLimit !== null && tiers.length > 0 && this.#tieredSearchFrom > 0) {
       // Tiers pay off when the matches are many; a few hundred are ranked faster at once.
       const plan = await this.#query<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>(
         `EXPLAIN (FORMAT JSON) SELECT ${score.join(' + ')} FROM attune_pattern_search s
@@ -709,7 +721,7 @@ export class PostgresStore implements PatternStore {
         params.slice(0, -1),
       );
       const estimate = plan[0]?.['QUERY PLAN'][0]?.Plan['Plan Rows'] ?? Number.POSITIVE_INFINITY;
-      if (estimate < TIERS_FROM_MATCHES) tiers = [];
+      if (estimate < this.#tieredSearchFrom) tiers = [];
     }
     if (rankLimit !== null) {
       for (const tier of tiers) {
