@@ -175,7 +175,7 @@ const VERB_START =
 
 // "If your plan changes, append the reasons ...", "As we make changes, make sure ...".
 const CONDITION =
-  /^(if|when|whenever|every time|each time|as|before|after|once) ([^,]{3,80}),\s*(.+)$/i;
+  /^(if|when|whenever|every time|each time|as|before|after|once) ([^,:]{3,80}),\s*(.+)$/i;
 // Instructions that stand alone after such a condition.
 const BARE_IMPERATIVE =
   /^(?:append|use|run|ask first|add|keep|put|write|update|prefer|avoid|check|read|commit|record|log|document|mention|note|leave|include|place|store)\b/i;
