@@ -20,7 +20,7 @@ import { clip, FRUSTRATION, redactText } from './text.js';
 
 /** Lines that only say that something failed, never what: skipped when a better line exists. */
 const WRAPPER_LINE =
-  /^(?:FAILED \S+::\S+|(?:FAIL|FAILED)\s+[\w\\.:/]+(?:\s+>\s+.*)?$|\*\* \(Mix\) Can't continue|FAILURE: Build failed|BUILD FAILED|Build FAILED|Failed!\s+-|Installation failed, reverting|make(?:\[\d+\])?: \*\*\*.*Error \d+|collect2: error: ld returned|error: could not compile|error: command failed|npm ERR! (?:code|errno|A complete log|Lifecycle|Exit status)|ERR_PNPM_\w+|error Command failed|Error: Process completed with exit code|Command failed with exit code|FAILED \(|=+ (?:\d+ )?(?:failed|errors?)\b|\d+ (?:failed|errors?)\b|Aborted with \d+ warnings?|error: Recipe `|Test Suites?:|Tests?:\s|ERROR: No matching distribution|ERROR: Could not find a version|nbclient\.exceptions\.CellExecutionError|Error: UPGRADE FAILED: [^a-z]*$)/i;
+  /^(?:FAILED: [\w./ -]+$|(?:FATAL ERROR|ERROR): command exited with status \d+|FAILED \S+::\S+|(?:FAIL|FAILED)\s+[\w\\.:/]+(?:\s+>\s+.*)?$|\*\* \(Mix\) Can't continue|FAILURE: Build failed|BUILD FAILED|Build FAILED|Failed!\s+-|Installation failed, reverting|make(?:\[\d+\])?: \*\*\*.*Error \d+|collect2: error: ld returned|error: could not compile|error: command failed|npm ERR! (?:code|errno|A complete log|Lifecycle|Exit status)|ERR_PNPM_\w+|error Command failed|Error: Process completed with exit code|Command failed with exit code|FAILED \(|=+ (?:\d+ )?(?:failed|errors?)\b|\d+ (?:failed|errors?)\b|Aborted with \d+ warnings?|error: Recipe `|Test Suites?:|Tests?:\s|ERROR: No matching distribution|ERROR: Could not find a version|nbclient\.exceptions\.CellExecutionError|Error: UPGRADE FAILED: [^a-z]*$)/i;
 
 /** A line that names a failure. Tried on each line, in order; the first hit wins per line. */
 const ERROR_SHAPES: RegExp[] = [
@@ -50,13 +50,14 @@ const ERROR_SHAPES: RegExp[] = [
   /^\s*[a-z][\w.+-]*: ((?:fatal )?error: .{10,})$/,
   /^\s*(?:[\w./-]+:\d+:\d+: )?((?:fatal )?error: .+)$/,
   // Linker.
+  /\bld(?:\.\w+)?: (region `?\w+'? overflowed by \d+ bytes)/,
   /(undefined reference to [`'][^`']+[`'])/,
   // Uppercase log levels: "ERROR: …", "SCRIPT ERROR: …", "FATAL: …", "Error: …".
   /^\s*(?:\d\d:\d\d:\d\d\s+)?(?:[A-Z]+ )?((?:(?:ERROR|FATAL|FAILED)\b[:!]?|(?:Error|fatal):)\s+(?:\[[^\]]*\]\s*)?\S.{2,})$/,
   // Strict-mode warnings that abort a build.
   /^\s*(WARNING\s*-?\s+.{10,})$/,
   // Shell and misc.
-  /^\s*(.{0,80}\b(?:command not found|not recognized as an internal or external command|executable file not found in \$PATH|No such file or directory|Permission denied|has not been read yet|Cannot find module|is undefined or private|is not defined|is not a function|undefined method|no function clause matching|cannot find symbol|missing separator|Disk quota exceeded|No space left on device|Could not resolve host|Temporary failure in name resolution|Connection refused|not up to date|in progress|is not recognized|Broken pipe|could not be resolved to an installable set|unrecognized option|unrecognised option|invalid option|illegal option|unknown option|unknown flag|a terminal is required to read the password|a password is required|Could not resolve dependencies|does not match the requirement|requires a different Python|version solving failed|ResolutionImpossible|compiled with an incompatible version|Unable to resolve service for type)\b.{0,160})$/i,
+  /^\s*(.{0,80}\b(?:command not found|not recognized as an internal or external command|executable file not found in \$PATH|No such file or directory|Permission denied|has not been read yet|Cannot find module|is undefined or private|is not defined|is not a function|undefined method|no function clause matching|cannot find symbol|missing separator|Disk quota exceeded|No space left on device|Could not resolve host|Temporary failure in name resolution|Connection refused|not up to date|in progress|is not recognized|Broken pipe|could not be resolved to an installable set|unrecognized option|region `?\w+'? overflowed|will not fit in region|unrecognised option|invalid option|illegal option|unknown option|unknown flag|a terminal is required to read the password|a password is required|Could not resolve dependencies|does not match the requirement|requires a different Python|version solving failed|ResolutionImpossible|compiled with an incompatible version|Unable to resolve service for type)\b.{0,160})$/i,
   /^\s*(E\d{3,5}\b.{3,200})$/,
   // kotlinc: "e: file:///src/X.kt:3:8 Unresolved reference: foo".
   /^e: (?:file:\/\/)?\S+?:\d+:\d+ (.{6,})$/,

@@ -472,6 +472,11 @@ describe('errorLine', () => {
       'error: Unable to find a destination matching the provided destination specifier:',
     ],
     [
+      'the linker line under ninja and west wrappers',
+      "FAILED: zephyr/zephyr_pre0.elf zephyr/zephyr_pre0.map\n/opt/toolchain/arm-zephyr-eabi/bin/ld.bfd: region `RAM' overflowed by 2312 bytes\ncollect2: error: ld returned 1 exit status\nFATAL ERROR: command exited with status 1: cmake --build build",
+      "region `RAM' overflowed by 2312 bytes",
+    ],
+    [
       'a Ruby error named with :: namespaces',
       'it fails:\n\nError:\nDigestMailerTest#test_weekly:\nActionView::Template::Error: Missing host to link to! Please provide the :host parameter\n    app/views/digest_mailer/weekly.text.erb:6',
       'ActionView::Template::Error: Missing host to link to! Please provide the :host parameter',
