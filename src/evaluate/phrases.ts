@@ -163,6 +163,10 @@ const REASON =
   /(?:,|;|\s-|\s—)?\s*\b(because|since|as otherwise|otherwise|so that|we don'?t want to|i don'?t want to)\b(.*)$/i;
 
 function splitReason(s: string): { body: string; reason?: string } {
+  // ", CI fails otherwise": the whole clause is the reason.
+  const tail = /,\s*([^,;]{3,60}\s+otherwise)[.!]?$/i.exec(s);
+  if (tail && tail.index >= 8)
+    return { body: s.slice(0, tail.index).trim(), reason: tail[1] ?? '' };
   const m = REASON.exec(s);
   if (!m || m.index < 8) return { body: s };
   const reason = `${m[1]}${m[2] ?? ''}`.trim();
@@ -289,11 +293,29 @@ const RULES: Rule[] = [
   // means to do.
   {
     kind: 'convention',
-    re: /^(?!(?:i|you|we)\b)([^,;]{10,120}?),?\s+so (?:please\s+)?((?:use|run|build with|flash with|call|go through|install with)\b.+)$/i,
+    re: /^(?!(?:i|you)\b)([^,;]{10,120}?),?\s+so (?:please\s+)?((?:use|run|build with|flash with|call|go through|install with)\b.+)$/i,
     build: (m, ctx) =>
       ctx.corrective || ctx.afterStop || ctx.conventionTurn || ctx.lasting || /`/.test(m[2] ?? '')
         ? `${rest(m, 2)} (${rest(m)})`
         : undefined,
+    strength: 0.7,
+  },
+  // "lualatex is the only engine this thesis builds with": the one tool that works here.
+  {
+    kind: 'convention',
+    re: /^(`?[\w.+/-]+`?) is the only ([\w -]{2,30}?) (?:that )?((?:this|the|our|it|we) [\w -]{2,40}?(?:with|on|for)?)[.!]?$/i,
+    build: (m) => {
+      const what = rest(m);
+      if (/^(?:it|this|that|there|which|what)$/i.test(what)) return undefined;
+      return `use only ${what} (the only ${rest(m, 2)} ${rest(m, 3)})`;
+    },
+    strength: 0.7,
+  },
+  // "all scripts in scripts/ have to pass shellcheck, CI fails otherwise"
+  {
+    kind: 'convention',
+    re: /^((?:all|every|each) [^,]{2,60}?) (?:have to|has to|must|need to|needs to) (pass|run|build|compile|match|include|use|go through|stay|be)\b\s*(.+)$/i,
+    build: (m) => `${rest(m)} must ${(m[2] ?? '').toLowerCase()} ${rest(m, 3)}`,
     strength: 0.7,
   },
   // "we're on Svelte 5 here, please use runes: ...": what the platform asks of the code.
@@ -744,7 +766,7 @@ const RULES: Rule[] = [
   // "headings in sentence case please", a bullet of a style list
   {
     kind: 'convention',
-    re: /^([\w-]+(?: [\w-]+){0,2}) (in|as|with) ([\w-]+(?: [\w-]+){0,3})(?: please)?\b(.*)$/i,
+    re: /^([\w-]+(?: [\w-]+){0,2}) (in|as|with|per) ([\w-]+(?: [\w-]+){0,3})(?: please)?\b(.*)$/i,
     build: (m, ctx) => {
       if (!ctx.conventionTurn) return undefined;
       const np = rest(m);
@@ -1371,12 +1393,12 @@ function finishDirective(
 
 // ", the output is unreadable" / ", that goes through the release pipeline only": a reason.
 const STATEMENT_CLAUSE =
-  /(?:\s[—–]\s+|,\s*)((?:the|this|that|it|these|those|they)\b[^,;]{0,20}?\s(?:is|are|was|'s|comes|come|goes|go|lives|runs|has|have|breaks|makes|gets|belongs|can|could|will|would|may|might|causes|leads|returns|raises)\b.*|it'?s\b.*|this'?s\b.*|that'?s\b.*|(?:it|they|this|that) (?!(?:is|are)\b)[a-z-]+(?:s|ed)\b.*)$|\s[—–]\s+(.+)$/i;
+  /,\s*((?:makes|keeps|saves|avoids|breaks|helps)\s.+)$|(?:\s[—–]\s+|,\s*)((?:the|this|that|it|these|those|they)\b[^,;]{0,20}?\s(?:is|are|was|'s|comes|come|goes|go|lives|runs|has|have|breaks|makes|gets|belongs|can|could|will|would|may|might|causes|leads|returns|raises)\b.*|it'?s\b.*|this'?s\b.*|that'?s\b.*|(?:it|they|this|that) (?!(?:is|are)\b)[a-z-]+(?:s|ed)\b.*)$|\s[—–]\s+(.+)$/i;
 
 function splitStatementReason(s: string): { body: string; reason?: string } {
   const m = STATEMENT_CLAUSE.exec(s);
   if (!m || m.index < 12) return { body: s };
-  return { body: s.slice(0, m.index).trim(), reason: (m[1] ?? m[2] ?? '').trim() };
+  return { body: s.slice(0, m.index).trim(), reason: (m[1] ?? m[2] ?? m[3] ?? '').trim() };
 }
 
 /** ", never hit the real API" -> "; never hit the real API"; ", we use X" -> "; use X". */

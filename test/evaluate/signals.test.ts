@@ -70,6 +70,18 @@ describe('parseDirective', () => {
       'Every resource gets its tags via merge(local.common_tags); never a literal tag map.',
     ],
     ["we're on Svelte 5 here, please use runes.", 'On Svelte 5; use runes.'],
+    [
+      'lualatex is the only engine this thesis builds with',
+      'Use only lualatex (the only engine this thesis builds with).',
+    ],
+    [
+      'all scripts in scripts/ have to pass shellcheck, CI fails otherwise',
+      'All scripts in scripts/ must pass shellcheck.',
+    ],
+    [
+      'we need RTL for the Arabic docs, so use logical properties instead of left/right from now on.',
+      'Use logical properties instead of left/right from now on.',
+    ],
     ['no malloc/free in this library, ever.', "Don't use malloc/free in this library."],
     [
       'btw add to CONVENTIONS.md: C99, no VLAs, builds clean with -Wall -Werror -pedantic.',
