@@ -45,8 +45,8 @@ import {
   excessOf,
   FIELD_BITS,
   finishSearch,
-  nextStream,
   type RankedRow,
+  type ScoreBound,
   saveResult,
   scoreBound,
   searchable,
@@ -83,7 +83,7 @@ const CACHE_KIB = 64 * 1024;
  * Most trigrams of a long term a search asks the index for; the term itself is checked on
  * every candidate, so these only need to be rare.
  */
-const MAX_TERM_GRAMS = Number(process.env.H1_MAX ?? 3);
+const MAX_TERM_GRAMS = 3;
 /** Fewest index writes after which the gram index may be merged (see #compactIndex). */
 const COMPACT_MIN_WRITES = 2000;
 /** Rows read of each trigram of a long term to tell how rare it is. */
@@ -92,7 +92,7 @@ const PROBE_ROWS = 64;
  * When the first read of all matches suggests at most this many more, a limited search
  * reads and ranks them all instead of opening more streams.
  */
-const FEW_MATCHES = 2000;
+const FEW_MATCHES = 500;
 
 /** A candidate row with the score of each term (s0, s1, …). */
 type ScoredRow = {
@@ -109,6 +109,8 @@ interface IndexStream extends CandidateStream {
   after: bigint;
   /** Rows the next read asks for. */
   batch: number;
+  /** Rows read so far. */
+  read: number;
 }
 /** Prepared statements a store keeps; past this the cache starts afresh. */
 const MAX_CACHED_STATEMENTS = 64;
@@ -485,6 +487,36 @@ function translate(error: unknown, path: string): unknown {
   return error;
 }
 
+/**
+ * The stream to read next: of those that cap the best unread row (bound at least its
+ * confidence, fields within the ones that row holds the term in), the one that holds the
+ * fewest rows per confidence step so far (a stream never read first), so that the bound
+ * falls for the least reading; the most specific on a tie.
+ */
+function pickStream(streams: readonly IndexStream[], bound: ScoreBound): IndexStream | undefined {
+  let chosen: IndexStream | undefined;
+  let density = Number.POSITIVE_INFINITY;
+  let specificity = -1;
+  for (const s of streams) {
+    if (s.bound === Number.NEGATIVE_INFINITY || s.bound < bound.confidence) continue;
+    if (s.term !== -1 && (s.fields & ~(bound.fields[s.term] ?? 0)) !== 0) continue;
+    const d = s.read === 0 ? 0 : s.read / Math.max(1e-3, 1 - s.bound);
+    const k = s.term === -1 ? 0 : bitCount(s.fields);
+    if (d < density || (d === density && k > specificity)) {
+      chosen = s;
+      density = d;
+      specificity = k;
+    }
+  }
+  return chosen;
+}
+
+function bitCount(mask: number): number {
+  let n = 0;
+  for (let m = mask; m; m &= m - 1) n++;
+  return n;
+}
+
 /** Patterns and skills of every user in one SQLite database. */
 export class SqliteStore implements PatternStore {
   readonly kind = 'sqlite' as const;
@@ -726,6 +758,7 @@ export class SqliteStore implements PatternStore {
       match: terms.map((_, i) => anywhere(i)).join(' AND '),
       after: lo - 1n,
       batch: 256,
+      read: 0,
     };
     const streams: IndexStream[] = [all];
     if (limit > 0) {
@@ -753,6 +786,7 @@ export class SqliteStore implements PatternStore {
             match: [...h.own.map((f) => inField(i, f)), ...others].join(' AND '),
             after: lo - 1n,
             batch: 32,
+            read: 0,
           });
         }
       });
@@ -765,6 +799,7 @@ export class SqliteStore implements PatternStore {
          WHERE search_grams MATCH @match AND rowid > @after AND rowid < @hi
          ORDER BY rowid LIMIT @batch`,
       ).all({ match: s.match, after: s.after, hi, batch }) as { k: number; id: number }[];
+      s.read += keys.length;
       const last = keys[keys.length - 1];
       if (keys.length < batch || !last) s.bound = Number.NEGATIVE_INFINITY;
       else {
@@ -779,6 +814,8 @@ export class SqliteStore implements PatternStore {
         }
       }
       if (fresh.length > 0) found.push(...scoreRows(fresh));
+      if (process.env.ATTUNE_DEBUG_SEARCH)
+        console.error('  keys', keys.length, 'scored', fresh.length);
     };
     if (limit < 0) {
       read(all, Number.MAX_SAFE_INTEGER);
@@ -806,7 +843,7 @@ export class SqliteStore implements PatternStore {
         if (left > 0 && left <= FEW_MATCHES) read(all, Number.MAX_SAFE_INTEGER);
         continue;
       }
-      const s = nextStream(streams, bound);
+      const s = pickStream(streams, bound);
       if (!s) break;
       if (process.env.ATTUNE_DEBUG_SEARCH) {
         console.error(
@@ -843,7 +880,8 @@ export class SqliteStore implements PatternStore {
       const gram = hexOf(`${chars[i]}${chars[i + 1]}${chars[i + 2]}`);
       if (!trigrams.has(gram)) trigrams.set(gram, i);
     }
-    if (trigrams.size <= MAX_TERM_GRAMS) return [...trigrams.keys()];
+    const most = Math.max(MAX_TERM_GRAMS, Math.ceil(chars.length / 4));
+    if (trigrams.size <= most) return [...trigrams.keys()];
     // How far into the user's rows the first PROBE_ROWS holders of a trigram reach: the
     // fewer holders or the further they reach, the rarer the trigram.
     const probe = this.#statement(
@@ -863,12 +901,12 @@ export class SqliteStore implements PatternStore {
     // common word, so together they select hardly fewer rows than one of them.
     const chosen: typeof rarity = [];
     for (const r of rarity) {
-      if (chosen.length < MAX_TERM_GRAMS && chosen.every((c) => Math.abs(c.at - r.at) >= 3)) {
+      if (chosen.length < most && chosen.every((c) => Math.abs(c.at - r.at) >= 3)) {
         chosen.push(r);
       }
     }
     for (const r of rarity) {
-      if (chosen.length < MAX_TERM_GRAMS && !chosen.includes(r)) chosen.push(r);
+      if (chosen.length < most && !chosen.includes(r)) chosen.push(r);
     }
     return chosen.map((r) => r.gram);
   }
