@@ -631,7 +631,7 @@ const RULES: Rule[] = [
         ctx.afterStop ||
         /\b(?:always|answers?|replies|responses|brief|short|concise)\b/i.test(body)
         ? body
-        : body.split(/\s+/).length <= 5
+        : body.split(/\s+/).length <= 5 && !/\bfor sure\b/i.test(body)
           ? body
           : undefined;
     },
@@ -942,7 +942,12 @@ export function parseDirective(rawSentence: string, ctx: PhraseContext): Directi
           strength: 0.65,
         }
       : parseDirective(main, { ...here, inCondition: true, conventionTurn: true });
-    if (inner && isInstruction(inner.instruction)) {
+    // "when the game loads, the car is facing up": a description of behaviour, not a rule.
+    if (
+      inner &&
+      isInstruction(inner.instruction) &&
+      !/^(?:the|a|an|it|its|this|that|there|these|those)\b/i.test(inner.instruction)
+    ) {
       const head = `${cond[1]} ${cond[2]}`.trim();
       const d: Directive = {
         kind: inner.kind,
@@ -1371,6 +1376,8 @@ function finishDirective(
     tidy = tidy.slice(0, at);
   }
   if (!isInstruction(tidy) || tidy.length > 170) return undefined;
+  // "no need for guests interaction": a requirement of the feature at hand.
+  if (/^no need\b/i.test(tidy)) return undefined;
   // "don't treat it as a rule": the user says what is NOT a lesson.
   if (/\b(?:treat|take|make|keep) (?:it|this|that) (?:as )?a rule\b/i.test(tidy)) return undefined;
   // "We use expo-notifications already": a fact about the project, not a rule to follow.

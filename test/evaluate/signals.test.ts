@@ -56,6 +56,8 @@ describe('parseDirective', () => {
     'the select_related thing should be enough for the slowness, revert the index',
     'use it',
     'tests only, no docs',
+    'no need for guests interaction.',
+    "When the game loads, the car is facing up which means it's going in the -Y direction.",
     'when the ship hits an asteroid: ship loses a life, respawns at center with 2 s of invulnerability.',
     'I want a custom GATT service with a characteristic that notifies every 2 s when a central subscribes.',
     'change the default from address to "Fieldnotes <support@fieldnotes.app>" for all mailers',
