@@ -9,7 +9,15 @@
  * schema library, no transcript readers, no store write path.
  * @module
  */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import {
@@ -218,11 +226,67 @@ export async function runUserPromptSubmitHook(
   if (maxPatterns === 0) return '';
   const { formatInjectedContext, selectPromptPatterns } = await import('./context.js');
   const candidates = await loadPatterns(id, 5000, env);
-  const chosen = selectPromptPatterns(candidates, prompt, {
-    maxPatterns,
-    minConfidence: CONTEXT_DEFAULTS.minConfidence,
-  });
-  return hookOutput('UserPromptSubmit', formatInjectedContext(chosen, 'prompt', budget));
+  // A note injected earlier in this session is in the context already: not again.
+  const shown = injectedEarlier(payload.sessionId, env);
+  const chosen = selectPromptPatterns(
+    shown.size > 0 ? candidates.filter((p) => !shown.has(p.patternId)) : candidates,
+    prompt,
+    { maxPatterns, minConfidence: CONTEXT_DEFAULTS.minConfidence },
+  );
+  const output = hookOutput('UserPromptSubmit', formatInjectedContext(chosen, 'prompt', budget));
+  if (output !== '') await rememberInjected(payload.sessionId, shown, chosen, env);
+  return output;
+}
+
+/** How long the record of what a session was shown is kept. */
+const INJECTED_TTL_MS = 3 * 24 * 60 * 60 * 1000;
+
+/** The file recording the pattern ids injected into one session's prompts. */
+function injectedFile(sessionId: string, env: Env): string {
+  const dir = join(resolve(env.ATTUNE_HOME || join(homedir(), '.attune')), 'cache');
+  return join(dir, `injected-${hash(sessionId)}.json`);
+}
+
+/** The pattern ids injected earlier in this session (empty when unknown or unreadable). */
+function injectedEarlier(sessionId: string, env: Env): Set<string> {
+  if (sessionId === '') return new Set();
+  try {
+    const data = JSON.parse(readFileSync(injectedFile(sessionId, env), 'utf8')) as {
+      session?: unknown;
+      ids?: unknown;
+    };
+    if (data.session !== sessionId || !Array.isArray(data.ids)) return new Set();
+    return new Set(data.ids.filter((x): x is string => typeof x === 'string'));
+  } catch {
+    return new Set();
+  }
+}
+
+/** Adds what was injected now to the session's record; prunes other sessions' old records. */
+async function rememberInjected(
+  sessionId: string,
+  earlier: ReadonlySet<string>,
+  chosen: readonly InjectablePattern[],
+  env: Env,
+): Promise<void> {
+  if (sessionId === '') return;
+  const path = injectedFile(sessionId, env);
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    const ids = [...new Set([...earlier, ...chosen.map((p) => p.patternId)])];
+    const temp = `${path}.${process.pid}.tmp`;
+    writeFileSync(temp, JSON.stringify({ session: sessionId, ids }), { mode: 0o600 });
+    renameSync(temp, path);
+    const now = Date.now();
+    for (const name of readdirSync(dirname(path))) {
+      if (!name.startsWith('injected-') || join(dirname(path), name) === path) continue;
+      const other = join(dirname(path), name);
+      const stat = statSync(other, { throwIfNoEntry: false });
+      if (stat && now - stat.mtimeMs > INJECTED_TTL_MS) rmSync(other, { force: true });
+    }
+  } catch (error) {
+    await log('inject', `could not record the injected patterns in ${path}: ${String(error)}`, env);
+  }
 }
 
 /**

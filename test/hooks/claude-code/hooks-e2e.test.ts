@@ -149,6 +149,25 @@ describe('the learning loop', () => {
     });
   });
 
+  it('does not inject the same note twice into one session, but does into the next', () => {
+    sessionEnd(invoicerTranscript);
+    const ask = (session: string) =>
+      attune(
+        world,
+        ['hook', 'user-prompt-submit'],
+        payload('UserPromptSubmit', {
+          cwd: world.project,
+          prompt: 'should I install dependencies with npm or pnpm?',
+          session_id: session,
+        }),
+      );
+    const first = ask('session-one');
+    expect(first.stdout).toContain('pnpm');
+    // Same session, same question: the note is in its context already.
+    expect(ask('session-one')).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(ask('session-two').stdout).toContain('pnpm');
+  });
+
   it('does not count a session twice when PreCompact and SessionEnd both learn from it', () => {
     attune(
       world,
