@@ -188,8 +188,10 @@ interface Phrased {
 function phrase(lesson: Lesson, scope: string | undefined, session: Session): Phrased | undefined {
   const d = lesson.directive;
   if (d) {
-    const resolution = aboutTheUser(normaliseShouting(d.instruction));
-    if (resolution.length > 170) return undefined;
+    const { text: resolution, aside } = fitResolution(
+      aboutTheUser(normaliseShouting(d.instruction)),
+    );
+    if (resolution.length > MAX_RESOLUTION) return undefined;
     const trigger = lesson.question
       ? questionTrigger(lesson.question)
       : lesson.task
@@ -201,7 +203,8 @@ function phrase(lesson: Lesson, scope: string | undefined, session: Session): Ph
             filesNear(session, lesson.turn),
             session.turns[lesson.turn]?.text,
           );
-    const why = d.reason ? ` (${d.reason.replace(/[.!]+$/, '')})` : '';
+    const reason = [aside, d.reason].filter(Boolean).join('; ');
+    const why = reason ? ` (${reason.replace(/[.!]+$/, '')})` : '';
     const who =
       lesson.question !== undefined
         ? `The user answered the assistant's question "${lesson.question}"`
@@ -236,6 +239,31 @@ function phrase(lesson: Lesson, scope: string | undefined, session: Session): Ph
     };
   }
   return undefined;
+}
+
+/** Longest resolution a pattern keeps: a note, not a paragraph. */
+const MAX_RESOLUTION = 170;
+
+/**
+ * A long instruction made to fit: asides in parentheses go to the context, then trailing
+ * clauses after "; " are dropped until it fits (the rule comes first, its details after).
+ */
+export function fitResolution(text: string): { text: string; aside?: string } {
+  if (text.length <= MAX_RESOLUTION) return { text };
+  const asides: string[] = [];
+  let out = text.replace(/\s*\(([^()]{3,160})\)/g, (_m, inner: string) => {
+    asides.push(inner.trim());
+    return '';
+  });
+  const dropped: string[] = [];
+  while (out.length > MAX_RESOLUTION && out.includes('; ')) {
+    const at = out.lastIndexOf('; ');
+    dropped.unshift(out.slice(at + 2).replace(/[.!]+$/, ''));
+    out = out.slice(0, at);
+  }
+  out = `${out.replace(/[;,]\s*$/, '').replace(/[.!]*$/, '')}.`;
+  const aside = [...asides, ...dropped].join('; ');
+  return aside ? { text: out, aside } : { text: out };
 }
 
 /** The inputs of the tool calls just around a turn: the files the rule was about. */

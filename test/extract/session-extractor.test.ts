@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { detectSignals } from '../../src/evaluate/signals.js';
-import { extractSessionPatterns } from '../../src/extract/session-extractor.js';
+import { extractSessionPatterns, fitResolution } from '../../src/extract/session-extractor.js';
 import type { Session, Turn } from '../../src/model/session.js';
 
 function session(id: string, turns: Array<Partial<Turn> & Pick<Turn, 'role'>>): Session {
@@ -210,6 +210,37 @@ describe('extractSessionPatterns', () => {
     );
     if (want === undefined) expect(fixes).toEqual([]);
     else expect(fixes).toMatchObject([want]);
+  });
+
+  it('fits a long rule into a note, moving its aside to the context instead of dropping it', () => {
+    const s = session('long', [
+      { role: 'user', text: 'Add the station lookup.' },
+      { role: 'assistant', text: 'Done with Task.async.' },
+      {
+        role: 'user',
+        text: "don't use bare Task.async in the pipeline. in this codebase concurrent work goes through Task.Supervisor.async_stream_nolink under Ingest.TaskSupervisor (that's why it's in the supervision tree)",
+      },
+    ]);
+    const [p] = extractSessionPatterns(s, { now });
+    expect(p?.resolution).toBe(
+      "Don't use bare Task.async in the pipeline; concurrent work goes through Task.Supervisor.async_stream_nolink under Ingest.TaskSupervisor.",
+    );
+    expect(p?.resolution.length).toBeLessThanOrEqual(170);
+    expect(p?.context).toContain("that's why it's in the supervision tree");
+  });
+
+  it.each([
+    ['Keep it short.', 'Keep it short.', undefined],
+    [
+      `Use the gateway client (it retries and signs every request for you) for every payments call; ${'never call the payments API directly '.repeat(3).trim()}; see lib/pay/README.md.`,
+      `Use the gateway client for every payments call; ${'never call the payments API directly '.repeat(3).trim()}.`,
+      'it retries and signs every request for you; see lib/pay/README.md',
+    ],
+  ])('fits %j into a note', (text, want, aside) => {
+    const fitted = fitResolution(text);
+    expect(fitted.text).toBe(want);
+    expect(fitted.text.length).toBeLessThanOrEqual(170);
+    expect(fitted.aside).toBe(aside);
   });
 
   it('reuses the lessons detectSignals attached, without listing them in JSON', () => {
