@@ -713,15 +713,17 @@ const RULES: Rule[] = [
   // "no unwrap in this codebase", "please no OFFSET pagination", "no Hilt" (after a correction)
   {
     kind: 'correction',
-    re: /^no\s+((?!(?:problem|worries|need|thanks|idea|luck|way|rush|change|changes|more|longer|one|it|it'?s|i|we|you|they|he|she|that|this|the|that'?s|wait|actually|just|not|don'?t|do|but|and|because|sorry|matter)\b)[\w@./`()'*+-]+(?:\s+(?!(?:in|for|anywhere|there|here|please)\b)[\w@./`()'*+-]+){0,2})(?:\s+(in (?:this|our|the) (?:repo(?:sitory)?|project|codebase|code base|app|service)|anywhere|there|here|outside (?:of )?[\w./`-]+(?: [\w./`-]+)?|in [\w./`-]+(?: [\w./`-]+){0,2})?)?(?:,?\s+(?:ever|at all|whatsoever))?(?:,?\s+please)?[.!]*$/i,
+    re: /^no\s+((?!(?:problem|worries|need|thanks|idea|luck|way|rush|change|changes|more|longer|one|it|it'?s|i|we|you|they|he|she|that|this|the|that'?s|wait|actually|just|not|don'?t|do|but|and|because|sorry|matter)\b)[\w@./`()'*+-]+(?:\s+(?!(?:in|for|anywhere|there|here|please)\b)[\w@./`()'*+-]+){0,2})(?:\s+(in (?:this|our|the) (?:repo(?:sitory)?|project|codebase|code base|app|service)|anywhere|there|here|outside (?:of )?[\w./`-]+(?: [\w./`-]+)?|(?:in|inside|within) [\w./`()-]+(?: [\w./`()-]+){0,2})?)?(?:,?\s+(?:ever|at all|whatsoever))?(?:,?\s+please)?(?:\s[—–-]\s+(.{8,}?))?[.!]*$/i,
     build: (m, ctx) => {
       const what = rest(m);
       const where = (m[2] ?? '').trim();
       const general =
         SCOPE.test(m.input) || ctx.lasting || /,?\s+(?:ever|at all|whatsoever)\b/i.test(m.input);
       if (!general && !ctx.corrective && !ctx.afterStop) return undefined;
-      const obj = /(?:ing|ion)$/i.test(what) && !/\s/.test(what) ? what : what;
-      return `don't use ${obj}${where && where !== 'here' ? ` ${where}` : ''}`;
+      const why = rest(m, 3);
+      const base = `don't use ${what}${where && where !== 'here' ? ` ${where}` : ''}`;
+      // "no `now()` inside entities — we inject a `Clock` everywhere": the way it is done instead.
+      return why ? `${base}; ${why.replace(/^we\s+/i, '')}` : base;
     },
     strength: 0.75,
   },

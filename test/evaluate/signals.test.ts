@@ -86,6 +86,10 @@ describe('parseDirective', () => {
     ],
     ['no malloc/free in this library, ever.', "Don't use malloc/free in this library."],
     [
+      'hmm, no `now()` inside entities — we inject a `Clock` everywhere so tests can pin time',
+      "Don't use `now()` inside entities; inject a `Clock` everywhere so tests can pin time.",
+    ],
+    [
       'btw add to CONVENTIONS.md: C99, no VLAs, builds clean with -Wall -Werror -pedantic.',
       'C99; no VLAs, builds clean with -Wall -Werror -pedantic.',
     ],
