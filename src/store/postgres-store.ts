@@ -4,13 +4,23 @@
  * `pg` is an optional dependency, imported only by {@link createPostgresStore}. The store
  * creates and migrates its own tables (`attune_schema_migrations`, versioned, under a
  * transaction-scoped advisory lock so concurrent starters do not race). Tables are prefixed
- * `attune_` so they can live in a shared database, and `user_id` comes first in every
- * primary key so they can be partitioned or distributed by user. Each pattern is kept as its
- * full JSON (what every read decodes) next to lower-cased search columns: substring search
- * is `LIKE` over them (helped by a pg_trgm GIN index when the extension can be created),
- * ranked by the same field weights as the other stores, then `ts_rank` over a generated
- * tsvector with a GIN index. Every write to a user's patterns runs in one transaction
- * holding that user's advisory lock, so concurrent writers lose nothing and the limit holds.
+ * `attune_` so they can live in a shared database, and `user_id` comes first in every key
+ * so they can be partitioned or distributed by user. Schema (version 5):
+ *
+ * - `attune_patterns`: each pattern's full JSON (what every read decodes), the columns
+ *   lists and evictions filter and order by, and `s_head_grams`, the character pairs of
+ *   trigger, tags and resolution (GIN index) that serve two-character search terms;
+ * - `attune_pattern_search`: a narrow copy of the lower-cased trigger, tags, resolution
+ *   and context with confidence and time, one pg_trgm GIN index per field when the
+ *   extension can be created (deleted with its pattern by a cascading foreign key);
+ * - `attune_pattern_counts`: patterns per user, kept exact by writers;
+ * - `attune_skills`.
+ *
+ * Search is substring `LIKE`/`strpos` over the search table, ranked in SQL by the same
+ * field weights as the other stores and exactly as they rank; see
+ * {@link PostgresStore.searchPatterns} for how a limited search avoids ranking every match.
+ * Every write to a user's patterns runs in one transaction holding that user's advisory
+ * lock, so concurrent writers lose nothing and the limit holds.
  * @module
  */
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
@@ -67,6 +77,12 @@ const BATCH = 500;
 /** The search text expression of schema versions 2 to 4's trigram index. */
 const SEARCH_TEXT =
   "(s_trigger || E'\\n' || s_context || E'\\n' || s_resolution || E'\\n' || s_tags)";
+/**
+ * GIN indexes from schema version 5 collect fresh entries in a short pending list and merge
+ * them in bulk: inserting each row's few hundred trigrams one by one made saves and loads
+ * 5 times slower, and a search reads at most 256 kB of unmerged entries per index.
+ */
+const GIN_OPTIONS = 'fastupdate = on, gin_pending_list_limit = 256';
 /** The searchable fields, each with a trigram index from schema version 5. */
 const SEARCH_FIELDS = ['trigger', 'tags', 'resolution', 'context'] as const;
 
@@ -221,6 +237,7 @@ export const POSTGRES_MIGRATIONS: readonly {
         DROP INDEX IF EXISTS attune_patterns_search, attune_patterns_trgm,
           attune_patterns_trgm_trigger, attune_patterns_trgm_tags,
           attune_patterns_trgm_resolution;
+        ALTER INDEX attune_patterns_head_grams SET (${GIN_OPTIONS});
         ALTER TABLE attune_patterns DROP COLUMN search;
         ALTER TABLE attune_patterns DROP COLUMN s_trigger, DROP COLUMN s_context,
           DROP COLUMN s_resolution, DROP COLUMN s_tags;
@@ -230,7 +247,7 @@ export const POSTGRES_MIGRATIONS: readonly {
         await c.query('CREATE EXTENSION IF NOT EXISTS pg_trgm');
         for (const field of SEARCH_FIELDS) {
           await c.query(
-            `CREATE INDEX attune_pattern_search_${field} ON attune_pattern_search USING GIN (s_${field} gin_trgm_ops) WITH (fastupdate = off)`,
+            `CREATE INDEX attune_pattern_search_${field} ON attune_pattern_search USING GIN (s_${field} gin_trgm_ops) WITH (${GIN_OPTIONS})`,
           );
         }
         await c.query('RELEASE SAVEPOINT trgm');
@@ -625,8 +642,12 @@ export class PostgresStore implements PatternStore {
    * any of the three (per-field trigram indexes, or `s_head_grams` for a two-character
    * term). A row outside a tier scores at most the tier's `bound` plus its confidence (at
    * most 1), so when the tier's `limit`th best scores more than `bound + 1` the tier's best
-   * are the answer, in the order the full query gives. Otherwise the full query ranks every
-   * match: rare terms have few.
+   * are the answer, in the order the full query gives. Two terms are asked of the matches
+   * holding either of them in two of trigger, tags and resolution, bounded by the sum of
+   * the two terms' bounds. Otherwise the full query ranks every match. Tiers are tried only
+   * when the planner expects many matches (`tieredSearchFrom`): a few hundred are ranked
+   * faster at once. A long term asks the trigram indexes for a few trigrams of its words
+   * ({@link indexPattern}) and `strpos` checks the whole term.
    */
   async searchPatterns(
     userId: string,
