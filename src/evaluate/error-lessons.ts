@@ -42,6 +42,10 @@ const ERROR_SHAPES: RegExp[] = [
   /^\s*(?:[\w./-]+\(\d+,\d+\): )?(error TS\d+: .+)$/,
   // TeX: "! LaTeX Error: File `siunitx.sty' not found.", "! Fatal Package fontspec Error: …".
   /^! ((?:LaTeX|Package|Fatal|Undefined control|Missing|Emergency|TeX capacity|Paragraph ended|Extra|Misplaced|Font)\b.{5,})$/,
+  // Vite and its plugins: "[vite] Internal server error: [sass] Undefined mixin.".
+  /\bInternal server error:\s*(?:\[[\w:-]+\]\s*)?(.{6,})$/,
+  // Dart Sass and friends: "Deprecation Warning [slash-div]: Using / for division …".
+  /^\s*(Deprecation Warning(?: \[[\w-]+\])?: .{10,})$/,
   // Bracketed log levels: "[SEVERE] riverpod_generator on lib/x.dart:" (the message follows).
   /^\s*\[(?:SEVERE|ERROR|FATAL)\]\s+(.+)$/,
   // Go's compiler: "gen/x_grpc.pb.go:19:16: undefined: grpc.SupportPackageIsVersion9".
@@ -132,7 +136,8 @@ function rawErrorLine(text: string): string | undefined {
         .replace(/\[[^\]]*\]/g, '');
       if ((core.match(/[A-Za-z]{2,}/g) ?? []).length < 3) {
         const next = lines[i + 1]?.trim();
-        if (next && next.length < 200 && !WRAPPER_LINE.test(next)) found = `${found} ${next}`;
+        if (next && next.length < 200 && /[A-Za-z]{2}/.test(next) && !WRAPPER_LINE.test(next))
+          found = `${found} ${next}`;
         else if (!core.trim()) continue;
       }
       found = found.replace(/^((?:[A-Z]\w*\.)*[A-Z]\w*(?:Error|Exception))\) /, '$1: ');
@@ -1496,7 +1501,7 @@ function suggestedCommand(texts: readonly string[]): string | undefined {
     const m =
       /\b(?:run|try|use|with)(?: this| the following| it)?:?\s*\n+```(?:bash|sh|shell|console|zsh|powershell)?\n((?:[^`\n]+\n){1,2})```/i.exec(
         text,
-      );
+      ) ?? /```(?:bash|sh|shell|console|zsh)\n((?:[^`\n]+\n){1,2})```/.exec(text);
     if (!m) continue;
     const lines = (m[1] ?? '')
       .split('\n')
@@ -2071,7 +2076,7 @@ export function detectPastedErrorResolution(
   const progressed =
     nextError !== undefined &&
     errorHead(nextError) !== errorHead(pasted) &&
-    /\b(?:works?|worked|fixed|pass(?:es|ed)?|fine|better)\b[^.\n]{0,30}\b(?:now|but)\b/i.test(
+    /\b(?:works?|worked|fixed|pass(?:es|ed)?|fine|better|compiles|builds|runs|loads|starts)\b[^\n]{0,30}\b(?:now|but)\b/i.test(
       next.text.slice(0, 200),
     );
   const movedOn =

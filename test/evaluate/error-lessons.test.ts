@@ -477,6 +477,16 @@ describe('errorLine', () => {
       "region `RAM' overflowed by 2312 bytes",
     ],
     [
+      "Vite's internal server error from a plugin",
+      '[vite] Internal server error: [sass] Undefined mixin.\n   ╷\n14 │   @include up(md) {',
+      'Undefined mixin',
+    ],
+    [
+      'a Dart Sass deprecation warning',
+      'Deprecation Warning [slash-div]: Using / for division outside of calc() is deprecated.',
+      'Deprecation Warning [slash-div]: Using / for division outside of calc() is deprecated',
+    ],
+    [
       'a Ruby error named with :: namespaces',
       'it fails:\n\nError:\nDigestMailerTest#test_weekly:\nActionView::Template::Error: Missing host to link to! Please provide the :host parameter\n    app/views/digest_mailer/weekly.text.erb:6',
       'ActionView::Template::Error: Missing host to link to! Please provide the :host parameter',
