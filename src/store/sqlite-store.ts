@@ -105,8 +105,8 @@ type ScoredRow = {
 /** A stream of the search index, with its FTS5 query and where it stopped. */
 interface IndexStream extends CandidateStream {
   match: string;
-  /** Key of the last row read. */
-  after: bigint;
+  /** The open cursor of the stream, from its first read on. */
+  rows?: IterableIterator<{ k: number; id: number }>;
   /** Rows the next read asks for. */
   batch: number;
   /** Rows read so far. */
@@ -523,6 +523,8 @@ export class SqliteStore implements PatternStore {
   readonly location: string;
   readonly #db: Database;
   readonly #statements = new Map<string, BetterSqlite3.Statement>();
+  /** Statements of {@link #cursorStatement}, by stream number. */
+  readonly #cursors: BetterSqlite3.Statement[] = [];
   #closed = false;
 
   /** Use {@link createSqliteStore}, which loads the driver and migrates the schema. */
@@ -695,6 +697,39 @@ export class SqliteStore implements PatternStore {
    * common term ranks the few hundred rows that can come first instead of all its matches.
    */
   #rank(user: string, terms: readonly string[], limit: number): number[] {
+    const cursors: IterableIterator<unknown>[] = [];
+    this.#db.unsafeMode(true);
+    try {
+      return this.#rankWith(user, terms, limit, cursors);
+    } finally {
+      for (const c of cursors) c.return?.();
+      this.#db.unsafeMode(false);
+    }
+  }
+
+  /**
+   * A prepared statement that reads one stream of the gram index in key order from its
+   * start; one per stream number, since a statement serves one open cursor at a time.
+   */
+  #cursorStatement(n: number): BetterSqlite3.Statement {
+    let statement = this.#cursors[n];
+    if (!statement) {
+      statement = this.#db.prepare(
+        `SELECT rowid >> 32 AS k, rowid & 4294967295 AS id FROM search_grams
+         WHERE search_grams MATCH @match AND rowid > @lo AND rowid < @hi ORDER BY rowid`,
+      );
+      this.#cursors[n] = statement;
+    }
+    return statement;
+  }
+
+  /** {@link #rank}, with the cursors it opens pushed onto `cursors` for the caller to close. */
+  #rankWith(
+    user: string,
+    terms: readonly string[],
+    limit: number,
+    cursors: IterableIterator<unknown>[],
+  ): number[] {
     if (limit === 0) return [];
     const userNo = (
       this.#statement('SELECT user_no FROM search_users WHERE user_id = ?').get(user) as
@@ -756,8 +791,7 @@ export class SqliteStore implements PatternStore {
       fields: 0,
       bound: 1,
       match: terms.map((_, i) => anywhere(i)).join(' AND '),
-      after: lo - 1n,
-      batch: 256,
+      batch: 64,
       read: 0,
     };
     const streams: IndexStream[] = [all];
@@ -784,8 +818,7 @@ export class SqliteStore implements PatternStore {
             fields: h.fields,
             bound: 1,
             match: [...h.own.map((f) => inField(i, f)), ...others].join(' AND '),
-            after: lo - 1n,
-            batch: 32,
+            batch: 16,
             read: 0,
           });
         }
@@ -794,18 +827,26 @@ export class SqliteStore implements PatternStore {
     const found: RankedRow<number>[] = [];
     const seen = new Set<number>();
     const read = (s: IndexStream, batch: number) => {
-      const keys = this.#statement(
-        `SELECT rowid >> 32 AS k, rowid & 4294967295 AS id FROM search_grams
-         WHERE search_grams MATCH @match AND rowid > @after AND rowid < @hi
-         ORDER BY rowid LIMIT @batch`,
-      ).all({ match: s.match, after: s.after, hi, batch }) as { k: number; id: number }[];
+      // Each stream keeps its cursor open between reads (unsafe mode, see #withCursors),
+      // so a read continues where the last one stopped instead of seeking again.
+      if (!s.rows) {
+        s.rows = this.#cursorStatement(streams.indexOf(s)).iterate({
+          match: s.match,
+          lo,
+          hi,
+        }) as IterableIterator<{ k: number; id: number }>;
+        cursors.push(s.rows);
+      }
+      const keys: { k: number; id: number }[] = [];
+      while (keys.length < batch) {
+        const next = s.rows.next();
+        if (next.done) break;
+        keys.push(next.value);
+      }
       s.read += keys.length;
       const last = keys[keys.length - 1];
       if (keys.length < batch || !last) s.bound = Number.NEGATIVE_INFINITY;
-      else {
-        s.after = (BigInt(last.k) << 32n) | BigInt(last.id);
-        s.bound = (256 - (last.k & 255)) / 256;
-      }
+      else s.bound = (256 - (last.k & 255)) / 256;
       const fresh: number[] = [];
       for (const { id } of keys) {
         if (!seen.has(id)) {
@@ -818,8 +859,20 @@ export class SqliteStore implements PatternStore {
         console.error('  keys', keys.length, 'scored', fresh.length);
     };
     if (limit < 0) {
-      read(all, Number.MAX_SAFE_INTEGER);
-      return found.sort(compareRanked).map((r) => r.id);
+      // Every match, ranked by SQLite: only the ids of the matches travel back. The LIMIT
+      // keeps the subquery whole, so each score is computed once.
+      return this.#statement(
+        `SELECT id FROM (
+           SELECT ${columns} FROM search_grams s CROSS JOIN patterns p
+             ON p.id = (s.rowid & 4294967295)
+           WHERE s.search_grams MATCH @match AND s.rowid > @lo AND s.rowid < @hi
+           LIMIT -1)
+         WHERE ${terms.map((_, i) => `s${i} > 0`).join(' AND ')}
+         ORDER BY ${terms.map((_, i) => `s${i}`).join(' + ')} + confidence DESC,
+           confidence DESC, extracted_at DESC, pattern_id`,
+      )
+        .pluck()
+        .all({ ...params, match: all.match, lo, hi }) as number[];
     }
     const best: RankedRow<number>[] = [];
     for (;;) {
@@ -857,7 +910,7 @@ export class SqliteStore implements PatternStore {
         );
       }
       read(s, s.batch);
-      s.batch = Math.min(s.batch * 2, 4096);
+      s.batch = Math.min(s.batch * 2, 64);
     }
     return found
       .sort(compareRanked)
