@@ -1751,6 +1751,12 @@ function chooseFix(
   if (w.movedOn && w.rerun && w.rerunOf)
     fix ??= flagFix(w.rerunOf, w.rerun) ?? changedArgument(w.rerunOf, w.rerun);
   fix ??= userCommand(w.prompts, failing?.command);
+  // An outside cause (no Docker, no network) is got round the way the user said, or by how the
+  // command is run, not by the code edited meanwhile.
+  if (ENVIRONMENT_ERROR.test(error)) {
+    fix ??= userRoute(w.prompts, w);
+    if (w.rerun && w.rerunOf) fix ??= flagFix(w.rerunOf, w.rerun) ?? envFix(w.rerunOf, w.rerun);
+  }
   if (!fix && explained) {
     fix = explained;
     if (!concrete(fix) && summary) fix = `${fix.replace(/\.$/, '')}: ${lower(summary)}`;
