@@ -86,6 +86,11 @@ const CACHE_KIB = 64 * 1024;
 const MAX_TERM_GRAMS = 3;
 /** Fewest index writes after which the gram index may be merged (see #compactIndex). */
 const COMPACT_MIN_WRITES = 2000;
+/**
+ * Share of the rows above which a term counts as common: streams are not narrowed by it,
+ * since FTS5 pays for every seek into its long doclists, and the rows read are checked anyway.
+ */
+const COMMON_SHARE = Number(process.env.H1_SHARE ?? 0.3);
 /** Rows read of each trigram of a long term to tell how rare it is. */
 const PROBE_ROWS = 64;
 /**
@@ -93,6 +98,16 @@ const PROBE_ROWS = 64;
  * reads and ranks them all instead of opening more streams.
  */
 const FEW_MATCHES = 500;
+
+/** The grams that stand for a term in the index, rarest first, and whether it is common. */
+interface TermGrams {
+  grams: string[];
+  /** Probe of the rarest gram: holders found (at most PROBE_ROWS) and the key of the last. */
+  found: number;
+  reach: bigint;
+  /** Even the rarest gram is in so many rows that narrowing a stream by it costs more than it saves. */
+  common: boolean;
+}
 
 /** A candidate row with the score of each term (s0, s1, …). */
 type ScoredRow = {
@@ -739,11 +754,22 @@ export class SqliteStore implements PatternStore {
     if (userNo === undefined) return [];
     const lo = BigInt(userNo) << 40n;
     const hi = BigInt(userNo + 1) << 40n;
-    const grams: string[][] = [];
+    const probed: TermGrams[] = [];
     for (const t of terms) {
       const g = this.#termGrams(t, lo, hi);
       if (g === null) return [];
-      grams.push(g);
+      probed.push(g);
+    }
+    const grams = probed.map((g) => g.grams);
+    // Terms that narrow a stream: the uncommon ones, or else the rarest (FTS5 needs one).
+    const narrowing = terms.flatMap((_, i) => (probed[i]?.common ? [] : [i]));
+    if (narrowing.length === 0) {
+      let rarest = 0;
+      probed.forEach((g, i) => {
+        const r = probed[rarest];
+        if (r && (g.found < r.found || (g.found === r.found && g.reach > r.reach))) rarest = i;
+      });
+      narrowing.push(rarest);
     }
     const inField = (i: number, f: GramField) =>
       `(${(grams[i] ?? []).map((g) => f + g).join(' AND ')})`;
@@ -790,7 +816,7 @@ export class SqliteStore implements PatternStore {
       term: -1,
       fields: 0,
       bound: 1,
-      match: terms.map((_, i) => anywhere(i)).join(' AND '),
+      match: narrowing.map((i) => anywhere(i)).join(' AND '),
       batch: 64,
       read: 0,
     };
@@ -809,7 +835,7 @@ export class SqliteStore implements PatternStore {
       terms.forEach((_, i) => {
         // The other terms narrow the stream by their first (rarest) gram only: every gram
         // more multiplies the doclists FTS5 walks, and rows read are checked anyway.
-        const others = terms.flatMap((__, j) =>
+        const others = narrowing.flatMap((j) =>
           j === i ? [] : [`(${GRAM_FIELDS.map((f) => f + (grams[j]?.[0] ?? '')).join(' OR ')})`],
         );
         for (const h of heads) {
@@ -872,7 +898,12 @@ export class SqliteStore implements PatternStore {
            confidence DESC, extracted_at DESC, pattern_id`,
       )
         .pluck()
-        .all({ ...params, match: all.match, lo, hi }) as number[];
+        .all({
+          ...params,
+          match: terms.map((_, i) => anywhere(i)).join(' AND '),
+          lo,
+          hi,
+        }) as number[];
     }
     const best: RankedRow<number>[] = [];
     for (;;) {
@@ -924,26 +955,25 @@ export class SqliteStore implements PatternStore {
    * rarest trigrams, at most {@link MAX_TERM_GRAMS}, found by reading the first rows of
    * each. Null when a trigram is in none of the user's rows (nothing matches).
    */
-  #termGrams(term: string, lo: bigint, hi: bigint): string[] | null {
+  #termGrams(term: string, lo: bigint, hi: bigint): TermGrams | null {
     const chars = Array.from(wellFormed(term));
-    if (chars.length < 3) return [hexOf(chars.join(''))];
-    // Each distinct trigram with the position of its first occurrence.
-    const trigrams = new Map<string, number>();
+    // Each distinct gram with the position of its first occurrence: the term itself when
+    // it is short, else its trigrams.
+    const candidates = new Map<string, number>();
+    if (chars.length < 3) candidates.set(hexOf(chars.join('')), 0);
     for (let i = 0; i + 3 <= chars.length; i++) {
       const gram = hexOf(`${chars[i]}${chars[i + 1]}${chars[i + 2]}`);
-      if (!trigrams.has(gram)) trigrams.set(gram, i);
+      if (!candidates.has(gram)) candidates.set(gram, i);
     }
-    const most = Math.max(MAX_TERM_GRAMS, Math.ceil(chars.length / 4));
-    if (trigrams.size <= most) return [...trigrams.keys()];
-    // How far into the user's rows the first PROBE_ROWS holders of a trigram reach: the
-    // fewer holders or the further they reach, the rarer the trigram.
+    // How far into the user's rows the first PROBE_ROWS holders of a gram reach: the
+    // fewer holders or the further they reach, the rarer the gram.
     const probe = this.#statement(
       `SELECT count(*) AS n, max(rowid) AS k FROM (
          SELECT rowid FROM search_grams WHERE search_grams MATCH @match
            AND rowid > @lo AND rowid < @hi ORDER BY rowid LIMIT ${PROBE_ROWS})`,
     ).safeIntegers(true);
     const rarity: { gram: string; at: number; n: number; k: bigint }[] = [];
-    for (const [gram, at] of trigrams) {
+    for (const [gram, at] of candidates) {
       const match = `(${GRAM_FIELDS.map((f) => f + gram).join(' OR ')})`;
       const row = probe.get({ match, lo, hi }) as { n: bigint; k: bigint | null };
       if (row.n === 0n) return null;
@@ -952,6 +982,7 @@ export class SqliteStore implements PatternStore {
     rarity.sort((a, b) => a.n - b.n || (a.k > b.k ? -1 : a.k < b.k ? 1 : 0));
     // Rare trigrams that do not overlap first: overlapping ones tend to come from one
     // common word, so together they select hardly fewer rows than one of them.
+    const most = Math.max(MAX_TERM_GRAMS, Math.ceil(chars.length / 4));
     const chosen: typeof rarity = [];
     for (const r of rarity) {
       if (chosen.length < most && chosen.every((c) => Math.abs(c.at - r.at) >= 3)) {
@@ -961,7 +992,24 @@ export class SqliteStore implements PatternStore {
     for (const r of rarity) {
       if (chosen.length < most && !chosen.includes(r)) chosen.push(r);
     }
-    return chosen.map((r) => r.gram);
+    // Common when even the rarest gram is in at least COMMON_SHARE of the rows it reached
+    // over (counted up to a cap, so the test costs little).
+    const rarest = rarity[0];
+    let common = false;
+    if (rarest && rarest.n === PROBE_ROWS) {
+      const cap = Math.ceil(PROBE_ROWS / COMMON_SHARE);
+      const rows = this.#statement(
+        `SELECT count(*) AS n FROM (
+           SELECT 1 FROM search_grams WHERE rowid > @lo AND rowid <= @k LIMIT @cap)`,
+      ).get({ lo, k: rarest.k, cap }) as { n: number };
+      common = rows.n < cap;
+    }
+    return {
+      grams: chosen.map((r) => r.gram),
+      common,
+      found: rarest?.n ?? 0,
+      reach: rarest?.k ?? 0n,
+    };
   }
 
   /** Decodes the user's patterns with these row ids, in the order given. */
