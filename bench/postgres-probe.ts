@@ -7,7 +7,8 @@
  *   `makePattern(0..size-1)` saved in batches of 1000 as the bench loads them (with `fast`,
  *   the GIN indexes are dropped for the load and rebuilt after: quicker, but not the bench's
  *   load time; with `pending`, the GIN indexes get pending lists of that size);
- * - `search <size> [check] [auto]`: the bench's 4 query classes × 50 queries with limit 20
+ * - `search <size> [check] [auto] [tiers=<n>]`: the bench's 4 query classes × 50 queries
+ *   with limit 20 (`tiers` sets `tieredSearchFrom`)
  *   after the same warm-up, p50/p95 per class and pooled, the 5 slowest queries; `check`
  *   compares every answer with an in-memory ranking of all patterns, `auto` has the server
  *   log plans of statements over 10 ms (auto_explain) to `/tmp/h2pg/server.log`;
@@ -149,7 +150,12 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.max(0, at)] ?? 0;
 }
 
-async function search(size: number, check: boolean, auto: boolean): Promise<void> {
+async function search(
+  size: number,
+  check: boolean,
+  auto: boolean,
+  flags: readonly string[],
+): Promise<void> {
   const db = `probe_${size}`;
   await admin(async (c) => {
     const settings = auto
@@ -161,7 +167,11 @@ async function search(size: number, check: boolean, auto: boolean): Promise<void
       : ["auto_explain.log_min_duration = '-1'"];
     for (const s of settings) await c.query(`ALTER DATABASE ${db} SET ${s}`);
   });
-  const store = await createPostgresStore({ connectionString: url(db) });
+  const tiers = flags.find((f) => f.startsWith('tiers='))?.slice('tiers='.length);
+  const store = await createPostgresStore({
+    connectionString: url(db),
+    ...(tiers === undefined ? {} : { tieredSearchFrom: Number(tiers) }),
+  });
   const all: ExtractedPattern[] = check
     ? Array.from({ length: size }, (_, i) => makePattern(i))
     : [];
@@ -226,7 +236,7 @@ if (command === 'stop') {
   ensureRunning();
   if (command === 'load') await load(size, flags.includes('fast'), flags);
   else if (command === 'search')
-    await search(size, flags.includes('check'), flags.includes('auto'));
+    await search(size, flags.includes('check'), flags.includes('auto'), flags);
   else if (command === 'saves') await saves(size);
   else
     throw new Error('usage: postgres-probe.js load|search|saves <size> [fast|check|auto] | stop');
