@@ -90,7 +90,9 @@ const COMPACT_MIN_WRITES = 2000;
  * Share of the rows above which a term counts as common: streams are not narrowed by it,
  * since FTS5 pays for every seek into its long doclists, and the rows read are checked anyway.
  */
-const COMMON_SHARE = Number(process.env.H1_SHARE ?? 0.3);
+const COMMON_SHARE = 0.3;
+/** Share of the user's rows per unit of confidence a stream not read yet is assumed to hold. */
+const UNREAD_SHARE = 0.01;
 /** Rows read of each trigram of a long term to tell how rare it is. */
 const PROBE_ROWS = 64;
 /**
@@ -504,18 +506,22 @@ function translate(error: unknown, path: string): unknown {
 
 /**
  * The stream to read next: of those that cap the best unread row (bound at least its
- * confidence, fields within the ones that row holds the term in), the one that holds the
- * fewest rows per confidence step so far (a stream never read first), so that the bound
- * falls for the least reading; the most specific on a tie.
+ * confidence, fields within the ones that row holds the term in), the one that has held the
+ * fewest rows per unit of confidence so far (`unread` for a stream not read yet), so that
+ * the bound falls for the least reading; the most specific on a tie.
  */
-function pickStream(streams: readonly IndexStream[], bound: ScoreBound): IndexStream | undefined {
+function pickStream(
+  streams: readonly IndexStream[],
+  bound: ScoreBound,
+  unread: number,
+): IndexStream | undefined {
   let chosen: IndexStream | undefined;
   let density = Number.POSITIVE_INFINITY;
   let specificity = -1;
   for (const s of streams) {
     if (s.bound === Number.NEGATIVE_INFINITY || s.bound < bound.confidence) continue;
     if (s.term !== -1 && (s.fields & ~(bound.fields[s.term] ?? 0)) !== 0) continue;
-    const d = s.read === 0 ? 0 : s.read / Math.max(1e-3, 1 - s.bound);
+    const d = s.read === 0 ? unread : s.read / Math.max(1e-3, 1 - s.bound);
     const k = s.term === -1 ? 0 : bitCount(s.fields);
     if (d < density || (d === density && k > specificity)) {
       chosen = s;
@@ -703,13 +709,17 @@ export class SqliteStore implements PatternStore {
    * for the rows returned.
    *
    * Candidates come from the gram index `search_grams` (schema version 4), read in
-   * confidence order. Without a limit every candidate is read and ranked. With one, they are
-   * read from several streams (Fagin's threshold algorithm): every candidate, and per term
-   * the rows that hold it in trigger and tags, in the trigger, in the tags (each also holding
-   * the other terms somewhere). Each row read is scored exactly with instr, which also drops
-   * candidates whose grams match but not the term; {@link scoreBound} gives the best score a
-   * row not read yet can have, and reading stops once the `limit`th best beats it, so a
-   * common term ranks the few hundred rows that can come first instead of all its matches.
+   * confidence order. Without a limit every candidate is ranked in one statement. With one,
+   * they are read from several streams (Fagin's threshold algorithm), each an open FTS5
+   * cursor: every candidate, and per term the rows that hold it in trigger and tags, trigger
+   * and resolution, trigger and context, tags and resolution, tags and context, the
+   * trigger, the tags (each also holding the other uncommon terms somewhere). Each row read
+   * is scored exactly with instr, which also drops candidates whose grams match but not the
+   * term; {@link scoreBound} gives the best score a row not read yet can have, and reading
+   * stops once the `limit`th best beats it, so a common term ranks the few hundred rows that
+   * can come first instead of all its matches. Cursors stay open across other statements,
+   * so the search runs in unsafe mode (better-sqlite3's name for allowing that) and closes
+   * them before it returns; every read is inside one read transaction.
    */
   #rank(user: string, terms: readonly string[], limit: number): number[] {
     const cursors: IterableIterator<unknown>[] = [];
@@ -833,8 +843,9 @@ export class SqliteStore implements PatternStore {
         { fields: G, own: ['g'] },
       ];
       terms.forEach((_, i) => {
-        // The other terms narrow the stream by their first (rarest) gram only: every gram
-        // more multiplies the doclists FTS5 walks, and rows read are checked anyway.
+        // A stream asks for the term's rarest gram in its own fields and for the rarest gram
+        // of each other uncommon term anywhere: every gram more multiplies the doclists FTS5
+        // walks, and the rows read are checked anyway.
         const others = narrowing.flatMap((j) =>
           j === i ? [] : [`(${GRAM_FIELDS.map((f) => f + (grams[j]?.[0] ?? '')).join(' OR ')})`],
         );
@@ -843,7 +854,7 @@ export class SqliteStore implements PatternStore {
             term: i,
             fields: h.fields,
             bound: 1,
-            match: [...h.own.map((f) => inField(i, f)), ...others].join(' AND '),
+            match: [...h.own.map((f) => `(${f}${grams[i]?.[0]})`), ...others].join(' AND '),
             batch: 16,
             read: 0,
           });
@@ -905,6 +916,9 @@ export class SqliteStore implements PatternStore {
           hi,
         }) as number[];
     }
+    // A stream not read yet is taken to hold 1% of the user's rows per unit of confidence:
+    // one already read and sparser is read on first, one denser gives way to it.
+    const unreadDensity = Math.max(1, this.#count(user) * UNREAD_SHARE);
     const best: RankedRow<number>[] = [];
     for (;;) {
       const bound = scoreBound(terms.length, streams);
@@ -927,7 +941,7 @@ export class SqliteStore implements PatternStore {
         if (left > 0 && left <= FEW_MATCHES) read(all, Number.MAX_SAFE_INTEGER);
         continue;
       }
-      const s = pickStream(streams, bound);
+      const s = pickStream(streams, bound, unreadDensity);
       if (!s) break;
       if (process.env.ATTUNE_DEBUG_SEARCH) {
         console.error(
