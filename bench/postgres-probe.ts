@@ -3,7 +3,7 @@
  * `/tmp/h2pg`, port 55432, fsync on) and one loaded database per size alive between runs, so
  * a change to the search code is measured in seconds instead of a five-minute bench.
  *
- * - `load <size> [fast] [pending=<kB>]`: a fresh `probe_<size>` database with
+ * - `load <size> [fast] [pending=<kB>] [noanalyze]`: a fresh `probe_<size>` database with
  *   `makePattern(0..size-1)` saved in batches of 1000 as the bench loads them (with `fast`,
  *   the GIN indexes are dropped for the load and rebuilt after: quicker, but not the bench's
  *   load time; with `pending`, the GIN indexes get pending lists of that size);
@@ -136,7 +136,7 @@ async function load(size: number, fast: boolean, flags: readonly string[]): Prom
   await admin(async (c) => {
     for (const r of indexes) await c.query(r.indexdef);
     // VACUUM would merge GIN pending lists, which the bench's searches find unmerged.
-    await c.query(fast ? 'VACUUM ANALYZE' : 'ANALYZE');
+    if (!flags.includes('noanalyze')) await c.query(fast ? 'VACUUM ANALYZE' : 'ANALYZE');
   }, db);
   await store.close();
   console.log(
