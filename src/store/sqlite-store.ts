@@ -111,14 +111,6 @@ interface TermGrams {
   common: boolean;
 }
 
-/** A candidate row with the score of each term (s0, s1, …). */
-type ScoredRow = {
-  id: number;
-  confidence: number;
-  extracted_at: number;
-  pattern_id: string;
-} & Record<`s${number}`, number>;
-
 /** A stream of the search index, with its FTS5 query and where it stopped. */
 interface IndexStream extends CandidateStream {
   match: string;
@@ -792,36 +784,30 @@ export class SqliteStore implements PatternStore {
       const has = (col: string) => `(instr(p.s_${col}, @t${i}) > 0)`;
       return `${has('trigger')} * 3 + ${has('tags')} * 3 + ${has('resolution')} * 2 + ${has('context')} AS s${i}`;
     });
-    const rank = (rows: ScoredRow[]): RankedRow<number>[] => {
-      const out: RankedRow<number>[] = [];
-      for (const r of rows) {
-        let score = 0;
-        let all = true;
-        for (let i = 0; i < terms.length; i++) {
-          const s = r[`s${i}`] ?? 0;
-          if (s === 0) all = false;
-          score += s;
-        }
-        if (all) {
-          out.push({
-            id: r.id,
-            score: score + r.confidence,
-            confidence: r.confidence,
-            extractedMs: r.extracted_at,
-            patternId: r.pattern_id,
-          });
-        }
-      }
-      return out;
-    };
     const columns = `p.id, p.confidence, p.extracted_at, p.pattern_id, ${scores.join(', ')}`;
-    const scoreRows = (ids: readonly number[]) =>
-      rank(
-        this.#statement(
-          `SELECT ${columns} FROM json_each(@ids) j CROSS JOIN patterns p ON p.id = j.value
-           WHERE p.user_id = @user`,
-        ).all({ ...params, ids: JSON.stringify(ids) }) as ScoredRow[],
-      );
+    const matched = terms.map((_, i) => `s${i} > 0`).join(' AND ');
+    const total = terms.map((_, i) => `s${i}`).join(' + ');
+    // Scores the rows with these ids; only those that hold every term come back, as
+    // [id, confidence, extracted_at, pattern_id, field score]. The LIMIT keeps the subquery
+    // whole, so each instr runs once.
+    const scoring = this.#statement(
+      `SELECT id, confidence, extracted_at, pattern_id, ${total} FROM (
+         SELECT ${columns} FROM json_each(@ids) j CROSS JOIN patterns p ON p.id = j.value
+         WHERE p.user_id = @user LIMIT -1)
+       WHERE ${matched}`,
+    ).raw(true);
+    const scoreRows = (ids: readonly number[]): RankedRow<number>[] => {
+      params.ids = JSON.stringify(ids);
+      const rows = scoring.all(params) as [number, number, number, string, number][];
+      return rows.map(([id, confidence, extractedMs, patternId, score]) => ({
+        id,
+        score: score + confidence,
+        confidence,
+        extractedMs,
+        patternId,
+      }));
+    };
+    const debug = process.env.ATTUNE_DEBUG_SEARCH !== undefined;
     const all: IndexStream = {
       term: -1,
       fields: 0,
@@ -892,8 +878,7 @@ export class SqliteStore implements PatternStore {
         }
       }
       if (fresh.length > 0) found.push(...scoreRows(fresh));
-      if (process.env.ATTUNE_DEBUG_SEARCH)
-        console.error('  keys', keys.length, 'scored', fresh.length);
+      if (debug) console.error('  keys', keys.length, 'scored', fresh.length);
     };
     if (limit < 0) {
       // Every match, ranked by SQLite: only the ids of the matches travel back. The LIMIT
@@ -943,7 +928,7 @@ export class SqliteStore implements PatternStore {
       }
       const s = pickStream(streams, bound, unreadDensity);
       if (!s) break;
-      if (process.env.ATTUNE_DEBUG_SEARCH) {
+      if (debug) {
         console.error(
           'read',
           s.term,
@@ -1059,9 +1044,9 @@ export class SqliteStore implements PatternStore {
 
   /** The user's pattern count, kept by triggers on every insert and delete. */
   #count(user: string): number {
-    const row = this.#db
-      .prepare('SELECT patterns FROM pattern_counts WHERE user_id = ?')
-      .get(user) as { patterns: number } | undefined;
+    const row = this.#statement('SELECT patterns FROM pattern_counts WHERE user_id = ?').get(
+      user,
+    ) as { patterns: number } | undefined;
     return row?.patterns ?? 0;
   }
 
