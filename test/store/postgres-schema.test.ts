@@ -1,7 +1,8 @@
 /**
- * Upgrades of the postgres store's schema: a database left at version 4 by an older attune
- * (search columns, tsvector and trigram indexes on `attune_patterns`) opens at the latest
- * version with every pattern, count, search answer and cascade intact.
+ * Upgrades and upkeep of the postgres store's schema: a database left at version 4 by an
+ * older attune (search columns, tsvector and trigram indexes on `attune_patterns`) opens at
+ * the latest version with every pattern, count, search answer and cascade intact; tables
+ * filled in bulk are analyzed before they are searched.
  * @module
  */
 import pg from 'pg';
@@ -91,6 +92,44 @@ describe.skipIf(skip !== undefined)('postgres schema upgrades', () => {
     server = await startPostgres();
   });
   afterAll(() => server?.stop());
+
+  it('analyzes the pattern tables before searching them after a bulk load', async () => {
+    const url = await server.createDatabase();
+    const store = await createPostgresStore({ connectionString: url });
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      // Autovacuum must not analyze them first.
+      for (const table of ['attune_patterns', 'attune_pattern_search']) {
+        await c.query(`ALTER TABLE ${table} SET (autovacuum_enabled = off)`);
+      }
+      await store.savePatterns('alice', patterns('alice', 3000), { maxPatterns: 10_000 });
+      // Statistics counters reach pg_stat_user_tables within a second or so of the commit.
+      const changed = async () =>
+        Number(
+          (
+            await c.query<{ n: string }>(
+              "SELECT n_mod_since_analyze AS n FROM pg_stat_user_tables WHERE relname = 'attune_pattern_search'",
+            )
+          ).rows[0]?.n ?? 0,
+        );
+      for (let i = 0; i < 100 && (await changed()) < 3000; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const analyzed = async () =>
+        (
+          await c.query<{ relname: string }>(
+            "SELECT relname FROM pg_stat_user_tables WHERE relname IN ('attune_patterns', 'attune_pattern_search') AND last_analyze IS NOT NULL ORDER BY relname",
+          )
+        ).rows.map((r) => r.relname);
+      expect(await analyzed()).toEqual([]);
+      expect(await store.searchPatterns('alice', 'npm', { limit: 5 })).toHaveLength(5);
+      expect(await analyzed()).toEqual(['attune_pattern_search', 'attune_patterns']);
+    } finally {
+      await c.end();
+      await store.close();
+    }
+  });
 
   it('opens a version 4 database at the latest version with every pattern and answer intact', async () => {
     const url = await server.createDatabase();
