@@ -93,6 +93,10 @@ const COMPACT_MIN_WRITES = 2000;
 const COMMON_SHARE = 0.3;
 /** Share of the user's rows per unit of confidence a stream not read yet is assumed to hold. */
 const UNREAD_SHARE = 0.01;
+/** Patterns of a user up to which a limited search ranks every candidate in one statement. */
+const SMALL_STORE = 2000;
+/** Most trigrams of a term probed one by one; a longer term probes every other one. */
+const MAX_PROBES = 8;
 /** Rows read of each trigram of a long term to tell how rare it is. */
 const PROBE_ROWS = 64;
 /**
@@ -756,9 +760,13 @@ export class SqliteStore implements PatternStore {
     if (userNo === undefined) return [];
     const lo = BigInt(userNo) << 40n;
     const hi = BigInt(userNo + 1) << 40n;
+    const count = this.#count(user);
+    // A small store, or a search for every match, ranks all candidates in one statement;
+    // its terms ask for all their grams, without probing which are rare.
+    const whole = limit < 0 || count <= SMALL_STORE;
     const probed: TermGrams[] = [];
     for (const t of terms) {
-      const g = this.#termGrams(t, lo, hi);
+      const g = this.#termGrams(t, lo, hi, !whole);
       if (g === null) return [];
       probed.push(g);
     }
@@ -880,9 +888,9 @@ export class SqliteStore implements PatternStore {
       if (fresh.length > 0) found.push(...scoreRows(fresh));
       if (debug) console.error('  keys', keys.length, 'scored', fresh.length);
     };
-    if (limit < 0) {
-      // Every match, ranked by SQLite: only the ids of the matches travel back. The LIMIT
-      // keeps the subquery whole, so each score is computed once.
+    if (whole) {
+      // Every match, ranked by SQLite: only the ids of the matches travel back. The inner
+      // LIMIT keeps the subquery whole, so each score is computed once.
       return this.#statement(
         `SELECT id FROM (
            SELECT ${columns} FROM search_grams s CROSS JOIN patterns p
@@ -891,7 +899,8 @@ export class SqliteStore implements PatternStore {
            LIMIT -1)
          WHERE ${terms.map((_, i) => `s${i} > 0`).join(' AND ')}
          ORDER BY ${terms.map((_, i) => `s${i}`).join(' + ')} + confidence DESC,
-           confidence DESC, extracted_at DESC, pattern_id`,
+           confidence DESC, extracted_at DESC, pattern_id
+         LIMIT @limit`,
       )
         .pluck()
         .all({
@@ -899,11 +908,12 @@ export class SqliteStore implements PatternStore {
           match: terms.map((_, i) => anywhere(i)).join(' AND '),
           lo,
           hi,
+          limit,
         }) as number[];
     }
     // A stream not read yet is taken to hold 1% of the user's rows per unit of confidence:
     // one already read and sparser is read on first, one denser gives way to it.
-    const unreadDensity = Math.max(1, this.#count(user) * UNREAD_SHARE);
+    const unreadDensity = Math.max(1, count * UNREAD_SHARE);
     const best: RankedRow<number>[] = [];
     for (;;) {
       const bound = scoreBound(terms.length, streams);
@@ -951,10 +961,11 @@ export class SqliteStore implements PatternStore {
   /**
    * The gram bodies (UTF-8 hex, without field letter) whose tokens a row must hold for the
    * term to be in a field: the term itself when it has one or two characters, else its
-   * rarest trigrams, at most {@link MAX_TERM_GRAMS}, found by reading the first rows of
-   * each. Null when a trigram is in none of the user's rows (nothing matches).
+   * trigrams. When `probing`, only the rarest (at most {@link MAX_TERM_GRAMS}, or one per
+   * four characters), found by reading the first rows of each, and whether the term is
+   * common; null when a probed gram is in none of the user's rows (nothing matches).
    */
-  #termGrams(term: string, lo: bigint, hi: bigint): TermGrams | null {
+  #termGrams(term: string, lo: bigint, hi: bigint, probing: boolean): TermGrams | null {
     const chars = Array.from(wellFormed(term));
     // Each distinct gram with the position of its first occurrence: the term itself when
     // it is short, else its trigrams.
@@ -964,6 +975,7 @@ export class SqliteStore implements PatternStore {
       const gram = hexOf(`${chars[i]}${chars[i + 1]}${chars[i + 2]}`);
       if (!candidates.has(gram)) candidates.set(gram, i);
     }
+    if (!probing) return { grams: [...candidates.keys()], common: false, found: 0, reach: 0n };
     // How far into the user's rows the first PROBE_ROWS holders of a gram reach: the
     // fewer holders or the further they reach, the rarer the gram.
     const probe = this.#statement(
@@ -972,7 +984,10 @@ export class SqliteStore implements PatternStore {
            AND rowid > @lo AND rowid < @hi ORDER BY rowid LIMIT ${PROBE_ROWS})`,
     ).safeIntegers(true);
     const rarity: { gram: string; at: number; n: number; k: bigint }[] = [];
+    // A long term probes every other trigram: enough to find rare ones that do not overlap.
+    const stride = candidates.size > MAX_PROBES ? 2 : 1;
     for (const [gram, at] of candidates) {
+      if (at % stride !== 0 && at !== chars.length - 3) continue;
       const match = `(${GRAM_FIELDS.map((f) => f + gram).join(' OR ')})`;
       const row = probe.get({ match, lo, hi }) as { n: bigint; k: bigint | null };
       if (row.n === 0n) return null;
