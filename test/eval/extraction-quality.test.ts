@@ -9,9 +9,9 @@ describe('extraction quality on the labelled development set', () => {
     const report = await runExtractionQuality({
       transcriptsDir: `${fixtures}transcripts`,
       labelsDir: `${fixtures}eval`,
-      // blind-3 was written blind but has since been tuned on, so it is held to the targets
-      // too; blind-4 and blind-5 are measuring sets, reported by `npm run eval`.
-      exclude: ['blind-4', 'blind-5'],
+      // blind-3 and blind-4 were written blind but have since been tuned on, so they are held
+      // to the targets too; blind-5 is the measuring set, reported by `npm run eval`.
+      exclude: ['blind-5'],
     });
     expect(report.fixtures.length).toBeGreaterThanOrEqual(12);
     expect(report.overall.labelled).toBeGreaterThan(30);
