@@ -8,9 +8,10 @@
  * the best matches in the full order.
  * @module
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ExtractedPattern } from '../../src/model/pattern.js';
@@ -192,6 +193,54 @@ describe('sqlite schema', () => {
         .pluck()
         .all();
       expect(tables).toContain('search_grams');
+      for (const gone of ['patterns_search', 'patterns_head', 'search_text', 'search_trigrams']) {
+        expect(tables).not.toContain(gone);
+      }
+    } finally {
+      db.close();
+    }
+  });
+
+  it('upgrades a version-3 database written by that release: search, counts and writes work, and only the gram index is left', async () => {
+    const fixture = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/sqlite-v3.db');
+    await copyFile(fixture, path);
+    const store = await createSqliteStore({ path });
+    try {
+      const cases: { user: string; query: string; expected: string[] }[] = [
+        { user: 'alice', query: 'docker', expected: ['docker'] },
+        { user: 'alice', query: 'npm', expected: ['pnpm'] },
+        { user: 'alice', query: 'ci', expected: ['ci'] }, // "silicon" holds "ic", not "ci"
+        { user: 'alice', query: 'MODULE', expected: ['esm', 'docker'] },
+        { user: 'alice', query: 'vitest ci', expected: ['ci'] },
+        { user: 'alice', query: 'j', expected: ['ci', 'esm'] },
+        { user: 'bob', query: 'docker', expected: ['bob-only'] },
+        { user: 'bob', query: 'pnpm', expected: [] },
+      ];
+      for (const { user, query, expected } of cases) {
+        for (const options of [{}, { limit: 1 }]) {
+          const found = (await store.searchPatterns(user, query, options)).map((p) => p.patternId);
+          const want = 'limit' in options ? expected.slice(0, 1) : expected;
+          expect(found, `${user} ${query} ${JSON.stringify(options)}`).toEqual(want);
+        }
+      }
+      expect(await store.countPatterns('alice')).toBe(4);
+      expect(await store.check()).toEqual([]);
+      await store.savePatterns('alice', [pattern('new', { trigger: 'Kafka consumer lag' })], {
+        maxPatterns: 10,
+      });
+      expect((await store.searchPatterns('alice', 'kafka')).map((p) => p.patternId)).toEqual([
+        'new',
+      ]);
+    } finally {
+      await store.close();
+    }
+    const db = new BetterSqlite3(path);
+    try {
+      expect(db.prepare('SELECT max(version) AS v FROM schema_migrations').get()).toEqual({ v: 4 });
+      const tables = db
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table'")
+        .pluck()
+        .all();
       for (const gone of ['patterns_search', 'patterns_head', 'search_text', 'search_trigrams']) {
         expect(tables).not.toContain(gone);
       }
