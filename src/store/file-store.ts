@@ -45,12 +45,16 @@ export interface FileStoreOptions {
 const PATTERNS_FILE = 'patterns.json';
 const SKILLS_FILE = 'skills.json';
 const LOCK_FILE = '.lock';
+/** Holds the exact user id that owns a user folder (see FileStore.#checkOwner). */
+const OWNER_FILE = '.owner';
 
 /** JSON files in the seed's layout. */
 export class FileStore implements PatternStore {
   readonly kind = 'file' as const;
   readonly location: string;
   readonly #lock: LockOptions;
+  /** User folders already checked against their `.owner` file, with the id that owns each. */
+  readonly #owners = new Map<string, string>();
 
   constructor(options: FileStoreOptions = {}) {
     this.location = resolve(options.storageDir ?? '.empathy/learned_skills');
@@ -63,7 +67,7 @@ export class FileStore implements PatternStore {
     options: SavePatternsOptions,
   ): Promise<SavePatternsResult> {
     return this.#update(userId, async () => {
-      const file = this.#file(userId, PATTERNS_FILE);
+      const file = await this.#file(userId, PATTERNS_FILE);
       const current = await readPatterns(file);
       const byId = new Map(current.map((p) => [p.patternId, p]));
       const result: SavePatternsResult = { saved: [], created: [], updated: [], evicted: [] };
@@ -94,7 +98,7 @@ export class FileStore implements PatternStore {
   }
 
   async getPattern(userId: string, patternId: string): Promise<ExtractedPattern | null> {
-    const all = await readPatterns(this.#file(userId, PATTERNS_FILE));
+    const all = await readPatterns(await this.#file(userId, PATTERNS_FILE));
     return all.find((p) => p.patternId === patternId) ?? null;
   }
 
@@ -102,7 +106,7 @@ export class FileStore implements PatternStore {
     userId: string,
     options: ListPatternsOptions = {},
   ): Promise<ExtractedPattern[]> {
-    const all = await readPatterns(this.#file(userId, PATTERNS_FILE));
+    const all = await readPatterns(await this.#file(userId, PATTERNS_FILE));
     const kept = all.filter((p) => matchesListOptions(p, options)).sort(comparePatterns);
     return options.limit === undefined ? kept : kept.slice(0, Math.max(0, options.limit));
   }
@@ -113,7 +117,7 @@ export class FileStore implements PatternStore {
     options: SearchPatternsOptions = {},
   ): Promise<ExtractedPattern[]> {
     const terms = searchTerms(query);
-    const all = await readPatterns(this.#file(userId, PATTERNS_FILE));
+    const all = await readPatterns(await this.#file(userId, PATTERNS_FILE));
     const hits = all
       .filter((p) => matchesQuery(p, terms))
       .map((p) => ({ p, score: scoreMatch(p, terms) }))
@@ -123,12 +127,12 @@ export class FileStore implements PatternStore {
   }
 
   async countPatterns(userId: string): Promise<number> {
-    return (await readPatterns(this.#file(userId, PATTERNS_FILE))).length;
+    return (await readPatterns(await this.#file(userId, PATTERNS_FILE))).length;
   }
 
   async deletePattern(userId: string, patternId: string): Promise<boolean> {
     return this.#update(userId, async () => {
-      const file = this.#file(userId, PATTERNS_FILE);
+      const file = await this.#file(userId, PATTERNS_FILE);
       const current = await readPatterns(file);
       const kept = current.filter((p) => p.patternId !== patternId);
       if (kept.length === current.length) return false;
@@ -139,7 +143,7 @@ export class FileStore implements PatternStore {
 
   async saveSkill(userId: string, skill: LearnedSkill): Promise<string> {
     return this.#update(userId, async () => {
-      const file = this.#file(userId, SKILLS_FILE);
+      const file = await this.#file(userId, SKILLS_FILE);
       const current = await readSkills(file);
       const next = current.filter((s) => s.skillId !== skill.skillId);
       const at = current.findIndex((s) => s.skillId === skill.skillId);
@@ -150,17 +154,17 @@ export class FileStore implements PatternStore {
   }
 
   async getSkill(userId: string, skillId: string): Promise<LearnedSkill | null> {
-    const all = await readSkills(this.#file(userId, SKILLS_FILE));
+    const all = await readSkills(await this.#file(userId, SKILLS_FILE));
     return all.find((s) => s.skillId === skillId) ?? null;
   }
 
   async listSkills(userId: string): Promise<LearnedSkill[]> {
-    return readSkills(this.#file(userId, SKILLS_FILE));
+    return readSkills(await this.#file(userId, SKILLS_FILE));
   }
 
   async recordSkillUsage(userId: string, skillId: string, at: Date): Promise<boolean> {
     return this.#update(userId, async () => {
-      const file = this.#file(userId, SKILLS_FILE);
+      const file = await this.#file(userId, SKILLS_FILE);
       const current = await readSkills(file);
       const skill = current.find((s) => s.skillId === skillId);
       if (!skill) return false;
@@ -173,7 +177,7 @@ export class FileStore implements PatternStore {
 
   async deleteSkill(userId: string, skillId: string): Promise<boolean> {
     return this.#update(userId, async () => {
-      const file = this.#file(userId, SKILLS_FILE);
+      const file = await this.#file(userId, SKILLS_FILE);
       const current = await readSkills(file);
       const kept = current.filter((s) => s.skillId !== skillId);
       if (kept.length === current.length) return false;
@@ -184,8 +188,8 @@ export class FileStore implements PatternStore {
 
   async clearUser(userId: string): Promise<ClearResult> {
     return this.#update(userId, async () => {
-      const patternsFile = this.#file(userId, PATTERNS_FILE);
-      const skillsFile = this.#file(userId, SKILLS_FILE);
+      const patternsFile = await this.#file(userId, PATTERNS_FILE);
+      const skillsFile = await this.#file(userId, SKILLS_FILE);
       // Reading first means a corrupt file is reported rather than silently deleted.
       const result = {
         patterns: (await readPatterns(patternsFile)).length,
@@ -239,13 +243,56 @@ export class FileStore implements PatternStore {
 
   async close(): Promise<void> {}
 
-  #file(userId: string, name: string): string {
-    return join(this.location, validateUserId(userId), name);
+  /** `name` in the user's folder, once the folder is known to be this user's. */
+  async #file(userId: string, name: string): Promise<string> {
+    const id = validateUserId(userId);
+    const dir = join(this.location, id);
+    await this.#checkOwner(dir, id);
+    return join(dir, name);
+  }
+
+  /**
+   * On a file system that ignores case (macOS, Windows), "Alice" and "alice" name one folder.
+   * The first writer records its exact id in `.owner`; another spelling is refused instead of
+   * reading or writing someone else's patterns.
+   */
+  async #checkOwner(dir: string, id: string): Promise<'owned' | 'unclaimed'> {
+    if (this.#owners.get(dir) === id) return 'owned';
+    let owner: string;
+    try {
+      owner = (await fs.readFile(join(dir, OWNER_FILE), 'utf8')).trim();
+    } catch (error) {
+      if (isCode(error, 'ENOENT') || isCode(error, 'ENOTDIR')) return 'unclaimed';
+      throw new AttuneError(
+        ErrorCode.STORE_UNAVAILABLE,
+        `cannot read ${join(dir, OWNER_FILE)}: ${String(error)}`,
+        { cause: error },
+      );
+    }
+    if (owner !== id) {
+      throw new AttuneError(
+        ErrorCode.INVALID_ARGUMENT,
+        `user id "${id}" shares the folder ${dir} with user "${owner}" (this file system ignores case)`,
+        { suggestion: `Use one spelling of the user id, for example "${owner}".` },
+      );
+    }
+    this.#owners.set(dir, id);
+    return 'owned';
   }
 
   async #update<T>(userId: string, fn: () => Promise<T>): Promise<T> {
-    const dir = join(this.location, validateUserId(userId));
+    const id = validateUserId(userId);
+    const dir = join(this.location, id);
     await fs.mkdir(dir, { recursive: true });
+    if ((await this.#checkOwner(dir, id)) === 'unclaimed') {
+      try {
+        await fs.writeFile(join(dir, OWNER_FILE), `${id}\n`, { flag: 'wx' });
+      } catch (error) {
+        if (!isCode(error, 'EEXIST')) throw error;
+      }
+      // Whoever created it first owns the folder: check again against what is there now.
+      await this.#checkOwner(dir, id);
+    }
     return withLock(join(dir, LOCK_FILE), fn, this.#lock);
   }
 }

@@ -115,7 +115,7 @@ describe('saving patterns', () => {
 
   it('leaves no temporary files behind', async () => {
     for (let i = 0; i < 5; i++) await storage.savePattern('u', pattern({ resolution: `r${i}` }));
-    expect(readdirSync(join(dir, 'u')).sort()).toEqual(['patterns.json']);
+    expect(readdirSync(join(dir, 'u')).sort()).toEqual(['.owner', 'patterns.json']);
   });
 });
 
