@@ -40,6 +40,20 @@ export function readInjectablePatterns(
   project: string,
 ): FastReadResult {
   const file = join(storageDir, userId, 'patterns.json');
+  // Another spelling of the id sharing the folder on a case-insensitive file system: refused,
+  // as the file store refuses it.
+  let owner: string | undefined;
+  try {
+    owner = readFileSync(join(storageDir, userId, '.owner'), 'utf8').trim();
+  } catch {
+    owner = undefined;
+  }
+  if (owner !== undefined && owner !== userId) {
+    throw new AttuneError(
+      ErrorCode.INVALID_ARGUMENT,
+      `user id "${userId}" shares the folder ${join(storageDir, userId)} with user "${owner}" (this file system ignores case)`,
+    );
+  }
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

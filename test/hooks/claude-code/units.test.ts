@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   CLAUDE_CONTEXT_CAP,
@@ -6,6 +9,7 @@ import {
   selectPromptPatterns,
   selectSessionPatterns,
 } from '../../../src/hooks/claude-code/context.js';
+import { readInjectablePatterns } from '../../../src/hooks/claude-code/fast-store.js';
 import { parseHookPayload } from '../../../src/hooks/claude-code/payload.js';
 import {
   addOurHooks,
@@ -221,5 +225,21 @@ describe('settings merge', () => {
     ['an event that is an object', { hooks: { SessionStart: {} } }],
   ])('refuses %s', (_what, settings) => {
     expect(() => addOurHooks(settings, 'attune')).toThrow(/must be/);
+  });
+});
+
+describe('readInjectablePatterns', () => {
+  it('refuses a user id whose folder another spelling owns, and reads its own', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'attune-fast-'));
+    try {
+      mkdirSync(join(dir, 'alice'));
+      writeFileSync(join(dir, 'alice', '.owner'), 'Alice\n');
+      writeFileSync(join(dir, 'alice', 'patterns.json'), '[]\n');
+      expect(() => readInjectablePatterns(dir, 'alice', '/p')).toThrow(/shares the folder/);
+      writeFileSync(join(dir, 'alice', '.owner'), 'alice\n');
+      expect(readInjectablePatterns(dir, 'alice', '/p')).toEqual({ patterns: [], invalid: 0 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
