@@ -1169,16 +1169,14 @@ export class SqliteStore implements PatternStore {
           problems.push({ where: this.location, problem: r.integrity_check, fix: fixFile });
         }
       }
-      for (const index of ['search_grams']) {
-        try {
-          this.#db.exec(`INSERT INTO ${index} (${index}) VALUES ('integrity-check')`);
-        } catch (error) {
-          problems.push({
-            where: `${this.location} (search index ${index})`,
-            problem: error instanceof Error ? error.message : String(error),
-            fix: `Rebuild the index: sqlite3 '${this.location}' "INSERT INTO ${index} (${index}) VALUES ('rebuild')"`,
-          });
-        }
+      try {
+        this.#db.exec("INSERT INTO search_grams (search_grams) VALUES ('integrity-check')");
+      } catch (error) {
+        problems.push({
+          where: `${this.location} (search index search_grams)`,
+          problem: error instanceof Error ? error.message : String(error),
+          fix: 'Rebuild the index from the patterns table with SqliteStore.rebuildSearchIndex() (the grams are computed by attune, so sqlite3 alone cannot), or restore a backup.',
+        });
       }
       for (const [table, idColumn, decode] of [
         ['patterns', 'pattern_id', decodePattern],
@@ -1207,6 +1205,27 @@ export class SqliteStore implements PatternStore {
       problems.push({ where: this.location, problem: e.message, fix: fixFile });
     }
     return problems;
+  }
+
+  /**
+   * Rebuilds the gram index from the patterns table (every user), for an index that
+   * `check` reports damaged: empties it, indexes every row again and merges it into one
+   * segment, in one write transaction.
+   */
+  async rebuildSearchIndex(): Promise<void> {
+    return this.#run(() => {
+      const rebuild = this.#db.transaction(() => {
+        this.#db.exec(`
+          INSERT INTO search_grams (search_grams) VALUES ('delete-all');
+          INSERT INTO search_grams (rowid, grams)
+            SELECT ${searchKey('p')}, ${GRAMS_FUNCTION}(p.s_trigger, p.s_tags, p.s_resolution, p.s_context)
+            FROM patterns p;
+          INSERT INTO search_grams (search_grams) VALUES ('optimize');
+          UPDATE search_state SET value = 0 WHERE name = 'written_since_optimize';
+        `);
+      });
+      rebuild.immediate();
+    });
   }
 
   async close(): Promise<void> {

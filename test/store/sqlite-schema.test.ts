@@ -249,6 +249,26 @@ describe('sqlite schema', () => {
     }
   });
 
+  it('rebuilds an emptied gram index from the patterns table, after which every pattern is found again', async () => {
+    const store = await createSqliteStore({ path });
+    try {
+      await store.savePatterns('alice', corpus, { maxPatterns: 10 });
+      await store.savePatterns('bob', corpus.slice(0, 1), { maxPatterns: 10 });
+      const raw = new BetterSqlite3(path);
+      raw.exec("INSERT INTO search_grams (search_grams) VALUES ('delete-all')");
+      raw.close();
+      expect(await store.searchPatterns('alice', 'docker')).toEqual([]);
+      await store.rebuildSearchIndex();
+      expect((await store.searchPatterns('alice', 'docker')).map((p) => p.patternId)).toEqual([
+        'docker',
+      ]);
+      expect((await store.searchPatterns('bob', 'esm')).map((p) => p.patternId)).toEqual(['esm']);
+      expect(await store.check()).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('refuses to write a pattern from a connection that lacks the gram function, instead of leaving the index stale', async () => {
     const store = await createSqliteStore({ path });
     await store.savePatterns('alice', corpus, { maxPatterns: 10 });
