@@ -14,10 +14,15 @@
  * found exactly by its token and a longer one through its rarest trigrams; every candidate
  * is scored with `instr` on the row, which drops the false ones. A limited search reads
  * candidates best first from a few streams (per term: in trigger and tags, trigger and
- * resolution, …) and stops once no unread row can enter the top (threshold algorithm). A
- * per-user count, also kept by triggers, spares saves a count(*). Every statement is
- * parameterised; search terms reach FTS5 only as hex tokens, so FTS syntax in a query is
- * never interpreted.
+ * resolution, …) and stops once no unread row can enter the top (threshold algorithm); a
+ * user of at most 2000 patterns, or a search without a limit, is ranked in one statement.
+ * The triggers compute the tokens with the SQL function `attune_search_grams`, which every
+ * connection of the store registers: a connection without it (the sqlite3 shell) can read
+ * and delete patterns but not write them. Saves count their index writes in `search_state`
+ * and merge the index into one segment after each quarter of growth, since every search
+ * reads every segment. A per-user count, also kept by triggers, spares saves a count(*).
+ * Every statement is parameterised; search terms reach FTS5 only as hex tokens, so FTS
+ * syntax in a query is never interpreted.
  * @module
  */
 import { mkdirSync } from 'node:fs';
