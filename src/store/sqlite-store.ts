@@ -1180,7 +1180,7 @@ export class SqliteStore implements PatternStore {
         problems.push({
           where: `${this.location} (search index search_grams)`,
           problem: error instanceof Error ? error.message : String(error),
-          fix: 'Rebuild the index from the patterns table with SqliteStore.rebuildSearchIndex() (the grams are computed by attune, so sqlite3 alone cannot), or restore a backup.',
+          fix: 'Rebuild it from the patterns table: attune doctor --store sqlite --rebuild-index (SqliteStore.rebuildSearchIndex(); sqlite3 alone cannot, the grams are computed by attune), or restore a backup.',
         });
       }
       for (const [table, idColumn, decode] of [
@@ -1199,7 +1199,10 @@ export class SqliteStore implements PatternStore {
             problems.push({
               where,
               problem: error.message,
-              fix: `Delete the row (attune forget) or fix its JSON in the data column of ${table}.`,
+              fix:
+                table === 'patterns'
+                  ? `Delete it (attune patterns delete ${row.id} --user ${row.user_id} --store sqlite) or fix its JSON in the data column of ${table}.`
+                  : `Delete the row or fix its JSON in the data column of ${table}.`,
             });
           }
         }

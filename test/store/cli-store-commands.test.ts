@@ -92,6 +92,30 @@ describe('attune doctor', () => {
     expect(readFileSync(file, 'utf8')).toBe('[{"pattern_id": ');
   });
 
+  it('rebuilds the sqlite search index with --rebuild-index, and search still answers', async () => {
+    const db = join(home, 'attune.db');
+    const store = await openStore({ kind: 'sqlite', databaseUrl: db });
+    await store.savePatterns('tester', [pattern('a'), pattern('b')], { maxPatterns: 100 });
+    await store.close();
+    const r = attune(['doctor', '--store', 'sqlite', '--database-url', db, '--rebuild-index']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Rebuilt the search index');
+    const reopened = await openStore({ kind: 'sqlite', databaseUrl: db });
+    try {
+      const found = await reopened.searchPatterns('tester', pattern('a').trigger);
+      expect(found.map((p) => p.patternId)).toContain(pattern('a').patternId);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('refuses --rebuild-index on a store without a search index', () => {
+    const r = attune(['doctor', '--rebuild-index']);
+    expect(r.code).toBe(1);
+    expect(r.stderr + r.stdout).toContain('applies to the sqlite store');
+  });
+
   it('reports a sqlite file that is not a database and exits 1', () => {
     const db = join(home, 'broken.db');
     writeFileSync(db, 'not a database '.repeat(100));

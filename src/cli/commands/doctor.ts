@@ -4,10 +4,11 @@
  */
 import type { Command } from 'commander';
 import { resolveStoreConfig } from '../../config/config.js';
-import { AttuneError } from '../../errors.js';
+import { AttuneError, ErrorCode } from '../../errors.js';
 import { openStore } from '../../store/open-store.js';
 import type { StoreProblem } from '../../store/pattern-store.js';
 import { redactConnectionString } from '../../store/postgres-store.js';
+import type { SqliteStore } from '../../store/sqlite-store.js';
 import {
   action,
   addGlobalOptions,
@@ -24,9 +25,16 @@ export function registerDoctorCommand(program: Command): void {
       .command('doctor')
       .description('Check the store for corrupt or unreadable data; exit 1 when there is any'),
   )
-    .addHelpText('after', '\nExamples:\n  attune doctor\n  attune doctor --store sqlite --json')
+    .option(
+      '--rebuild-index',
+      "rebuild the sqlite store's search index from its patterns first (what doctor suggests when the index is damaged)",
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  attune doctor\n  attune doctor --store sqlite --json\n  attune doctor --store sqlite --rebuild-index',
+    )
     .action(
-      action(async (options: GlobalOptions) => {
+      action(async (options: GlobalOptions & { rebuildIndex?: boolean }) => {
         const config = resolveStoreConfig({
           store: options.store,
           storageDir: options.storageDir,
@@ -39,6 +47,16 @@ export function registerDoctorCommand(program: Command): void {
           const store = await openStore(config);
           location = store.location;
           try {
+            if (options.rebuildIndex) {
+              if (store.kind !== 'sqlite') {
+                throw new AttuneError(
+                  ErrorCode.INVALID_ARGUMENT,
+                  `--rebuild-index applies to the sqlite store, not the ${config.kind} store`,
+                );
+              }
+              await (store as SqliteStore).rebuildSearchIndex();
+              if (!options.json) printText(`Rebuilt the search index of ${location}.`);
+            }
             problems.push(...(await store.check()));
             users = (await store.listUsers()).length;
           } finally {
