@@ -289,34 +289,6 @@ export function scoreBound(
   return best;
 }
 
-/**
- * The stream to read next: one of those that cap the best unread row (its bound at least
- * that row's confidence), the most specific first, since it holds the fewest rows.
- */
-export function nextStream<S extends CandidateStream>(
-  streams: readonly S[],
-  bound: ScoreBound,
-): S | undefined {
-  let chosen: S | undefined;
-  let size = -1;
-  for (const s of streams) {
-    if (s.bound === Number.NEGATIVE_INFINITY || s.bound < bound.confidence) continue;
-    if (s.term !== -1 && (s.fields & ~(bound.fields[s.term] ?? 0)) !== 0) continue;
-    const specificity = s.term === -1 ? 0 : popcount(s.fields);
-    if (specificity > size) {
-      size = specificity;
-      chosen = s;
-    }
-  }
-  return chosen;
-}
-
-function popcount(mask: number): number {
-  let n = 0;
-  for (let m = mask; m; m &= m - 1) n++;
-  return n;
-}
-
 /** A matching row with its exact rank: field-weighted score plus confidence, then ties. */
 export interface RankedRow<Id> {
   id: Id;
@@ -337,14 +309,6 @@ export function compareRanked<Id>(a: RankedRow<Id>, b: RankedRow<Id>): number {
     b.extractedMs - a.extractedMs ||
     Buffer.compare(Buffer.from(a.patternId), Buffer.from(b.patternId))
   );
-}
-
-/** The distinct trigrams (by code point) of a field as the search index pads it. */
-export function trigramsOf(text: string, into: Set<string>): void {
-  const chars = Array.from(` ${wellFormed(text)} `);
-  for (let i = 0; i + 3 <= chars.length; i++) {
-    into.add(`${chars[i]}${chars[i + 1]}${chars[i + 2]}`);
-  }
 }
 
 /** Lone surrogates become U+FFFD, as they do on their way into SQLite's UTF-8. */
