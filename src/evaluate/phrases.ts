@@ -1355,6 +1355,11 @@ function finishDirective(
     /,\s*(?:and )?(?:fold|put|move|add|apply|merge|change|fix|do) (?:that|this|it|them)\b[^;]*$/i,
     '',
   );
+  // "...; write a commit message for that": a request about the change just made.
+  text = text.replace(
+    /[;,.]\s*(?:and |then )?(?:write|make|create|open|draft) (?:a |the |me a )?(?:commit(?: message)?|pr|pull request)\b.*$/i,
+    '',
+  );
   // "... on the system workqueue (look at power.c, the battery check does it that way)": the
   // aside is an example or a pointer, kept as the reason.
   let aside: string | undefined;
@@ -1380,6 +1385,18 @@ function finishDirective(
   if (!isInstruction(tidy) || tidy.length > 170) return undefined;
   // "no need for guests interaction": a requirement of the feature at hand.
   if (/^no need\b/i.test(tidy)) return undefined;
+  // "I think we could add convenience functions ...": a suggestion for the work at hand.
+  if (/\b(?:i think|maybe|perhaps) (?:we|you) (?:could|might|can)\b|^(?:we|you) could\b/i.test(raw))
+    return undefined;
+  // "without making any changes report on your analysis": a one-off request for a report.
+  if (
+    /^(?:without [^,]{3,40}?,?\s+)?(?:report|analy[sz]e|explain|summari[sz]e|investigate|look into|research|tell me|show me|give me)\b/i.test(
+      tidy,
+    ) &&
+    !ctx.lasting &&
+    !LASTING.test(raw)
+  )
+    return undefined;
   // "don't treat it as a rule": the user says what is NOT a lesson.
   if (/\b(?:treat|take|make|keep) (?:it|this|that) (?:as )?a rule\b/i.test(tidy)) return undefined;
   // "We use expo-notifications already": a fact about the project, not a rule to follow.

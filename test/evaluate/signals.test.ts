@@ -57,6 +57,8 @@ describe('parseDirective', () => {
     'use it',
     'tests only, no docs',
     'no need for guests interaction.',
+    'In addition, I think we could add convenience functions to find neighboring colors.',
+    'Without making any changes report on your analysis and the pros and cons of each.',
     "When the game loads, the car is facing up which means it's going in the -Y direction.",
     'when the ship hits an asteroid: ship loses a life, respawns at center with 2 s of invulnerability.',
     'I want a custom GATT service with a characteristic that notifies every 2 s when a central subscribes.',
@@ -72,6 +74,10 @@ describe('parseDirective', () => {
       'Every resource gets its tags via merge(local.common_tags); never a literal tag map.',
     ],
     ["we're on Svelte 5 here, please use runes.", 'On Svelte 5; use runes.'],
+    [
+      'always use absolute `@/src/` imports instead of local `./`, write a commit message for that',
+      'Always use absolute `@/src/` imports instead of local `./`.',
+    ],
     [
       'lualatex is the only engine this thesis builds with',
       'Use only lualatex (the only engine this thesis builds with).',
