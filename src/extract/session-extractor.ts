@@ -503,6 +503,7 @@ const TOPICS: Array<[RegExp, string]> = [
     /\b(?:di|dependency injection|inject\w*|koin|hilt|dagger|service locator)\b/i,
     'Wiring dependency injection{in}',
   ],
+  [/var\(--|\bdesign tokens?\b|\b(?:s?css|sass|less) (?:variables?|tokens?)\b/i, 'Styling the UI'],
   [
     /\b(?:tokens?|secrets?|credentials?|passwords?|api keys?|keychain|secure-?store)\b/i,
     'Storing secrets and tokens',

@@ -243,6 +243,21 @@ describe('extractSessionPatterns', () => {
     expect(fitted.aside).toBe(aside);
   });
 
+  it.each([
+    ['always var(--color-*) from the tokens, never a hex value in a component', 'Styling the UI'],
+    [
+      'always keep the refresh tokens in the keychain, never in UserDefaults',
+      'Storing secrets and tokens',
+    ],
+  ])('files %j under %j', (text, trigger) => {
+    const s = session('topic', [
+      { role: 'user', text: 'Make the header dark.' },
+      { role: 'assistant', text: 'Done.' },
+      { role: 'user', text },
+    ]);
+    expect(extractSessionPatterns(s, { now })[0]?.trigger).toBe(trigger);
+  });
+
   it('reuses the lessons detectSignals attached, without listing them in JSON', () => {
     const s = session('reuse', [
       { role: 'user', text: 'Add the endpoint.' },
