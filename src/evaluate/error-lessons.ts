@@ -124,6 +124,15 @@ function rawErrorLine(text: string): string | undefined {
       // "LoadError:\n  cannot load such file" / "ImportError while importing …".
       if (/(?:Error|Exception):?\s*$/.test(found) && lines[i + 1]?.trim())
         found = `${found.replace(/:?\s*$/, '')}: ${(lines[i + 1] as string).trim()}`;
+      // Erlang's "errors were found at the given arguments:\n\n  * 1st argument: the table …".
+      else if (/given arguments?:\s*$/.test(found)) {
+        const detail = lines
+          .slice(i + 1, i + 4)
+          .find((l) => /^\s*\*\s+\S/.test(l))
+          ?.trim()
+          .replace(/^\*\s+/, '');
+        if (detail) found = `${found.replace(/:\s*$/, '')}: ${detail}`;
+      }
       // "[SEVERE] generator on lib/x.dart:" and the message a line or two below.
       else if (/:\s*$/.test(found) && /^\s*\[/.test(raw)) {
         const next = lines.slice(i + 1, i + 3).find((l) => l.trim());
@@ -238,7 +247,7 @@ const UNFLAGGED_FAILURE =
 
 /** Failure texts of a run that does work (not a look at a file that may quote them). */
 const RUN_FAILURE =
-  /thread '[^']*' panicked at|^Traceback \(most recent call last\)|^SCRIPT ERROR:|^\s*(?:FAIL|FAILED)\s+\S|^\s*(?:error(?:\[\w+\])?|fatal):\s|^\s*Failing\s+[1-9]|\b[1-9]\d* (?:failed|failing)\b|^npm ERR!|^Error: |\bException in thread\b/m;
+  /thread '[^']*' panicked at|^Traceback \(most recent call last\)|^SCRIPT ERROR:|^\s*(?:FAIL|FAILED)\s+\S|^\s*(?:error(?:\[\w+\])?|fatal):\s|^\s*Failing\s+[1-9]|\b[1-9]\d* (?:failed|failing|failures?)\b|^npm ERR!|^Error: |\bException in thread\b/m;
 
 /** True when the call failed: flagged, a non-zero exit code, or an unmistakable failure text. */
 function isFailure(call: ToolCall): boolean {

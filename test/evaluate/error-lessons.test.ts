@@ -450,6 +450,39 @@ describe('detectToolLessons and detectPastedErrorResolution', () => {
         fix: 'Run `latexmk thesis.tex` without `-pdf`.',
       },
     },
+    {
+      name: 'treats an ExUnit run with failures as failed even without an exit code',
+      turns: build([
+        'add the station cache',
+        {
+          calls: [
+            {
+              name: 'run_command',
+              input: 'cd apps/ingest && mix test',
+              output:
+                '** (ArgumentError) errors were found at the given arguments:\n\n  * 1st argument: the table identifier does not refer to an existing ETS table\n\n4 tests, 1 failure',
+            },
+          ],
+        },
+        {
+          say: 'Fix: give the table a long-lived owner. I will make `Ingest.Stations` a GenServer that creates the table in `init/1`.',
+          calls: [
+            edit(
+              'lib/ingest/stations.ex',
+              'def lookup(id)',
+              'use GenServer\n  def init(_), do: {:ok, :ets.new(:stations, [:named_table, :public])}\n  def lookup(id)',
+            ),
+            {
+              name: 'run_command',
+              input: 'cd apps/ingest && mix test',
+              output: '4 tests, 0 failures',
+            },
+          ],
+        },
+        'great',
+      ]),
+      want: { kind: 'error_resolution' },
+    },
   ];
 
   it.each(cases)('$name', ({ turns, want }) => {
@@ -485,6 +518,11 @@ describe('errorLine', () => {
       'a Dart Sass deprecation warning',
       'Deprecation Warning [slash-div]: Using / for division outside of calc() is deprecated.',
       'Deprecation Warning [slash-div]: Using / for division outside of calc() is deprecated',
+    ],
+    [
+      "Erlang's bad-argument error with the argument it names",
+      '** (ArgumentError) errors were found at the given arguments:\n\n  * 1st argument: the table identifier does not refer to an existing ETS table\n\n4 tests, 1 failure',
+      'ArgumentError: errors were found at the given arguments: 1st argument: the table identifier does not refer to an existing ETS table',
     ],
     [
       'a Ruby error named with :: namespaces',
