@@ -1523,6 +1523,28 @@ function suggestedCommand(texts: readonly string[]): string | undefined {
   return undefined;
 }
 
+/**
+ * The option the user says they took, as the assistant offered it: "went with 10.0.2.2 via
+ * the config function, works" picks "1. Use `10.0.2.2` when running on the Android emulator".
+ */
+function chosenOption(texts: readonly string[], reply: string): string | undefined {
+  const m =
+    /\b(?:went with|going with|went for|chose|picked|took|used) (?:the |option )?(`?[\w@/.:-]{3,40}?`?)(?=[\s,;]|\.(?:\s|$)|$)/i.exec(
+      reply.slice(0, 200),
+    );
+  const pick = m?.[1]?.replace(/[`'"]/g, '');
+  if (!pick || /^(?:it|that|this|your|the|one|first|second)$/i.test(pick)) return undefined;
+  for (const text of texts) {
+    for (const line of text.split('\n')) {
+      const item = /^\s*(?:\d+[.)]|[-*])\s+(.{8,160}?)[:.]?\s*$/.exec(line)?.[1];
+      if (!item || !item.replace(/[`'"*]/g, '').includes(pick)) continue;
+      const plain = item.replace(/\*\*/g, '');
+      if (VERB_RE.test(plain)) return finish(plain);
+    }
+  }
+  return undefined;
+}
+
 /** The first sentence of a long message line. */
 function clipSentence(line: string): string {
   const end = line.search(/[.!](?:\s|$)/);
@@ -2106,7 +2128,7 @@ export function detectPastedErrorResolution(
   // "... caddy-site is a systemd user unit, it's `systemctl --user restart caddy-site`": the
   // user gave the way past the error along with it.
   const own = userCommand([turn.text], prefix);
-  const fix = own ?? chooseFix(w, undefined, pasted);
+  const fix = own ?? chosenOption(w.texts, next.text) ?? chooseFix(w, undefined, pasted);
   if (!fix) return;
   const lesson: Lesson = {
     kind: ENVIRONMENT_ERROR.test(pasted) ? 'workaround' : 'error_resolution',

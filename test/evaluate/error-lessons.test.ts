@@ -483,6 +483,20 @@ describe('detectToolLessons and detectPastedErrorResolution', () => {
       ]),
       want: { kind: 'error_resolution' },
     },
+    {
+      name: 'takes the option the user says they went with',
+      turns: build([
+        'the app cannot reach the API:\n```\nUnhandled Exception: SocketException: Connection refused (OS Error: Connection refused, errno = 111), address = localhost\n```',
+        {
+          say: 'On the Android emulator `localhost` is the emulator itself. Two ways to handle it:\n\n1. Use `10.0.2.2` when running on the Android emulator:\n2. Run `adb reverse tcp:8080 tcp:8080` once per emulator.',
+        },
+        'went with 10.0.2.2 via the config function, works now',
+      ]),
+      want: {
+        kind: 'error_resolution',
+        fix: 'Use `10.0.2.2` when running on the Android emulator.',
+      },
+    },
   ];
 
   it.each(cases)('$name', ({ turns, want }) => {
