@@ -218,8 +218,16 @@ function phrase(lesson: Lesson, scope: string | undefined, session: Session): Ph
     return { trigger, resolution, context: `${who}${why}: "${d.quote}"` };
   }
   if (lesson.error && lesson.fix) {
-    const error = lesson.error.length > 160 ? undefined : lesson.error;
-    if (!error) return undefined;
+    // A long error line (a Rust type path, a Java signature) is cut at a word: its head is
+    // what the next occurrence will show.
+    const error =
+      lesson.error.length > 160
+        ? `${lesson.error
+            .slice(0, 157)
+            .replace(/\s+\S*$/, '')
+            .replace(/[\s,:;(<[{]+$/, '')}…`
+        : lesson.error;
+    if (error.length < 12) return undefined;
     const cause = lesson.cause ? ` ${lesson.cause.replace(/\s+/g, ' ')}` : '';
     if (lesson.kind === 'workaround') {
       return {

@@ -190,6 +190,23 @@ describe('extractSessionPatterns', () => {
       want: undefined,
     },
     {
+      name: 'a fix for a very long error line, with the error cut at a word',
+      calls: [
+        bash(
+          'cargo run',
+          `error[E0308]: mismatched types: expected \`${'bevy_transform::components::transform::'.repeat(4)}Transform\`, found \`&mut Ship\``,
+          101,
+        ),
+        edit('/r/src/collision.rs', 'Query<&Transform>', 'Query<&Transform, Without<Ship>>'),
+        bash('cargo run', 'Finished dev profile'),
+      ],
+      next: 'works, thanks',
+      want: {
+        category: 'error_resolution',
+        trigger: expect.stringMatching(/^`cargo run`: error\[E0308\]: mismatched types.{20,140}…$/),
+      },
+    },
+    {
       name: 'nothing when the re-run fails again',
       calls: [
         bash('pytest -q', 'E   ImportError: cannot import name UTC', 1),
