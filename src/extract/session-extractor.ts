@@ -220,13 +220,7 @@ function phrase(lesson: Lesson, scope: string | undefined, session: Session): Ph
   if (lesson.error && lesson.fix) {
     // A long error line (a Rust type path, a Java signature) is cut at a word: its head is
     // what the next occurrence will show.
-    const error =
-      lesson.error.length > 160
-        ? `${lesson.error
-            .slice(0, 157)
-            .replace(/\s+\S*$/, '')
-            .replace(/[\s,:;(<[{]+$/, '')}…`
-        : lesson.error;
+    const error = lesson.error.length > 160 ? cutAtWord(lesson.error, 157) : lesson.error;
     if (error.length < 12) return undefined;
     const cause = lesson.cause ? ` ${lesson.cause.replace(/\s+/g, ' ')}` : '';
     if (lesson.kind === 'workaround') {
@@ -247,6 +241,14 @@ function phrase(lesson: Lesson, scope: string | undefined, session: Session): Ph
     };
   }
   return undefined;
+}
+
+/** `text` cut to at most `max` characters plus "…", at a word unless that loses too much. */
+function cutAtWord(text: string, max: number): string {
+  const hard = text.slice(0, max);
+  const soft = hard.replace(/\s+\S*$/, '');
+  const cut = soft.length >= max - 40 ? soft : hard;
+  return `${cut.replace(/[\s,:;(<[{]+$/, '')}…`;
 }
 
 /** Longest resolution a pattern keeps: a note, not a paragraph. */
