@@ -300,6 +300,18 @@ const RULES: Rule[] = [
         : undefined,
     strength: 0.7,
   },
+  // "the env is managed by uv: `uv sync` to install": the tool that owns a part of the project.
+  {
+    kind: 'convention',
+    re: /^(?:the |our )?([\w .-]{2,30}?) (?:is|are) (?:managed|handled|installed|deployed) (?:by|with|through|via) (`?[\w.@/-]+`?)(?:\s*(?::|,|—|-)\s*(.{4,}))?$/i,
+    build: (m) => {
+      const what = rest(m);
+      if (/^(?:it|this|that|they|which|everything)\b/i.test(what)) return undefined;
+      const how = rest(m, 3);
+      return `use ${rest(m, 2)} for the ${what}${how ? `: ${how}` : ''}`;
+    },
+    strength: 0.7,
+  },
   // "lualatex is the only engine this thesis builds with": the one tool that works here.
   {
     kind: 'convention',

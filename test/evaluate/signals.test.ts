@@ -92,6 +92,10 @@ describe('parseDirective', () => {
     ],
     ['no malloc/free in this library, ever.', "Don't use malloc/free in this library."],
     [
+      'the env is managed by uv: `uv sync` to install, `uv run <cmd>` to run anything.',
+      'Use uv for the env: `uv sync` to install, `uv run <cmd>` to run anything.',
+    ],
+    [
       'hmm, no `now()` inside entities — we inject a `Clock` everywhere so tests can pin time',
       "Don't use `now()` inside entities; inject a `Clock` everywhere so tests can pin time.",
     ],
