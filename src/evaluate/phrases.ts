@@ -300,6 +300,14 @@ const RULES: Rule[] = [
         : undefined,
     strength: 0.7,
   },
+  // "every commit here is `<subsystem>: <summary>` — amend it to …": how things look here.
+  {
+    kind: 'convention',
+    re: /^(every|each|all) ([\w -]{2,30}?) (here|in this (?:repo(?:sitory)?|project|codebase|team)) (is|are|has|have|uses?|starts? with|follows?|looks? like) (.{3,120}?)(?:\s[—–-]\s.*)?[.!]?$/i,
+    build: (m) =>
+      `${(m[1] ?? '').toLowerCase()} ${rest(m, 2)} ${rest(m, 3)} ${rest(m, 4)} ${rest(m, 5)}`,
+    strength: 0.7,
+  },
   // "the env is managed by uv: `uv sync` to install": the tool that owns a part of the project.
   {
     kind: 'convention',

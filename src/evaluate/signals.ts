@@ -384,8 +384,11 @@ function scanUserText(
   // "there's never network in here": a limit of the environment that the rules after it in
   // the same paragraph work around.
   let limit: { block: number; text: string; lesson?: Lesson } | undefined;
+  let previousBlock = -1;
   for (const unit of units) {
     const sentence = unit.text;
+    const block = previousBlock;
+    previousBlock = unit.block;
     if (unit.block !== anchorBlock || TOPIC_SHIFT.test(sentence)) anchor = undefined;
     if (limit && limit.block !== unit.block) limit = undefined;
     if (LIMIT_STATEMENT.test(sentence)) {
@@ -402,6 +405,15 @@ function scanUserText(
       ...(previous ? { previous } : {}),
     });
     let d = d0;
+    // "also: timestamptz. we never use `timestamp` without time zone": the bare term just
+    // before a rule is what to use instead.
+    const bare = previous !== undefined && unit.block === block ? bareTerm(previous) : undefined;
+    if (d && bare && !d.instruction.toLowerCase().includes(bare.toLowerCase())) {
+      d = {
+        ...d,
+        instruction: `Use ${bare}; ${d.instruction.charAt(0).toLowerCase()}${d.instruction.slice(1)}`,
+      };
+    }
     const limited = d !== undefined && limit !== undefined;
     if (d && limit) {
       d = { ...d, reason: d.reason ? `${limit.text}; ${d.reason}` : limit.text };
@@ -538,6 +550,22 @@ function joins(rule: Directive, next: Directive): boolean {
   // "the notebooks are paired with jupytext. only ever edit the .py file": what to do about it.
   if (isStatement(rule.instruction) && !isStatement(next.instruction)) return true;
   return /\b(?:either|as well|too)\W*$/i.test(next.quote.replace(/,.*$/, ''));
+}
+
+/** The term a sentence is made of alone ("also: timestamptz."), or undefined. */
+function bareTerm(sentence: string): string | undefined {
+  const m = /^(?:(?:also|and|btw|oh|ok|so|plus)[,:]?\s+)*(`?[\w.@/+-]{3,30}`?)[.!:]?$/i.exec(
+    sentence.trim(),
+  );
+  const term = m?.[1]?.replace(/[.:]+$/, '');
+  if (!term || term.replace(/`/g, '').length < 3) return undefined;
+  if (
+    /^(?:ok(?:ay)?|yes|yeah|yep|no|nope|thanks|thank|done|great|nice|sure|good|right|cool|perfect|wait|hmm+|also|and|fine|correct|exactly|agreed|lgtm|again|please|sorry|hello|hi|hey)$/i.test(
+      term.replace(/`/g, ''),
+    )
+  )
+    return undefined;
+  return term;
 }
 
 /** A sentence that only states a limit: "re network: there's never network in here". */

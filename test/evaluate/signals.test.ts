@@ -418,6 +418,24 @@ describe('rules stated in longer sentences', () => {
     expect(detectLessons(s).lessons).toEqual([]);
   });
 
+  it('puts the bare term said just before a rule into it as what to use', () => {
+    const lessons = detectLessons(
+      user('also: timestamptz. we never use `timestamp` without time zone in this schema'),
+    ).lessons;
+    expect(lessons.map((l) => l.directive?.instruction)).toEqual([
+      'Use timestamptz; never use `timestamp` without time zone in this schema.',
+    ]);
+  });
+
+  it('reads "every X here is Y" as how things are done here, without the one-off tail', () => {
+    const lessons = detectLessons(
+      user('every commit here is `<subsystem>: <lowercase summary>` — amend it to `ble: notify`.'),
+    ).lessons;
+    expect(lessons.map((l) => l.directive?.instruction)).toEqual([
+      'Every commit here is `<subsystem>: <lowercase summary>`.',
+    ]);
+  });
+
   it('keeps two rules apart when the second starts another subject', () => {
     const lessons = detectLessons(
       user(
