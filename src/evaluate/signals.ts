@@ -524,7 +524,7 @@ const TOPIC_SHIFT =
 
 // Sentences that end the explanation of a rule: questions, thanks, requests for the task.
 const ENDS_ELABORATION =
-  /\?\s*$|\bwhile you'?re (?:at it|there|in there)\b|^\W*(?:(?:ok(?:ay)?|so|and|now|also|please),?\s+)*(?:thanks|thank you|can you|could you|would you|will you|revert|fix|change|commit|rename|create|implement|make|let'?s|lgtm|looks good|add|update|remove|delete|try|look|show|explain|tell|push|deploy|install|ship|merge|rerun|re-run)\b/i;
+  /\?\s*$|\bwhile you'?re (?:at it|there|in there)\b|\bcommit message\b|^\W*(?:(?:ok(?:ay)?|so|and|now|also|please),?\s+)*(?:thanks|thank you|can you|could you|would you|will you|revert|fix|change|commit|rename|create|implement|make|let'?s|lgtm|looks good|add|update|remove|delete|try|look|show|explain|tell|push|deploy|install|ship|merge|rerun|re-run)\b/i;
 
 /** Longest instruction a rule grows to by joining its explaining sentences. */
 const MAX_RULE = 200;
