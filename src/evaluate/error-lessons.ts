@@ -99,6 +99,10 @@ function rawErrorLine(text: string): string | undefined {
     const root = lines.slice(caused + 1).find((l) => l.trim());
     if (root) return root.trim().replace(/^\d+:\s*/, '');
   }
+  // Java's chain of wrapped exceptions: the last "Caused by: …" is the root cause.
+  let rootCause: string | undefined;
+  for (const l of lines) if (/^\s*Caused by: \S/.test(l)) rootCause = l;
+  if (rootCause) return rootCause.trim().replace(/^Caused by:\s*/, '');
   const fail = lines.findIndex((l) => /^\s*--- FAIL: \w+/.test(l));
   if (fail >= 0) {
     const name = /--- FAIL: (\w+)/.exec(lines[fail] as string)?.[1] ?? '';

@@ -539,6 +539,11 @@ describe('errorLine', () => {
       'ArgumentError: errors were found at the given arguments: 1st argument: the table identifier does not refer to an existing ETS table',
     ],
     [
+      "the root cause at the end of Java's chain of wrapped exceptions",
+      "org.springframework.beans.factory.BeanCreationException: Error creating bean with name 'flywayInitializer'\n\tat org.springframework.Foo.bar(Foo.java:12)\nCaused by: org.flywaydb.core.internal.command.DbMigrate$FlywayMigrateException: Migration V7__index.sql failed\nCaused by: org.postgresql.util.PSQLException: ERROR: CREATE INDEX CONCURRENTLY cannot run inside a transaction block",
+      'org.postgresql.util.PSQLException: ERROR: CREATE INDEX CONCURRENTLY cannot run inside a transaction block',
+    ],
+    [
       'a Ruby error named with :: namespaces',
       'it fails:\n\nError:\nDigestMailerTest#test_weekly:\nActionView::Template::Error: Missing host to link to! Please provide the :host parameter\n    app/views/digest_mailer/weekly.text.erb:6',
       'ActionView::Template::Error: Missing host to link to! Please provide the :host parameter',
