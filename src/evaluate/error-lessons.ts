@@ -720,8 +720,7 @@ function scan(
             // The error moved on ("no such simulator" became a compile error, a dependency
             // conflict became a failing test): the edits, or the change to the command, made
             // since got past this failure.
-            const args = (x: string) => shellWords(x).join(' ');
-            if (w.editCount > 0 || w.changes.length > 0 || args(cmd) !== args(of)) {
+            if (w.editCount > 0 || w.changes.length > 0 || !sameCommand(cmd, of)) {
               w.movedOn = w.editCount === 0 && w.changes.length === 0;
               w.progressed = true;
               w.rerun = rel.stage ?? cmd;
@@ -736,8 +735,7 @@ function scan(
           for (const s of rel.before) if (/^sed -i/.test(s)) w.editCount++;
           // The user turned the first approach down, and the re-run that passed is a different
           // command: it took the user's route.
-          const flat = (x: string) => x.replace(/\s*\d?>&\d|\s*\|.*$/g, '').replace(/\s+/g, ' ');
-          if (w.objected && flat(cmd) !== flat(of)) w.objected = false;
+          if (w.objected && !sameCommand(cmd, of)) w.objected = false;
           continue;
         }
       }
@@ -1576,7 +1574,7 @@ function userCommand(prompts: readonly string[], failing: string | undefined): s
   const text = prompt.replace(/```[\s\S]*?```/g, ' ');
   // The program and sub-command of the failing stage ("terraform init").
   const head = (c: string) => shellWords(c).slice(0, 2).join(' ');
-  const failingHead = failing ? head(stages(failing).at(-1) ?? failing) : undefined;
+  const failingHead = failing ? head(failing) : undefined;
   const found: Array<{ command: string; lead: string; same: boolean }> = [];
   for (const sentence of text.split(/(?<=[.!?])\s+|\n+/)) {
     const m = SHELL_COMMAND.exec(sentence);
@@ -1680,11 +1678,22 @@ function addedWords(before: string, after: string): { added: string[]; removed: 
   return { added, removed };
 }
 
-/** `cargo test` -> `cargo test --offline`: the flags that made the re-run pass. */
-/** Shell words of the command's first stage, quotes kept ("-destination 'a b'" is two words). */
+/** `2>&1`, `> /dev/null`: how output is routed, not what is run. */
+const REDIRECTION = /\s*(?:\d?>&\d|\d?>\s*\/dev\/null)/g;
+
+/**
+ * Shell words of the command's last working stage (`cd x && latexmk -pdf t.tex 2>&1 | tail`
+ * gives `latexmk -pdf t.tex`), redirections left out, quotes kept ("-destination 'a b'" is
+ * two words).
+ */
 function shellWords(command: string): string[] {
-  const stage = command.replace(/\s*\d?>&\d/g, '').replace(/\s*[|;&]{1,2}.*$/s, '');
+  const stage = (workStages(command).at(-1) ?? command).replace(REDIRECTION, '');
   return stage.match(/(?:[^\s'"]+|'[^']*'|"[^"]*")+/g) ?? [];
+}
+
+/** The same command, whatever its redirections, filters and spacing. */
+function sameCommand(a: string, b: string): boolean {
+  return shellWords(a).join(' ') === shellWords(b).join(' ');
 }
 
 /**
@@ -1727,6 +1736,7 @@ function envFix(failing: string, rerun: string): string | undefined {
   return `Run \`${label}\` with \`${env}\` set.`;
 }
 
+/** `cargo test` -> `cargo test --offline`: the flags that made the re-run pass. */
 function flagFix(failing: string, rerun: string): string | undefined {
   const { added, removed } = addedWords(failing, rerun);
   // "latexmk thesis.tex" after "latexmk -pdf thesis.tex" failed: a flag taken away.
@@ -1761,7 +1771,7 @@ function commandFix(
     (c) => !LOOK_COMMAND.test(c) && !/^(?:sed -i|git (?:add|checkout|stash|commit))/.test(c),
   );
   if (useful.length === 0 || useful.length > 2) return undefined;
-  const cmd = useful.map((c) => c.replace(/\s*(?:\d?>&\d|\d?>\s*\/dev\/null)/g, '')).join(' && ');
+  const cmd = useful.map((c) => c.replace(REDIRECTION, '')).join(' && ');
   if (cmd.length > 110) return undefined;
   return rerunLabel ? `Run \`${cmd}\` first, then \`${rerunLabel}\`.` : `Run \`${cmd}\`.`;
 }
