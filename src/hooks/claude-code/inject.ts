@@ -18,10 +18,10 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   type AttuneConfig,
+  attuneHome,
   findProjectRoot,
   loadConfig,
   resolveStoreConfig,
@@ -179,7 +179,7 @@ async function cachedSessionOutput(
   if (!stat) return '';
   const scope = `${CACHE_VERSION}\n${id.store.storageDir}\n${id.userId}\n${id.project}\n${settings}`;
   const key = `${scope}\n${stat.size}:${stat.mtimeMs}:${stat.ino}`;
-  const dir = join(resolve(env.ATTUNE_HOME || join(homedir(), '.attune')), 'cache');
+  const dir = join(attuneHome(env), 'cache');
   const path = join(dir, `session-start-${hash(scope)}.json`);
   try {
     const cached = JSON.parse(readFileSync(path, 'utf8')) as {
@@ -243,7 +243,7 @@ const INJECTED_TTL_MS = 3 * 24 * 60 * 60 * 1000;
 
 /** The file recording the pattern ids injected into one session's prompts. */
 function injectedFile(sessionId: string, env: Env): string {
-  const dir = join(resolve(env.ATTUNE_HOME || join(homedir(), '.attune')), 'cache');
+  const dir = join(attuneHome(env), 'cache');
   return join(dir, `injected-${hash(sessionId)}.json`);
 }
 
@@ -262,7 +262,10 @@ function injectedEarlier(sessionId: string, env: Env): Set<string> {
   }
 }
 
-/** Adds what was injected now to the session's record; prunes other sessions' old records. */
+/**
+ * Adds what was injected now to the session's record; on a session's first record, prunes
+ * other sessions' old ones.
+ */
 async function rememberInjected(
   sessionId: string,
   earlier: ReadonlySet<string>,
@@ -277,6 +280,8 @@ async function rememberInjected(
     const temp = `${path}.${process.pid}.tmp`;
     writeFileSync(temp, JSON.stringify({ session: sessionId, ids }), { mode: 0o600 });
     renameSync(temp, path);
+    // Old sessions' records are swept once per session, not on every prompt.
+    if (earlier.size > 0) return;
     const now = Date.now();
     for (const name of readdirSync(dirname(path))) {
       if (!name.startsWith('injected-') || join(dirname(path), name) === path) continue;
