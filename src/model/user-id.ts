@@ -2,7 +2,7 @@
  * User ids: validated once, never rewritten, so two ids never share a directory.
  * @module
  */
-import { invalidArgument } from '../errors.js';
+import { AttuneError, ErrorCode, invalidArgument } from '../errors.js';
 
 /** Longest user id accepted. */
 export const MAX_USER_ID_LENGTH = 128;
@@ -38,4 +38,16 @@ export function validateUserId(userId: unknown): string {
     return invalidArgument('userId', 'starts or ends with white space', suggestion);
   }
   return userId;
+}
+
+/**
+ * The error for a user folder that another spelling of the id owns (its `.owner` file): on a
+ * file system that ignores case, "Alice" and "alice" name one folder.
+ */
+export function folderOwnedByAnother(id: string, owner: string, dir: string): AttuneError {
+  return new AttuneError(
+    ErrorCode.INVALID_ARGUMENT,
+    `user id "${id}" shares the folder ${dir} with user "${owner}" (this file system ignores case)`,
+    { suggestion: `Use one spelling of the user id, for example "${owner}".` },
+  );
 }

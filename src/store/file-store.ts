@@ -13,7 +13,7 @@ import writeFileAtomic from 'write-file-atomic';
 import { AttuneError, ErrorCode } from '../errors.js';
 import { type ExtractedPattern, patternToJson, safeParsePatternJson } from '../model/pattern.js';
 import { type LearnedSkill, safeParseSkillJson, skillToJson } from '../model/skill.js';
-import { validateUserId } from '../model/user-id.js';
+import { folderOwnedByAnother, validateUserId } from '../model/user-id.js';
 import { isCode, type LockOptions, withLock } from './lock.js';
 import {
   type ClearResult,
@@ -269,13 +269,7 @@ export class FileStore implements PatternStore {
         { cause: error },
       );
     }
-    if (owner !== id) {
-      throw new AttuneError(
-        ErrorCode.INVALID_ARGUMENT,
-        `user id "${id}" shares the folder ${dir} with user "${owner}" (this file system ignores case)`,
-        { suggestion: `Use one spelling of the user id, for example "${owner}".` },
-      );
-    }
+    if (owner !== id) throw folderOwnedByAnother(id, owner, dir);
     this.#owners.set(dir, id);
     return 'owned';
   }

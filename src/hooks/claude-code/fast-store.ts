@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AttuneError, ErrorCode } from '../../errors.js';
 import type { PatternCategory } from '../../model/category.js';
+import { folderOwnedByAnother } from '../../model/user-id.js';
 import type { InjectablePattern } from './context.js';
 
 const CATEGORIES: ReadonlySet<string> = new Set<PatternCategory>([
@@ -48,12 +49,8 @@ export function readInjectablePatterns(
   } catch {
     owner = undefined;
   }
-  if (owner !== undefined && owner !== userId) {
-    throw new AttuneError(
-      ErrorCode.INVALID_ARGUMENT,
-      `user id "${userId}" shares the folder ${join(storageDir, userId)} with user "${owner}" (this file system ignores case)`,
-    );
-  }
+  if (owner !== undefined && owner !== userId)
+    throw folderOwnedByAnother(userId, owner, join(storageDir, userId));
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
