@@ -67,6 +67,9 @@ const ERROR_SHAPES: RegExp[] = [
   /^e: (?:file:\/\/)?\S+?:\d+:\d+ (.{6,})$/,
   // A named error quoted inside a sentence: "Running it gives: TypeError: …".
   /(?:^|:\s+|\s)((?:[a-z_]\w*\.)*[A-Z]\w*(?:Error|Exception):\s+\S.{3,})$/,
+  // A log-level error inside a longer log line, the last one being the cause: "2026/10/02 goose
+  // run: ERROR 2026_x.sql: failed to run SQL migration: …: ERROR: unique constraint on …".
+  /^.*\b(?:ERROR|FATAL|PANIC):\s+((?:[A-Za-z]\S*\s+){2}.{6,})$/,
 ];
 
 /** A Rust panic's message: the line after `thread 'main' panicked at …:`. */
@@ -813,6 +816,9 @@ function callChanges(call: ToolCall): Change[] {
           pairs.push([e.old_string ?? e.oldString, e.new_string ?? e.newString]);
       for (const [a, b] of pairs)
         if (typeof a === 'string' && typeof b === 'string') out.push(lineDiff(a, b, file));
+      // A file written whole (Claude Code's Write): every line is new.
+      if (out.length === 0 && typeof o.content === 'string')
+        out.push(lineDiff('', o.content, file));
       return out;
     } catch {
       // not JSON
@@ -1830,6 +1836,7 @@ function chooseFix(
   // assertion is specific to its code, so only a named fix or a crisp change teaches anything.
   if (action && (proseOnly || concrete(action)) && !ASSERTION.test(error)) fix ??= action;
   fix ??= summarised?.text;
+  fix ??= namedAddition(w, error);
   if (!fix) {
     const commit = w.commits.map((c) => /^fix(?:\([^)]*\))?:\s*(.+)$/i.exec(c)?.[1]).find(Boolean);
     if (commit) fix = instruction(commit, undefined) ?? undefined;
@@ -1848,6 +1855,35 @@ function chooseFix(
       fix = `${fix.replace(/\.$/, '')} (\`${install}\`).`;
   }
   return fix;
+}
+
+/**
+ * A change too large to summarise (a file written anew), and the assistant's prose naming in
+ * backticks the line that matters ("unless the file starts with `-- +goose NO TRANSACTION`"):
+ * that line, added, is the fix.
+ */
+function namedAddition(w: Window, error: string): string | undefined {
+  // The sentence naming the line must be about the error: a word of it, outside the line.
+  const errorWords = new Set<string>();
+  for (const t of error.toLowerCase().match(/[a-z]{4,}/g) ?? [])
+    if (!STOP.has(t) && !GENERIC.has(t)) errorWords.add(t);
+  const spans: string[] = [];
+  for (const sentence of w.texts.flatMap(sentencesOf))
+    for (const m of sentence.matchAll(/`([^`\n]{6,80})`/g)) {
+      const outside = sentence.replace(m[0], ' ');
+      if (mentions(outside, errorWords)) spans.push(m[1] ?? '');
+    }
+  for (const span of spans) {
+    if (!/[A-Za-z]{3}/.test(span) || !/\s/.test(span)) continue;
+    for (const ch of w.changes) {
+      const added = ch.after.some((l) => l.includes(span));
+      const had = ch.before.some((l) => l.includes(span));
+      if (!added || had) continue;
+      const file = baseName(ch.file);
+      return file ? `Add \`${span}\` to \`${file}\`.` : `Add \`${span}\`.`;
+    }
+  }
+  return undefined;
 }
 
 const ASSERTION =

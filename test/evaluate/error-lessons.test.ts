@@ -497,6 +497,38 @@ describe('detectToolLessons and detectPastedErrorResolution', () => {
         fix: 'Use `10.0.2.2` when running on the Android emulator.',
       },
     },
+    {
+      name: 'takes the line the prose names from a file written anew',
+      turns: build([
+        'add the index migration',
+        {
+          say: 'goose runs each migration in a transaction unless the file starts with `-- +goose NO TRANSACTION`. Rewriting it that way.',
+          calls: [
+            fail(
+              'goose -dir db/migrations postgres "$DSN" up',
+              'goose run: ERROR 2026_idx.sql: failed to run SQL migration: ERROR: CREATE INDEX CONCURRENTLY cannot run inside a transaction block (SQLSTATE 25001)',
+            ),
+            {
+              name: 'Write',
+              input: JSON.stringify({
+                file_path: 'db/migrations/2026_idx.sql',
+                content:
+                  '-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX CONCURRENTLY a_idx ON a (x);\nCREATE INDEX CONCURRENTLY b_idx ON b (y);\n-- +goose Down\nDROP INDEX a_idx;\nDROP INDEX b_idx;',
+              }),
+              output: 'File written.',
+            },
+            ok('goose -dir db/migrations postgres "$DSN" up', 'OK 2026_idx.sql'),
+          ],
+        },
+        'thanks',
+      ]),
+      want: {
+        kind: 'error_resolution',
+        error:
+          '`goose`: CREATE INDEX CONCURRENTLY cannot run inside a transaction block (SQLSTATE 25001)',
+        fix: 'Add `-- +goose NO TRANSACTION` to `2026_idx.sql`.',
+      },
+    },
   ];
 
   it.each(cases)('$name', ({ turns, want }) => {
@@ -572,6 +604,11 @@ describe('errorLine', () => {
       'a named error on its own line, joined with the next one',
       'LoadError:\n  cannot load such file -- webmock/rspec\n# ./spec/x_spec.rb:2',
       'LoadError: cannot load such file -- webmock/rspec',
+    ],
+    [
+      'the last log-level error inside a longer log line',
+      '2026/10/02 07:55:31 goose run: ERROR 20261002_partition.sql: failed to run SQL migration: failed to execute SQL query "CREATE TABLE events_p (...)": ERROR: unique constraint on partitioned table must include all partitioning columns (SQLSTATE 0A000)',
+      'unique constraint on partitioned table must include all partitioning columns (SQLSTATE 0A000)',
     ],
     ['nothing for output without an error', 'All 12 tests passed', undefined],
   ])('finds %s', (_name, text, want) => {
