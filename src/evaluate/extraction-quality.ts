@@ -37,7 +37,17 @@ const LabelSchema = z.array(
     category: z.enum(PATTERN_CATEGORIES as [PatternCategory, ...PatternCategory[]]),
     turn: z.number().int().nonnegative().optional(),
     lesson: z.string().min(1),
-    match: z.array(z.string().min(1)).min(1),
+    // "a||b" or "|a" would hold an empty alternative, which every pattern contains.
+    match: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .refine((m) => m.split('|').every((alt) => alt.trim().length > 0), {
+            message: 'a match entry has an empty alternative (a stray "|")',
+          }),
+      )
+      .min(1),
   }),
 );
 

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runExtractionQuality } from '../../src/evaluate/extraction-quality.js';
+import { parseLabels, runExtractionQuality } from '../../src/evaluate/extraction-quality.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
@@ -17,5 +17,30 @@ describe('extraction quality on the labelled development set', () => {
     expect(report.overall.labelled).toBeGreaterThan(30);
     expect(report.overall.precision).toBeGreaterThanOrEqual(0.9);
     expect(report.overall.recall).toBeGreaterThanOrEqual(0.8);
+  });
+});
+
+describe('parseLabels', () => {
+  const label = (match: string[]) =>
+    JSON.stringify([{ id: 'a/b', category: 'preference', lesson: 'Use pnpm.', match }]);
+
+  it('reads a label with alternatives', () => {
+    expect(parseLabels(label(['pnpm', 'use|prefer']), 'x.labels.json')).toEqual([
+      { id: 'a/b', category: 'preference', lesson: 'Use pnpm.', match: ['pnpm', 'use|prefer'] },
+    ]);
+  });
+
+  it.each([
+    ['a stray leading bar', ['| cat']],
+    ['a doubled bar', ['pnpm||npm']],
+    ['a trailing bar', ['pnpm|']],
+  ])('rejects a match entry with %s, which every pattern would contain', (_name, match) => {
+    expect(() => parseLabels(label(match), 'x.labels.json')).toThrow(/empty alternative/);
+  });
+
+  it('names the file when the JSON is broken', () => {
+    expect(() => parseLabels('[{', 'x.labels.json')).toThrow(
+      /labels x\.labels\.json: not valid JSON/,
+    );
   });
 });
