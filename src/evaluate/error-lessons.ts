@@ -250,11 +250,11 @@ const FILTER_PROGRAM =
 
 /** Failures some formats do not flag: only unmistakable ones. */
 const UNFLAGGED_FAILURE =
-  /^(?:<tool_use_error>)?(?:[^\n]{0,80}: (?:command not found|No such file or directory)|File has not been read yet)/;
+  /^(?:<tool_use_error>)?(?:[^\n]{0,80}: (?:command not found|No such file or directory)|File has not been read yet|[^\n]{0,80}: The term '[^'\n]+' is not recognized as (?:a|the) name of a cmdlet)/;
 
 /** Failure texts of a run that does work (not a look at a file that may quote them). */
 const RUN_FAILURE =
-  /thread '[^']*' panicked at|^Traceback \(most recent call last\)|^SCRIPT ERROR:|^\s*(?:FAIL|FAILED)\s+\S|^\s*(?:error(?:\[\w+\])?|fatal):\s|^\s*Failing\s+[1-9]|\b[1-9]\d* (?:failed|failing|failures?)\b|^npm ERR!|^Error: |\bException in thread\b/m;
+  /thread '[^']*' panicked at|^Traceback \(most recent call last\)|^SCRIPT ERROR:|^\s*(?:FAIL|FAILED)\s+\S|^\s*(?:error(?:\[\w+\])?|fatal):\s|^\s*Failing\s+[1-9]|\b[1-9]\d* (?:failed|failing|failures?)\b|^npm ERR!|^Error: |\bException in thread\b|^[A-Z][a-z]+-[A-Z][A-Za-z]+: \S/m;
 
 /** True when the call failed: flagged, a non-zero exit code, or an unmistakable failure text. */
 function isFailure(call: ToolCall): boolean {
@@ -1991,7 +1991,7 @@ function toolHint(call: ToolCall, error: string, index: number): Lesson | undefi
 }
 
 const NOT_FOUND =
-  /(?:^|\s|:)([\w.-]+): (?:command )?not found\b|'([\w.-]+)' is not recognized|exec: "([\w.-]+)": executable file not found/;
+  /(?:^|\s)(?:zsh|bash|sh|fish)(?::\d+)?: command not found: ([\w.-]+)|(?:^|\s|:)([\w.-]+): (?:command )?not found\b|'([\w.-]+)' is not recognized|exec: "([\w.-]+)": executable file not found/;
 
 /** `jq: command not found`, then the same job done another way. */
 function missingTool(
@@ -2002,12 +2002,15 @@ function missingTool(
   error: string,
 ): Lesson | undefined {
   const nf = NOT_FOUND.exec(error) ?? NOT_FOUND.exec((call.output ?? '').slice(0, 2000));
-  const missing = nf?.[1] ?? nf?.[2] ?? nf?.[3];
+  const missing = nf?.[1] ?? nf?.[2] ?? nf?.[3] ?? nf?.[4];
   if (!missing) return undefined;
-  const trigger = nf?.[3]
+  const failing = commandOf(call.input);
+  // A name the command never ran (a shell start-up hook) is no tool to do without.
+  if (!new RegExp(`(?:^|[\\s|;&("'/\\\\])${escapeRe(missing)}(?:$|[\\s;|&)])`).test(failing))
+    return undefined;
+  const trigger = nf?.[4]
     ? `\`${missing}\` is not in the container (executable file not found in $PATH)`
     : `\`${missing}\`: command not found`;
-  const failing = commandOf(call.input);
   const label = commandLabel(failing);
   let seen = 0;
   const prompts: string[] = [];
@@ -2029,7 +2032,9 @@ function missingTool(
       if (new RegExp(`(?:^|[\\s|;&("'])${escapeRe(missing)}(?:$|[\\s;|&)])`).test(cmd)) continue;
       const beforeProgs = new Set(stages(failing).map((s) => stageWords(s)[0]));
       const nowProgs = stages(cmd).map((s) => stageWords(s)[0] ?? '');
-      const sameJob = nowProgs.some((p) => beforeProgs.has(p)) || prompts.length > 0;
+      // `.\gradlew` for `gradlew`: the shell does not look in the current folder.
+      const local = nowProgs.find((p) => /^\.[\\/]/.test(p) && p.slice(2) === missing);
+      const sameJob = nowProgs.some((p) => beforeProgs.has(p)) || prompts.length > 0 || !!local;
       if (!sameJob) continue;
       const w: Window = {
         texts: [],
@@ -2051,6 +2056,9 @@ function missingTool(
       );
       const fix =
         route ??
+        (local
+          ? `Run \`${missing}\` from the current folder as \`${local}\`: the shell does not look there.`
+          : undefined) ??
         (added[0]
           ? `\`${missing}\` is not installed here; use \`${added[0]}\` instead.`
           : `\`${missing}\` is not available here; use \`${alt}\` instead.`);

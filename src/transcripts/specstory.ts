@@ -215,6 +215,16 @@ function addAssistantBlock(builder: SessionBuilder, block: Block, timestamp?: st
       builder.toolCall(detailsCall(summary ?? '', body), timestamp);
       continue;
     }
+    // Older Cursor exports print a terminal run as a shell fence (the command) and, right after
+    // it, a bare fence (what the terminal showed). A shell fence with prose after it is only a
+    // suggestion, and stays text.
+    const run = SHELL_FENCE.test(trimmed) ? terminalRun(lines, i) : undefined;
+    if (run) {
+      flushText(builder, text, timestamp);
+      builder.toolCall(run.call, timestamp);
+      i = run.end;
+      continue;
+    }
     if (line.startsWith('Read file: ')) {
       flushText(builder, text, timestamp);
       builder.toolCall({ name: 'Read file', input: line.slice(11).trim() }, timestamp);
@@ -224,6 +234,49 @@ function addAssistantBlock(builder: SessionBuilder, block: Block, timestamp?: st
   }
   flushText(builder, text, timestamp);
   return open;
+}
+
+/** A shell prompt: "PS C:\\repo> ", "host:repo user$ ". */
+const PROMPT = /^(?:PS [A-Za-z]:\\[^>]*>|[\w.@-]+:\S*(?: [\w.-]+)?[$#])\s*/;
+const SHELL_FENCE = /^```(?:bash|sh|shell|zsh|powershell|pwsh|console|cmd)\s*$/;
+
+/**
+ * A shell fence at `start` followed, with only blank lines between, by a bare fence: one
+ * terminal run. The output loses the prompt line that echoes the command.
+ */
+function terminalRun(
+  lines: readonly string[],
+  start: number,
+): { call: ToolCall; end: number } | undefined {
+  let i = start + 1;
+  const command: string[] = [];
+  for (; i < lines.length && !(lines[i] as string).trim().startsWith('```'); i++)
+    command.push(lines[i] as string);
+  if (i >= lines.length) return undefined;
+  let j = i + 1;
+  while (j < lines.length && (lines[j] as string).trim() === '') j++;
+  if ((lines[j] as string | undefined)?.trim() !== '```') return undefined;
+  const output: string[] = [];
+  for (j++; j < lines.length && (lines[j] as string).trim() !== '```'; j++)
+    output.push(lines[j] as string);
+  if (j >= lines.length) return undefined;
+  const input = command
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join('\n');
+  if (!input) return undefined;
+  // "PS C:\\repo> cmd", "user:repo user$ cmd": the prompt and the echoed command.
+  const commands = new Set(command.map((l) => l.trim()));
+  const shown = output.filter((l) => {
+    const prompt = PROMPT.exec(l);
+    if (!prompt) return true;
+    const rest = l.slice(prompt[0].length).trim();
+    return rest !== '' && !commands.has(rest);
+  });
+  const call: ToolCall = { name: 'run_terminal_cmd', input };
+  const out = shown.join('\n').trim();
+  if (out) call.output = out;
+  return { call, end: j };
 }
 
 function flushText(builder: SessionBuilder, text: string[], timestamp?: string): void {

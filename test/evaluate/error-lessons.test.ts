@@ -498,6 +498,50 @@ describe('detectToolLessons and detectPastedErrorResolution', () => {
       },
     },
     {
+      name: 'learns nothing from a shell start-up hook the command never ran',
+      turns: build([
+        'run the integration tests',
+        {
+          calls: [
+            {
+              name: 'run_terminal_cmd',
+              input: 'cd agent',
+              output:
+                "(eval):3: parse error near `cursor_snap_ENV_VARS...'\nzsh:1: command not found: dump_zsh_state",
+            },
+            { name: 'run_terminal_cmd', input: 'pwd', output: '/' },
+          ],
+        },
+        'ok',
+      ]),
+    },
+    {
+      name: 'learns the PowerShell way to run a script in the current folder, without an exit code',
+      turns: build([
+        'build it',
+        {
+          calls: [
+            {
+              name: 'run_terminal_cmd',
+              input: 'gradlew build',
+              output:
+                "gradlew: The term 'gradlew' is not recognized as a name of a cmdlet, function, script file, or executable program.",
+            },
+            {
+              name: 'run_terminal_cmd',
+              input: '.\\gradlew build',
+              output: 'BUILD SUCCESSFUL in 41s',
+            },
+          ],
+        },
+        'thanks',
+      ]),
+      want: {
+        kind: 'workaround',
+        fix: 'Run `gradlew` from the current folder as `.\\gradlew`: the shell does not look there.',
+      },
+    },
+    {
       name: 'takes the line the prose names from a file written anew',
       turns: build([
         'add the index migration',

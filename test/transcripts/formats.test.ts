@@ -233,6 +233,18 @@ describe('specstory', () => {
     expect(names.has('Read file')).toBe(true);
     expect(names.has('Listed current directory')).toBe(true);
   });
+
+  it('turns an old-layout shell fence with the terminal output after it into a run', () => {
+    const s = only('specstory/minsky-bun-cli-setup.md');
+    const runs = s.turns.flatMap((t) => t.toolCalls).filter((c) => c.name === 'run_terminal_cmd');
+    const add = runs.find((c) => c.input === 'bun add commander');
+    // The prompt line echoing the command is gone; what the terminal printed stays.
+    expect(add?.output).toMatch(/^bun add v1\.2\.9[\s\S]*installed commander@13\.1\.0/);
+    expect(add?.output).not.toContain('edobry$ bun add');
+    // `bun run start` followed by prose is a suggestion, not a run.
+    expect(runs.some((c) => c.input === 'bun run start')).toBe(false);
+    expect(allText(s)).toContain('bun run start');
+  });
 });
 
 describe('aider', () => {
