@@ -2140,13 +2140,28 @@ function resolveFailure(
  * A user stating that something is unavailable and naming the route to take instead, which the
  * assistant then takes successfully, is a workaround.
  */
+/** "I tried to open it and I got this error: the binding used in …": an error told in prose. */
+const STATED_ERROR =
+  /\b(?:got|get|getting|gives?|giving|throws?|throwing|shows?|showing|there (?:is|it|was)|with)(?: me)? (?:this|the following|an|the|a|that)? ?error(?: message)?:\s*(\S[^\n]{11,})/i;
+
+/** A prompt that opens on a new error: "Now I am getting this error: …", "now there is …". */
+const NEXT_ERROR =
+  /^(?:ok(?:ay)?[,.]?\s*)?(?:now|next|then)\b[^\n]{0,40}\b(?:error|exception|fails?|failing|crash(?:es)?)\b/i;
+
+function statedError(text: string): string | undefined {
+  const m = STATED_ERROR.exec(text.slice(0, 2000));
+  if (!m?.[1]) return undefined;
+  const line = shorten(normaliseError(m[1].trim()));
+  return line.length >= 12 ? line : undefined;
+}
+
 export function detectPastedErrorResolution(
   turns: readonly Turn[],
   index: number,
   out: Lesson[],
 ): void {
   const turn = turns[index] as Turn;
-  let pasted = errorLine(turn.text);
+  let pasted = errorLine(turn.text) ?? statedError(turn.text);
   if (!pasted) {
     statedWorkaround(turns, index, out);
     return;
@@ -2165,15 +2180,23 @@ export function detectPastedErrorResolution(
   if (w.rejected || w.objected) return;
   const next = w.after ?? nextPrompt(turns, index);
   if (!next) return;
-  const changed = w.editCount > 0 || w.changes.length > 0 || proseChanged(w.texts);
-  // "upload works now but step 5: <another error>": past this error, on to the next one.
-  const nextError = errorLine(next.text);
+  // Some exports leave the edits out; a fix the assistant names counts as a change made.
+  const changed =
+    w.editCount > 0 ||
+    w.changes.length > 0 ||
+    proseChanged(w.texts) ||
+    explainedFix(w.texts.flatMap(sentencesOf)) !== undefined;
+  // "upload works now but step 5: <another error>", "now I am getting this error: <another>":
+  // past this error, on to the next one.
+  const nextError = errorLine(next.text) ?? statedError(next.text);
   const progressed =
     nextError !== undefined &&
     errorHead(nextError) !== errorHead(pasted) &&
-    /\b(?:works?|worked|fixed|pass(?:es|ed)?|fine|better|compiles|builds|runs|loads|starts)\b[^\n]{0,30}\b(?:now|but)\b/i.test(
+    (/\b(?:works?|worked|fixed|pass(?:es|ed)?|fine|better|compiles|builds|runs|loads|starts)\b[^\n]{0,30}\b(?:now|but)\b/i.test(
       next.text.slice(0, 200),
-    );
+    ) ||
+      NEXT_ERROR.test(next.text.slice(0, 120)) ||
+      STATED_ERROR.test(next.text.slice(0, 300)));
   const movedOn =
     changed &&
     !STILL_FAILING.test(next.text) &&

@@ -542,6 +542,30 @@ describe('detectToolLessons and detectPastedErrorResolution', () => {
       },
     },
     {
+      name: 'learns an error told in prose, fixed as the assistant names it, and left behind for another',
+      turns: build([
+        'I tried to open the meal planner and I got this error:\nthe binding used in `from` must be selected in `select` when using `preload` in query:\n\nfrom b0 in Booking',
+        {
+          say: 'When you use `select` with a map in Ecto, you cannot also use `preload`. The solution is to remove the `preload` line since the select already has every field.',
+        },
+        'Now I am getting this error: structs expect an :id key when converting to_param',
+      ]),
+      want: {
+        kind: 'error_resolution',
+        error:
+          'the binding used in `from` must be selected in `select` when using `preload` in query:',
+        fix: 'Remove the `preload` line.',
+      },
+    },
+    {
+      name: 'learns nothing from an error told in prose that the user says is still there',
+      turns: build([
+        'When I save I get this error: no function clause matching in MealLive.handle_event/3',
+        { say: 'The solution is to rename the event to "save".' },
+        'it seems I am getting the same issue: no function clause matching in MealLive.handle_event/3',
+      ]),
+    },
+    {
       name: 'takes the line the prose names from a file written anew',
       turns: build([
         'add the index migration',
