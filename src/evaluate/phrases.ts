@@ -1213,9 +1213,9 @@ const STATEMENT_RULES: Array<{
     kind: 'convention',
     // "operator does not exist", "x.py should not be clickable": a verb before "not" is a clause.
     build: (m) =>
-      /\b(?:do|does|did|is|are|was|were|should|would|could|can|will|must|may|might|has|have|had)$/i.test(
+      /\b(?:do|does|did|is|are|was|were|should|would|could|can|will|must|may|might|has|have|had|rather)$/i.test(
         m[1] ?? '',
-      )
+      ) || /^(?:i|we|you|they)\b/i.test(m[1] ?? '')
         ? undefined
         : `use ${m[1]}, not ${m[2]}${m[3] ?? ''}`,
   },
@@ -1234,6 +1234,12 @@ const STATEMENT_RULES: Array<{
         !/^[a-z-]+ [a-z-]+s\b/i.test(body)
       )
         return undefined;
+      // "I'd rather not have two implementations of one thing".
+      const not = /^not (?:to )?([a-z]+)\b\s*(.*)$/i.exec(body);
+      if (not)
+        return /^(?:have|need)$/i.test(not[1] ?? '')
+          ? `avoid ${not[2]}`
+          : `don't ${not[1]} ${not[2]}`.trim();
       return /^(?:use|write|keep|make|ask|run|put|add|show|answer|commit|prefer|avoid)\b/i.test(
         body,
       )
