@@ -18,6 +18,7 @@ import {
   isProhibition,
   joinInstructions,
   parseDirective,
+  toSentence,
 } from './phrases.js';
 import { clip, FRUSTRATION, redactText } from './text.js';
 
@@ -178,10 +179,71 @@ export function detectLessons(session: Session): { interactionCount: number; les
       threads.lastStrong = strong;
     }
     threads.lastPromptTurn = i;
+    if (lessons.length === before) endorsedSuggestion(turns, i, lessons);
     detectPastedErrorResolution(turns, i, lessons);
     afterStop = false;
   }
   return { interactionCount, lessons: dedupeByTurn(lessons) };
+}
+
+// A design point put as a question the assistant then agrees with: "shouldn't `PixelsPerMeter`
+// be a global setting?" — "Yes, ...". Each rewrites the question as the rule it proposes.
+const SUGGESTIONS: Array<[RegExp, (m: RegExpExecArray) => string]> = [
+  [
+    /^shouldn'?t (?!(?:this|that|it|these|those|we|you|i|there) )(.{3,80}?) (be|live|go|come|inherit|extend|use) (.{3,200})$/i,
+    (m) => `${m[1]} should ${m[2]} ${m[3]}`,
+  ],
+  [
+    /^wouldn'?t (?:we|you|i) (?:want|need) (?!(?:this|that|it|these|those) )(.{2,60}?) to (.{3,200})$/i,
+    (m) => `${m[1]} should ${m[2]}`,
+  ],
+  [
+    /^(?:wouldn'?t it be (?:better|cleaner|simpler)|isn'?t it (?:better|cleaner|simpler)) to (.{3,200})$/i,
+    (m) => m[1] ?? '',
+  ],
+];
+
+/** The assistant's reply opens by agreeing. */
+const AGREES =
+  /^\W*(?:yes|yeah|yep|indeed|absolutely|exactly|definitely|agreed|you'?re (?:absolutely |completely |quite )?right|(?:that'?s )?(?:a )?(?:good|great|excellent|smart|fair) (?:point|idea|call|catch|instinct|thought|question))\b/i;
+
+function endorsedSuggestion(turns: readonly Turn[], index: number, out: Lesson[]): void {
+  const reply = turns[index + 1];
+  if (reply?.role !== 'assistant' || !AGREES.test(reply.text.slice(0, 120))) return;
+  const text = (turns[index] as Turn).text.replace(/^\s*\/(?:ask|architect|code)\s+/i, '');
+  for (const sentence of sentencesOf(proseLines(text))) {
+    const q = /^(?:(?:but|so|and|also|hmm+|ok(?:ay)?)[,\s]+)?(.+?)\s*\?$/i.exec(
+      sentence.trim(),
+    )?.[1];
+    if (!q) continue;
+    for (const [re, build] of SUGGESTIONS) {
+      const m = re.exec(q);
+      if (!m) continue;
+      // "... so that in the inspector we can attach wheels": the purpose is the reason.
+      const [body, reason] = q === m[0] ? splitPurpose(build(m)) : [undefined, undefined];
+      if (!body || body.split(/\s+/).length < 3) continue;
+      const directive: Directive = {
+        kind: 'correction',
+        quote: redactText(clip(sentence.trim(), 200)),
+        instruction: redactText(toSentence(body.charAt(0).toUpperCase() + body.slice(1))),
+        strength: 0.6,
+      };
+      if (reason) directive.reason = redactText(reason);
+      out.push({
+        kind: 'correction',
+        turn: index,
+        quote: directive.quote,
+        strength: 0.6,
+        directive,
+      });
+      return;
+    }
+  }
+}
+
+function splitPurpose(text: string): [string, string | undefined] {
+  const m = /^(.{10,}?),? (so (?:that )?.{5,})$/i.exec(text);
+  return m ? [m[1] as string, m[2]] : [text, undefined];
 }
 
 // "never mind", "scratch that": the previous request no longer stands.

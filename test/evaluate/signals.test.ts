@@ -519,3 +519,69 @@ describe('statements of fact about the project', () => {
     expect(quotes.some((q) => /std::span/.test(q) && /Always/.test(q))).toBe(false);
   });
 });
+
+describe('design points put as questions', () => {
+  const ask = (question: string, reply: string) =>
+    detectLessons(
+      session([
+        { role: 'user', text: 'split the car class into components' },
+        { role: 'assistant', text: 'Here is a split into Engine, Wheel and Chassis.' },
+        { role: 'user', text: question },
+        { role: 'assistant', text: reply },
+      ]),
+    ).lessons.map((l) => l.directive?.instruction);
+
+  it.each([
+    [
+      "/ask wouldn't we want wheel to inherit from Marker2D so that in the inspector we can attach wheels to a car?",
+      'Yes, that’s a great idea: making `Wheel` a `Marker2D` fits.',
+      'Wheel should inherit from Marker2D.',
+    ],
+    [
+      "shouldn't `PixelsPerMeter` be a global setting that any class can access? What is the best way?",
+      'Yes, `PixelsPerMeter` is best handled as a global game setting.',
+      '`PixelsPerMeter` should be a global setting that any class can access.',
+    ],
+    [
+      "wouldn't it be better to keep the physics in metres and convert once at the end?",
+      "You're right, converting once at the edge is cleaner.",
+      'Keep the physics in metres and convert once at the end.',
+    ],
+  ])('learns %j when the assistant agrees', (question, reply, want) => {
+    expect(ask(question, reply)).toEqual([want]);
+  });
+
+  it.each([
+    [
+      "Wouldn't fxMag and fyMag be flipped for latitude and longitude?",
+      'The calculations are correct and the naming is consistent; there is no flip.',
+    ],
+    [
+      "shouldn't `PixelsPerMeter` be a global setting that any class can access?",
+      'It could be, but passing it in keeps the wheel testable.',
+    ],
+    ['what would go in the wheel class?', 'Yes: the tire model, the suspension and the brakes.'],
+  ])(
+    'learns nothing from %j when the assistant does not agree or it is a plain question',
+    (question, reply) => {
+      expect(ask(question, reply)).toEqual([]);
+    },
+  );
+});
+
+describe('one-off points put as questions', () => {
+  it.each([
+    ["shouldn't this be async?", 'Yes, good catch.'],
+    ["can't we just restart the server?", 'Yes, restarting clears the lock.'],
+  ])('learns nothing from %j even when the assistant agrees', (question, reply) => {
+    const { lessons } = detectLessons(
+      session([
+        { role: 'user', text: 'the export hangs' },
+        { role: 'assistant', text: 'The worker holds a lock.' },
+        { role: 'user', text: question },
+        { role: 'assistant', text: reply },
+      ]),
+    );
+    expect(lessons.map((l) => l.directive?.instruction)).toEqual([]);
+  });
+});
