@@ -1224,14 +1224,18 @@ const STATEMENT_RULES: Array<{
     re: /^i(?:'d| would)? (?:really |much )?(?:like|love|rather|want|expect)(?: (?:you|it|that you|when you|it when you) (?:to )?)?\s*(.+)$/i,
     kind: 'preference',
     build: (m) => {
-      const body = m[1] ?? '';
+      const body = (m[1] ?? '').replace(/^to (?=use\b)/i, '');
       if (
         !/^i(?:'d| would)? (?:rather|(?:really )?like (?:it )?when|love (?:it )?when)/i.test(
           m.input,
         ) &&
         // "notifies every 2 s" describes the feature, not a habit.
         !GENERAL.test(m.input.replace(/\bevery \d[\w.]*(?:\s*[a-z]{1,7}\b)?/gi, '')) &&
-        !/^[a-z-]+ [a-z-]+s\b/i.test(body)
+        !/^[a-z-]+ [a-z-]+s\b/i.test(body) &&
+        // "I want to use langgraph": a tool chosen for the project, not a thing made now.
+        !/^use (?!(?:a|an|the|this|that|it|them|my|your|some)\b)[\w.@/+-]{2,30}(?: (?:for|in|with) [\w .@/+-]{3,60})?$/i.test(
+          body,
+        )
       )
         return undefined;
       // "I'd rather not have two implementations of one thing".

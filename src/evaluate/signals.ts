@@ -125,7 +125,8 @@ export function detectLessons(session: Session): { interactionCount: number; les
       afterStop = true;
       continue;
     }
-    const text = turn.text ?? '';
+    // Aider's chat modes ("/ask shouldn't …", "/architect …") prefix the user's own words.
+    const text = (turn.text ?? '').replace(/^\s*\/(?:ask|architect|code|chat)\s+(?=\S)/i, '');
     if (kind === 'rejection') {
       afterStop = true;
       if (text.trim()) scanUserText(text, i, true, lessons, threads);
@@ -362,7 +363,7 @@ function proseBlocks(text: string): BlockLine[] {
 
 // Sentence ends; a "?" standing alone ("use ? and add context") is Rust's operator, not an end.
 const SENTENCE_SPLIT =
-  /(?<=\S[.!?])(?<!\b(?:e\.g|i\.e|vs|cf|etc)\.)\s+(?=[A-Z@`"'(])|(?<=\S[.!?])(?<!\b(?:e\.g|i\.e|vs|cf|etc)\.)\s+(?=(?:[a-z]{2,}|a|i)[\s,:])|;\s+(?=[a-z])/;
+  /(?<=\S[.!?])(?<!\b(?:e\.g|i\.e|vs|cf|etc)\.)\s+(?=[A-Z@`"'(])|(?<=\S[.!?])(?<!\b(?:e\.g|i\.e|vs|cf|etc)\.)\s+(?=(?:[a-z]{2,}|a|i)[\s,:])|;\s+(?=[a-z])|(?<=[\w)`'"])\s+(?=(?:[Cc]an|[Cc]ould|[Ww]ould|[Ww]ill) (?:you|u)\b)/;
 // A second rule inside one sentence: "..., and always install with pnpm".
 const CLAUSE_SPLIT =
   /,?\s+\b(?:but|however|and)\b,?\s+(?=(?:keep in mind|remember|make sure|please (?:don'?t|do not|never|always|keep)|don'?t|do not|never|always)\b)/i;

@@ -585,3 +585,24 @@ describe('one-off points put as questions', () => {
     expect(lessons.map((l) => l.directive?.instruction)).toEqual([]);
   });
 });
+
+describe('prompts that are not tidy sentences', () => {
+  it.each([
+    [
+      'an Aider /ask prefix',
+      '/ask  I want to use  langgraph. show me how you would build each step',
+    ],
+    [
+      'a statement run into a question',
+      'I want to use langgraph can you show me how you would build each step?',
+    ],
+  ])('reads the rule behind %s', (_name, text) => {
+    const { lessons } = detectLessons(
+      session([
+        { role: 'user', text },
+        { role: 'assistant', text: 'Here is a sketch of each step as a graph node.' },
+      ]),
+    );
+    expect(lessons.map((l) => l.directive?.instruction)).toEqual(['Use langgraph.']);
+  });
+});
