@@ -271,6 +271,13 @@ const RULES: Rule[] = [
     build: (m) => brevity(m.input),
     strength: 0.75,
   },
+  // "no applies from here, ever, not even staging": a ban on a kind of action, kept as said.
+  {
+    kind: 'correction',
+    re: /^no ([a-z][\w-]*(?: [\w-]+){0,3}?),? ever\b[,.]?\s*(not even .{2,60})?$/i,
+    build: (m) => `no ${m[1]}, ever${m[2] ? `, ${m[2]}` : ''}`,
+    strength: 0.75,
+  },
   // "instead of print() use the structlog logger"
   {
     kind: 'convention',
@@ -571,7 +578,7 @@ const RULES: Rule[] = [
   // "in this codebase we stub HTTP with webmock in specs, never hit the real API"
   {
     kind: 'convention',
-    re: /^(?:in (?:this|our|the) (?:repo(?:sitory)?|project|codebase|code base|team|monorepo|service|app),?\s*)?we (?:always |usually |only |generally )?((?!(?:are|were|was|have|had|need|can|could|should|will|would|might|may|must|did|got|get|see|saw|know|think|want|tried|found|just|also|then|still|now|really|probably|maybe)\b)[a-z]+)\s+(.+)$/i,
+    re: /^(?:in (?:(?:this|our|the) (?:repo(?:sitory)?|project|codebase|code base|team|monorepo|service|app)|(?:this|our) (?!(?:case|example|instance|moment|session|chat|conversation|one|way|situation|scenario|context|pr|branch|file|function|method|test|step|version)\b)[a-z][\w-]{2,20}),?\s*)?we (?:always |usually |only |generally )?((?!(?:are|were|was|have|had|need|can|could|should|will|would|might|may|must|did|got|get|see|saw|know|think|want|tried|found|just|also|then|still|now|really|probably|maybe)\b)[a-z]+)\s+(.+)$/i,
     build: (m, ctx) => {
       const verb = (m[1] ?? '').toLowerCase();
       if (/(?:ed|ing)$/.test(verb) && verb !== 'need') return undefined;
@@ -586,7 +593,7 @@ const RULES: Rule[] = [
   // "we use vitest, not jest", "we rely on task-master, not a file", "in this repo we use pnpm"
   {
     kind: 'convention',
-    re: /^(?:in (?:this|our|the) (?:repo(?:sitory)?|project|codebase|code base|team|monorepo),?\s*)?we (?:always |usually |only |generally )?(use|rely on|prefer|keep|put|store|write|run|follow|name|place|track|test|deploy|format|prefix|avoid|never|don'?t|do not)\b\s*(.+)$/i,
+    re: /^(?:in (?:(?:this|our|the) (?:repo(?:sitory)?|project|codebase|code base|team|monorepo)|(?:this|our) (?!(?:case|example|instance|moment|session|chat|conversation|one|way|situation|scenario|context|pr|branch|file|function|method|test|step|version)\b)[a-z][\w-]{2,20}),?\s*)?we (?:always |usually |only |generally )?(use|rely on|prefer|keep|put|store|write|run|follow|name|place|track|test|deploy|format|prefix|avoid|never|don'?t|do not)\b\s*(.+)$/i,
     build: (m) => {
       const verb = (m[1] ?? '').toLowerCase();
       const obj = rest(m, 2).replace(/^(?:in|into)\s+(?=a file)/i, '');
@@ -926,6 +933,11 @@ export function parseDirective(rawSentence: string, ctx: PhraseContext): Directi
     )
     .replace(/^(?:no more|quit) (\w+ing)\b/i, (_a, g: string) => `don't ${ingBase(g)}`)
     .replace(/^no need to (\w+)\b/i, "don't $1")
+    // "you don't need to recap the diffs at the end of every reply"
+    .replace(
+      /^you (?:don'?t|do not|never) need to (?!worry\b)(\w+)\b(?=.*\b(?:every|each|always|ever|anymore|any more|all)\b)/i,
+      "don't $1",
+    )
     .replace(/\b[A-Z]{2,}(?:\s+[A-Z']{2,})+\b/g, (run) => run.toLowerCase())
     .replace(/^(?:can|could|would) you (?=revert\b.*\binstead\b)/i, '')
     .replace(/^(?:do not|don'?t) ever\b/i, 'never')
