@@ -2270,7 +2270,27 @@ function proseChanged(texts: readonly string[]): boolean {
 }
 
 const UNAVAILABLE =
-  /\b((?:[A-Z][\w.-]*|the [\w-]+|[\w-]+)(?: [\w-]+)?) (?:isn'?t|is not|aren'?t|are not) (?:available|installed|allowed|reachable)\b|\bno ([\w-]+) (?:access|available)\b|\bcan'?t (?:use|run|install|reach) ([\w.-]+)\b|\b([\w.-]+) (?:won'?t|will not|doesn'?t|does not) work\b/;
+  /\b((?:[A-Z][\w.-]*|the [\w-]+|[\w-]+)(?: [\w-]+)?) (?:isn'?t|is not|aren'?t|are not) (?:available|installed|allowed|reachable)\b|\bno ([\w-]+) (?:access|available)\b|\bcan'?t (?:use|run|install|reach) ([\w.-]+)\b|\b([\w.-]+) (?:won'?t|will not|doesn'?t|does not) work\b|\b(?:doesn'?t|does not|don'?t|do not|won'?t|will not) (?:allow|support|permit|offer) ([\w.-]+(?: (?:or|nor|and) [\w.-]+)?)/;
+
+/** The assistant taking its own route past a limit: "Since pg_cron isn't available, …". */
+const ROUTE_AROUND =
+  /^(?:since|because|as|given that) [^,]{3,100}? (?:isn'?t|aren'?t|is not|are not|can'?t be|cannot be) (?:available|allowed|supported|installed|an option|used|possible)\b[^,]{0,40},\s*(.{10,})$|^instead,?\s+(.{10,})$/i;
+
+/** The route the assistant took in the reply after `index`, when that reply's work succeeded. */
+function assistantRoute(turns: readonly Turn[], index: number): string | undefined {
+  const reply = turns[index + 1];
+  if (reply?.role !== 'assistant') return undefined;
+  const calls = reply.toolCalls.filter((c) => !REJECTED.test((c.output ?? '').slice(0, 200)));
+  if (calls.length === 0 || calls.some(isFailure)) return undefined;
+  const next = turns[index + 2];
+  if (next?.role === 'user' && next.text.trim() && objects(next.text)) return undefined;
+  for (const sentence of sentencesOf(reply.text)) {
+    const m = ROUTE_AROUND.exec(sentence.replace(/[.!]+$/, ''));
+    const route = m?.[1] ?? m?.[2];
+    if (route) return route;
+  }
+  return undefined;
+}
 
 /** "Docker isn't available here … Use ioredis-mock instead." followed by the route working. */
 function statedWorkaround(turns: readonly Turn[], index: number, out: Lesson[]): void {
@@ -2283,17 +2303,22 @@ function statedWorkaround(turns: readonly Turn[], index: number, out: Lesson[]):
     .filter(Boolean);
   const blocked = sentences.find((s) => UNAVAILABLE.test(s));
   if (!blocked) return;
-  const route = sentences.find(
+  const stated = sentences.find(
     (s) => /\binstead\b/i.test(s) && VERB_RE.test(s.replace(/^(?:please|so|just)[,\s]+/i, '')),
   );
-  if (!route) return;
   const m = UNAVAILABLE.exec(blocked);
-  const thing = (m?.[1] ?? m?.[2] ?? m?.[3] ?? m?.[4] ?? '').replace(/^the /i, '');
+  const thing = (m?.[1] ?? m?.[2] ?? m?.[3] ?? m?.[4] ?? m?.[5] ?? '').replace(/^the /i, '');
   if (!thing) return;
-  // The route must be taken and work: a later passing call mentions its code word.
-  const key = (route.match(/[\w@./-]*[-_.][\w@./-]+|`[^`]+`/g) ?? [])[0]?.replace(/`/g, '');
-  if (!key) return;
-  let worked = false;
+  // The user named the limit only: the assistant's reply says how it went round it.
+  const route = stated ?? assistantRoute(turns, index);
+  if (!route) return;
+  // The route must be taken and work: a later passing call mentions its code word (the
+  // assistant's own route was checked with its reply).
+  const key = stated
+    ? (route.match(/[\w@./-]*[-_.][\w@./-]+|`[^`]+`/g) ?? [])[0]?.replace(/`/g, '')
+    : '';
+  if (key === undefined) return;
+  let worked = !stated;
   for (let t = index + 1; t < turns.length && t <= index + 3 && !worked; t++) {
     const turn = turns[t] as Turn;
     if (turn.role === 'user') {
@@ -2301,7 +2326,7 @@ function statedWorkaround(turns: readonly Turn[], index: number, out: Lesson[]):
       continue;
     }
     worked = turn.toolCalls.some(
-      (c) => !isFailure(c) && (c.input.includes(key) || (c.output ?? '').includes(key)),
+      (c) => !isFailure(c) && !!key && (c.input.includes(key) || (c.output ?? '').includes(key)),
     );
   }
   if (!worked) return;

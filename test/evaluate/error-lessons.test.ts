@@ -566,6 +566,38 @@ describe('detectToolLessons and detectPastedErrorResolution', () => {
       ]),
     },
     {
+      name: 'learns the route the assistant took round a limit the user named',
+      turns: build([
+        'neither. the provider does not allow pg_partman or pg_cron on our plan, I already asked. we have k8s though',
+        {
+          say: 'Since pg_partman and pg_cron are not available, partitions are created by `create_partitions()` and a daily Kubernetes CronJob that calls it with `psql`.',
+          calls: [ok('goose up', 'OK 2026_partition_fn.sql')],
+        },
+        'good, commit it',
+      ]),
+      want: {
+        kind: 'workaround',
+        error: 'pg_partman or pg_cron is not available',
+        fix: 'Partitions are created by `create_partitions()` and a daily Kubernetes CronJob that calls it with `psql`.',
+      },
+    },
+    {
+      name: 'learns no route round a limit when the work after it failed',
+      turns: build([
+        'the provider does not allow pg_cron on our plan',
+        {
+          say: 'Since pg_cron is not available, a Kubernetes CronJob will call the function.',
+          calls: [
+            fail(
+              'kubectl apply -f cronjob.yaml',
+              'error: the server has asked for the client to provide credentials',
+            ),
+          ],
+        },
+        'hm',
+      ]),
+    },
+    {
       name: 'takes the line the prose names from a file written anew',
       turns: build([
         'add the index migration',
