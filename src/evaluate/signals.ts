@@ -142,6 +142,7 @@ export function detectLessons(session: Session): { interactionCount: number; les
     interactionCount++;
     // "Actually, never mind, let's keep bash": the previous request is cancelled.
     if (CANCEL.test(text)) dropLessonsOf(lessons, threads.lastPromptTurn);
+    else if (REVERT.test(text)) dropReverted(lessons, threads.lastPromptTurn, text);
     dropRevoked(lessons, text);
     const before = lessons.length;
     const strong =
@@ -300,6 +301,22 @@ function dropRevoked(lessons: Lesson[], text: string): void {
   }
 }
 
+// "the URL thing is worse ... revert that, keep the step in the store like before".
+const REVERT =
+  /\b(?:revert|undo|roll back|back out) (?:that|this|it|the [\w-]+ (?:thing|change|bit|part))\b/i;
+
+/** Drops the previous prompt's rules that a revert names (a word of the rule in the revert). */
+function dropReverted(lessons: Lesson[], turn: number, text: string): void {
+  if (turn < 0) return;
+  const said = contentWords(text);
+  for (let k = lessons.length - 1; k >= 0; k--) {
+    const l = lessons[k] as Lesson;
+    if (l.turn !== turn || !l.directive) continue;
+    const rule = contentWords(l.directive.instruction);
+    if ([...rule].some((w) => w.length >= 4 && said.has(w))) lessons.splice(k, 1);
+  }
+}
+
 function dropLessonsOf(lessons: Lesson[], turn: number): void {
   if (turn < 0) return;
   for (let k = lessons.length - 1; k >= 0; k--) {
@@ -363,7 +380,7 @@ function proseBlocks(text: string): BlockLine[] {
 
 // Sentence ends; a "?" standing alone ("use ? and add context") is Rust's operator, not an end.
 const SENTENCE_SPLIT =
-  /(?<=\S[.!?])(?<!\b(?:e\.g|i\.e|vs|cf|etc)\.)\s+(?=[A-Z@`"'(])|(?<=\S[.!?])(?<!\b(?:e\.g|i\.e|vs|cf|etc)\.)\s+(?=(?:[a-z]{2,}|a|i)[\s,:])|;\s+(?=[a-z])|(?<=[\w)`'"])\s+(?=(?:[Cc]an|[Cc]ould|[Ww]ould|[Ww]ill) (?:you|u)\b)/;
+  /(?<=\S[.!?])(?<!\b(?:e\.g|i\.e|vs|cf|etc)\.)\s+(?=[A-Z@`"'(])|(?<=\S[.!?])(?<!\b(?:e\.g|i\.e|vs|cf|etc)\.)\s+(?=(?:[a-z]{2,}|a|i)[\s,:'’])|;\s+(?=[a-z])|(?<=[\w)`'"])\s+(?=(?:[Cc]an|[Cc]ould|[Ww]ould|[Ww]ill) (?:you|u)\b)/;
 // A second rule inside one sentence: "..., and always install with pnpm".
 const CLAUSE_SPLIT =
   /,?\s+\b(?:but|however|and)\b,?\s+(?=(?:keep in mind|remember|make sure|please (?:don'?t|do not|never|always|keep)|don'?t|do not|never|always)\b)/i;
@@ -623,7 +640,7 @@ function bareTerm(sentence: string): string | undefined {
   const term = m?.[1]?.replace(/[.:]+$/, '');
   if (!term || term.replace(/`/g, '').length < 3) return undefined;
   if (
-    /^(?:ok(?:ay)?|yes|yeah|yep|no|nope|thanks|thank|done|great|nice|sure|good|right|cool|perfect|wait|hmm+|also|and|fine|correct|exactly|agreed|lgtm|again|please|sorry|hello|hi|hey)$/i.test(
+    /^(?:ok(?:ay)?|yes|yeah|yep|no|nope|thanks|thank|done|great|nice|sure|good|right|cool|perfect|wait|hmm+|also|and|fine|correct|exactly|agreed|lgtm|again|please|sorry|hello|hi|hey|stop|whoa|woah|halt|hold on|ugh|oops|nah|wrong|careful)$/i.test(
       term.replace(/`/g, ''),
     )
   )

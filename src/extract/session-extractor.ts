@@ -489,7 +489,10 @@ const TOPICS: Array<[RegExp, string]> = [
   [/\b(?:notebooks?|ipynb|jupyter\w*|jupytext)\b/i, 'Editing notebooks'],
   [/\b(?:dbt|marts?|staging models?)\b/i, 'Building dbt models'],
   [/\b(?:helm\w*|kubectl|k8s|kubernetes|deploy\w*|rollouts?)\b/i, 'Deploying services'],
-  [/\b(?:sql|quer(?:y|ies)|aiosql|joins?|select statements?)\b/i, 'Writing SQL queries'],
+  [
+    /\b(?:sql|(?<!(?:url|search|media|container|the) )quer(?:y|ies)(?! (?:strings?|param\w*))|aiosql|joins?|select statements?)\b/i,
+    'Writing SQL queries',
+  ],
   [
     /\b(?:e2e|end-to-end|tests?|testing|specs?|assert\w*|vitest|jest|pytest|rspec|coverage|t\.Run|mocks?|fixtures?)\b/i,
     'Writing {lang}tests',
@@ -555,7 +558,10 @@ const TOPICS: Array<[RegExp, string]> = [
   ],
   [/\b(?:retr(?:y|ies)|jobs?|queues?|sidekiq|backoff)\b/i, 'Writing background jobs'],
   [/\b(?:make|cmake|gradle|makefile|compil\w+|firmware)\b|\bbuild with\b/i, 'Building {lang}code'],
-  [/\b(?:http|api|requests?|endpoints?|routes?|handlers?)\b/i, 'Calling or serving HTTP{in}'],
+  [
+    /\b(?:http|(?<!(?:options|composition|context|reflection|web audio|canvas) )api|requests?|endpoints?|routes?|handlers?)\b/i,
+    'Calling or serving HTTP{in}',
+  ],
   [/\b(?:task-?master|todos?|tasks?|backlog|issues?)\b/i, 'Tracking tasks'],
   [/\b(?:rules?|\.mdc|cursor rules?|claude\.md|agents\.md)\b/i, 'Writing assistant rules'],
   [/\b(?:scripts?|bash|shell)\b/i, 'Writing shell scripts'],

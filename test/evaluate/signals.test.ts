@@ -606,3 +606,42 @@ describe('prompts that are not tidy sentences', () => {
     expect(lessons.map((l) => l.directive?.instruction)).toEqual(['Use langgraph.']);
   });
 });
+
+describe('rules around interjections, asides and reversals', () => {
+  const rules = (...prompts: string[]) =>
+    detectLessons(
+      session(
+        prompts.flatMap((text) => [
+          { role: 'user' as const, text },
+          { role: 'assistant' as const, text: 'Done.' },
+        ]),
+      ),
+    ).lessons.map((l) => l.directive?.instruction);
+
+  it('does not read an interjection before a rule as a term to use', () => {
+    expect(rules('stop. no Options API, ever. that stub is what the scaffolder spat out.')).toEqual(
+      ['No Options API, ever.'],
+    );
+  });
+
+  it('ends a rule at the sentence that follows it in lower case ("here\'s ...")', () => {
+    expect(rules("we use Stripe Elements. here's my .env.local so you can see the names:")).toEqual(
+      ['Use Stripe Elements.'],
+    );
+  });
+
+  it('drops a rule the next prompt reverts, and keeps one it does not name', () => {
+    expect(
+      rules(
+        'and put the current step in the URL query instead of the store so the back button works',
+        'ugh, the URL thing is worse. revert that, keep the step in the store like before',
+      ),
+    ).toEqual([]);
+    expect(
+      rules(
+        "don't use bare Task.async in the pipeline, in this codebase concurrent work goes through Task.Supervisor",
+        'someone broke config/test.exs in the last merge, put it back',
+      ),
+    ).toHaveLength(1);
+  });
+});
