@@ -60,7 +60,7 @@ export function stripFillers(sentence: string): string {
   let s = sentence
     .trim()
     .replace(/^(?:\p{Extended_Pictographic}|\u{FE0F}|\u{200D}|\s)+/u, '')
-    .replace(/^[-*•>\d.)\s]+(?=[A-Za-z])/, '');
+    .replace(/^(?:[-*•>\d.)\s]|\(\d{1,2}\))+(?=[A-Za-z])/, '');
   for (let i = 0; i < 3; i++) {
     const next = s.replace(FILLER, '');
     if (next === s) break;
@@ -270,6 +270,30 @@ const RULES: Rule[] = [
     re: BREVITY,
     build: (m) => brevity(m.input),
     strength: 0.75,
+  },
+  // "migrations that are on main are never edited here — add a new migration instead"
+  {
+    kind: 'convention',
+    re: /^((?!(?:it|this|that|they|he|she|we|you|i)\b)(?:[\w.@/-]+ ){0,6}[\w.@/-]+?) (?:are|is) never ((?:re)?(?:edit|modifi|touch|chang|commit|delet|renam|remov|us|merg|push|deploy|hand-edit|reformatt|rebas|squash|amend|import|call|mock|log|stor|cach|expos)ed)(?: by hand)?(?: here| in this (?:repo|codebase|project))?\b(?:\s*[—–]\s*|\s+-\s+|[;:,]\s*)?(.*)$/i,
+    build: (m) => {
+      const participle = (m[2] ?? '').toLowerCase();
+      const base = participle
+        .replace(/ied$/, 'y')
+        .replace(/(tt|ss)ed$/, (d: string) => d.slice(0, 1))
+        .replace(/(edit|touch|push|deploy|import|call|log|expos|amend|squash)ed$/, '$1')
+        .replace(/ed$/, 'e')
+        .replace(/exposee$/, 'expose');
+      const tail = (m[3] ?? '').trim();
+      return `never ${base} ${m[1]}${tail ? `; ${tail}` : ''}`;
+    },
+    strength: 0.75,
+  },
+  // "numpy style please, that's what the rest of the package uses"
+  {
+    kind: 'preference',
+    re: /^((?:[\w.@/+-]+ ){0,3}[\w.@/+-]+) please,?\s+(?:that'?s|it'?s|this is) what (.{5,})$/i,
+    build: (m) => `use ${m[1]} (that's what ${m[2]})`,
+    strength: 0.7,
   },
   // "no applies from here, ever, not even staging": a ban on a kind of action, kept as said.
   {
@@ -1382,6 +1406,10 @@ function finishDirective(
   base: number,
   ctx: PhraseContext,
 ): Directive | undefined {
+  // "it is never used anywhere", "the cache is never invalidated, that's the bug": a report of
+  // what the code does, not a rule.
+  if (/^(?:it|this|that|there)\b/i.test(built.trim())) return undefined;
+  if (/\bthat(?:'s| is) (?:the|a|our) (?:bug|problem|issue|cause)\b/i.test(raw)) return undefined;
   // "..., note that in CONVENTIONS.md" asks to record the rule; it is not part of it.
   let text = built.replace(
     /,?\s+(?:and )?(?:note|record|add|put|write) (?:that|this|it) (?:down )?(?:in|to) \S+$/i,

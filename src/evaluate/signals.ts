@@ -383,7 +383,7 @@ const SENTENCE_SPLIT =
   /(?<=\S[.!?])(?<!\b(?:e\.g|i\.e|vs|cf|etc)\.)\s+(?=[A-Z@`"'(])|(?<=\S[.!?])(?<!\b(?:e\.g|i\.e|vs|cf|etc)\.)\s+(?=(?:[a-z]{2,}|a|i)[\s,:'’])|;\s+(?=[a-z])|(?<=[\w)`'"])\s+(?=(?:[Cc]an|[Cc]ould|[Ww]ould|[Ww]ill) (?:you|u)\b)/;
 // A second rule inside one sentence: "..., and always install with pnpm".
 const CLAUSE_SPLIT =
-  /,?\s+\b(?:but|however|and)\b,?\s+(?=(?:keep in mind|remember|make sure|please (?:don'?t|do not|never|always|keep)|don'?t|do not|never|always)\b)/i;
+  /,?\s+\b(?:but|however|and)\b,?\s+(?=(?:keep in mind|remember|make sure|please (?:don'?t|do not|never|always|keep)|don'?t|do not|never|always)\b)|,?\s+\b(?:but|however)\b,?\s+(?=(?:we (?:don'?t|do not|never|always|only)|in (?:this|our) (?:repo|codebase|project))\b)/i;
 
 /** Splits prose lines into sentences. */
 export function sentencesOf(lines: readonly string[]): string[] {
