@@ -292,7 +292,16 @@ const RULES: Rule[] = [
   {
     kind: 'preference',
     re: /^((?:[\w.@/+-]+ ){0,3}[\w.@/+-]+) please,?\s+(?:that'?s|it'?s|this is) what (.{5,})$/i,
-    build: (m) => `use ${m[1]} (that's what ${m[2]})`,
+    build: (m, ctx) => {
+      // "add docstrings to the public functions. numpy style please": the style of what.
+      const of =
+        /\b(docstrings?|comments?|commit messages?|log messages?|tests?|names?|headings?|imports?|type hints?|annotations?)\b/i.exec(
+          ctx.previous ?? '',
+        )?.[1];
+      const what =
+        of && !m[1]?.toLowerCase().includes(of.toLowerCase()) ? ` for ${of.toLowerCase()}` : '';
+      return `use ${m[1]}${what} (that's what ${m[2]})`;
+    },
     strength: 0.7,
   },
   // "no applies from here, ever, not even staging": a ban on a kind of action, kept as said.
