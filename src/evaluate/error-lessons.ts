@@ -107,10 +107,22 @@ function rawErrorLine(text: string): string | undefined {
   for (const l of lines) if (/^\s*Caused by: \S/.test(l)) rootCause = l;
   if (rootCause) return rootCause.trim().replace(/^Caused by:\s*/, '');
   const fail = lines.findIndex((l) => /^\s*--- FAIL: \w+/.test(l));
+  let goFail: string | undefined;
   if (fail >= 0) {
     const name = /--- FAIL: (\w+)/.exec(lines[fail] as string)?.[1] ?? '';
     const detail = (lines[fail + 1] ?? '').trim().replace(/^[\w./-]+\.go:\d+:\s*/, '');
-    return detail ? `${name} fails: ${detail}` : `${name} fails`;
+    // A bare "FAIL" under it: the cause is printed above (a Ginkgo suite, a setup error).
+    if (detail && !/^(?:FAIL|ok)\b/.test(detail)) return `${name} fails: ${detail}`;
+    goFail = `${name} fails`;
+  }
+  // Gomega's "Unexpected error:" then "<*fmt.wrapError | 0xc0…>:" then the message.
+  const unexpected = lines.findIndex((l) => /^\s*Unexpected error:\s*$/.test(l));
+  if (unexpected >= 0) {
+    const message = lines
+      .slice(unexpected + 1, unexpected + 4)
+      .map((l) => l.trim())
+      .find((l) => l && !/^<[^>]*>:?$/.test(l));
+    if (message) return message;
   }
   const traceback = /Traceback \(most recent call last\)/.test(text);
   let best: string | undefined;
@@ -172,7 +184,7 @@ function rawErrorLine(text: string): string | undefined {
     if (bestRank === 0 && !traceback) break;
   }
   if (traceback && lastNamed) return lastNamed;
-  return best;
+  return best ?? goFail;
 }
 
 /** Keeps a long message to its first sentence (the rest is detail: sizes, hints). */

@@ -710,6 +710,16 @@ describe('errorLine', () => {
       '2026/10/02 07:55:31 goose run: ERROR 20261002_partition.sql: failed to run SQL migration: failed to execute SQL query "CREATE TABLE events_p (...)": ERROR: unique constraint on partitioned table must include all partitioning columns (SQLSTATE 0A000)',
       'unique constraint on partitioned table must include all partitioning columns (SQLSTATE 0A000)',
     ],
+    [
+      "Gomega's unexpected error above a bare Go test failure",
+      'Will run 7 of 7 specs\n[FAILED] in [BeforeSuite] - suite_test.go:71\n  Unexpected error:\n      <*fmt.wrapError | 0xc0004a2c40>: \n      unable to start control plane itself: fork/exec /usr/local/kubebuilder/bin/etcd: no such file or directory\n      {\n  occurred\n--- FAIL: TestControllers (0.01s)\nFAIL',
+      'unable to start control plane itself: fork/exec etcd: no such file or directory',
+    ],
+    [
+      'the test name when a Go failure says nothing more',
+      '--- FAIL: TestSync (0.00s)\nFAIL\nFAIL\tgithub.com/x/y\t0.01s',
+      'TestSync fails',
+    ],
     ['nothing for output without an error', 'All 12 tests passed', undefined],
   ])('finds %s', (_name, text, want) => {
     expect(errorLine(text)).toBe(want);
