@@ -72,6 +72,9 @@ const ERROR_SHAPES: RegExp[] = [
   /^.*\b(?:ERROR|FATAL|PANIC):\s+((?:[A-Za-z]\S*\s+){2}.{6,})$/,
 ];
 
+/** Symfony's console exception header: `  [Symfony\Component\…\LogicException]`. */
+const SYMFONY_EXCEPTION = /^\s*\[((?:[A-Z]\w*\\)+[A-Z]\w*(?:Exception|Error))\]\s*$/;
+
 /** A Rust panic's message: the line after `thread 'main' panicked at …:`. */
 const PANIC = /thread '[^']*' panicked at [^\n]*:\n([^\n]+)|panicked at '([^']+)'/;
 
@@ -114,6 +117,16 @@ function rawErrorLine(text: string): string | undefined {
     // A bare "FAIL" under it: the cause is printed above (a Ginkgo suite, a setup error).
     if (detail && !/^(?:FAIL|ok)\b/.test(detail)) return `${name} fails: ${detail}`;
     goFail = `${name} fails`;
+  }
+  // Symfony's console: "  [Symfony\…\InvalidArgumentException]" over the message.
+  const boxed = lines.findIndex((l) => SYMFONY_EXCEPTION.test(l));
+  if (boxed >= 0) {
+    const type = (SYMFONY_EXCEPTION.exec(lines[boxed] as string)?.[1] ?? '').split('\\').pop();
+    const message = lines
+      .slice(boxed + 1, boxed + 3)
+      .find((l) => l.trim())
+      ?.trim();
+    if (message) return `${type}: ${message}`;
   }
   // Gomega's "Unexpected error:" then "<*fmt.wrapError | 0xc0…>:" then the message.
   const unexpected = lines.findIndex((l) => /^\s*Unexpected error:\s*$/.test(l));
@@ -266,7 +279,7 @@ const UNFLAGGED_FAILURE =
 
 /** Failure texts of a run that does work (not a look at a file that may quote them). */
 const RUN_FAILURE =
-  /thread '[^']*' panicked at|^Traceback \(most recent call last\)|^SCRIPT ERROR:|^\s*(?:FAIL|FAILED)\s+\S|^\s*(?:error(?:\[\w+\])?|fatal):\s|^\s*Failing\s+[1-9]|\b[1-9]\d* (?:failed|failing|failures?)\b|^npm ERR!|^Error: |\bException in thread\b|^[A-Z][a-z]+-[A-Z][A-Za-z]+: \S/m;
+  /thread '[^']*' panicked at|^Traceback \(most recent call last\)|^SCRIPT ERROR:|^\s*(?:FAIL|FAILED)\s+\S|^\s*(?:error(?:\[\w+\])?|fatal):\s|^\s*Failing\s+[1-9]|\b[1-9]\d* (?:failed|failing|failures?)\b|^npm ERR!|^Error: |\bException in thread\b|^[A-Z][a-z]+-[A-Z][A-Za-z]+: \S|^\s*\[(?:[A-Z]\w*\\)+[A-Z]\w*(?:Exception|Error)\]\s*$/m;
 
 /** True when the call failed: flagged, a non-zero exit code, or an unmistakable failure text. */
 function isFailure(call: ToolCall): boolean {
@@ -376,6 +389,13 @@ function stageLabel(stage: string, withFlags = true): string {
     if (flags) break;
     if (/^[a-z][\w-]*$/i.test(word) || /^[a-z]+[.:][a-z]+$/.test(word)) out.push(word);
     else if (/^[\w-]+\.(?:py|js|ts|rb|gd)$/.test(word) && out.length === 1) out.push(word);
+    // `php bin/console messenger:consume`: the script is what runs, not the interpreter.
+    else if (
+      out.length === 1 &&
+      /^(?:php|python3?|node|ruby|perl|bash|sh|deno|bun)$/.test(prog) &&
+      /^(?:\.\/)?[\w.-]+\/[\w./-]+$/.test(word)
+    )
+      out.push(word);
     else break;
   }
   return out.join(' ');
@@ -735,7 +755,12 @@ function scan(
             // The error moved on ("no such simulator" became a compile error, a dependency
             // conflict became a failing test): the edits, or the change to the command, made
             // since got past this failure.
-            if (w.editCount > 0 || w.changes.length > 0 || !sameCommand(cmd, of)) {
+            if (
+              w.editCount > 0 ||
+              w.changes.length > 0 ||
+              w.commands.length > 0 ||
+              !sameCommand(cmd, of)
+            ) {
               w.movedOn = w.editCount === 0 && w.changes.length === 0;
               w.progressed = true;
               w.rerun = rel.stage ?? cmd;

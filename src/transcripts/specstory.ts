@@ -78,8 +78,9 @@ function isRetryPseudoTurn(text: string): boolean {
 /** Splits the body of a tool-use element into input and output. */
 function toolUseCall(name: string, lines: readonly string[]): ToolCall {
   let i = 0;
-  // Skip the <summary> line(s).
+  // Skip the <summary> line(s), keeping what follows its bullet ("• Run command: npm test").
   while (i < lines.length && !(lines[i] as string).includes('</summary>')) i++;
+  const summary = /•\s*(.*?)\s*<\/summary>/.exec(lines[i] ?? '')?.[1];
   i++;
   const inputLines: string[] = [];
   const outputLines: string[] = [];
@@ -121,6 +122,8 @@ function toolUseCall(name: string, lines: readonly string[]): ToolCall {
       .filter((l) => l !== '' && l !== '**Input:**')
       .join('\n'),
   };
+  if (!call.input && summary)
+    call.input = summary.replace(/^(?:Run command|Running command|Run|Command):\s*/i, '');
   const output = outputLines.join('\n').trim();
   if (output !== '') {
     call.output = output;

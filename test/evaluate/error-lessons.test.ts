@@ -598,6 +598,38 @@ describe('detectToolLessons and detectPastedErrorResolution', () => {
       ]),
     },
     {
+      name: 'learns the command that got a re-run past one error and on to another',
+      turns: build([
+        'start a worker and check it end to end',
+        {
+          calls: [
+            {
+              name: 'run_terminal_cmd',
+              input: 'php bin/console messenger:consume async --limit=1',
+              output:
+                'In AbstractTransportFactory.php line 41:\n\n  [Symfony\\Component\\Messenger\\Exception\\InvalidArgumentException]\n  No transport supports the given Messenger DSN "amqp://rabbitmq:5672/%2f/messages".',
+            },
+            {
+              name: 'run_terminal_cmd',
+              input: 'composer require symfony/amqp-messenger',
+              output: './composer.json has been updated\nLock file operations: 1 install',
+            },
+            {
+              name: 'run_terminal_cmd',
+              input: 'php bin/console messenger:consume async --limit=1',
+              output:
+                'In Connection.php line 118:\n\n  [Symfony\\Component\\Messenger\\Exception\\LogicException]\n  You cannot use the Connection as the "amqp" extension is not installed.',
+            },
+          ],
+        },
+        'we cannot change that image',
+      ]),
+      want: {
+        kind: 'error_resolution',
+        fix: 'Run `composer require symfony/amqp-messenger` first, then `php bin/console messenger:consume`.',
+      },
+    },
+    {
       name: 'takes the line the prose names from a file written anew',
       turns: build([
         'add the index migration',
@@ -719,6 +751,11 @@ describe('errorLine', () => {
       'the test name when a Go failure says nothing more',
       '--- FAIL: TestSync (0.00s)\nFAIL\nFAIL\tgithub.com/x/y\t0.01s',
       'TestSync fails',
+    ],
+    [
+      "Symfony console's boxed exception",
+      'In AbstractTransportFactory.php line 41:\n\n  [Symfony\\Component\\Messenger\\Exception\\InvalidArgumentException]\n  No transport supports the given Messenger DSN "amqp://rabbitmq:5672/%2f/messages".\n\nmessenger:consume',
+      'InvalidArgumentException: No transport supports the given Messenger DSN "amqp://rabbitmq:5672/%2f/messages"',
     ],
     ['nothing for output without an error', 'All 12 tests passed', undefined],
   ])('finds %s', (_name, text, want) => {
