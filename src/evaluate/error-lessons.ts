@@ -63,6 +63,8 @@ const ERROR_SHAPES: RegExp[] = [
   // Shell and misc.
   /^\s*(.{0,80}\b(?:command not found|not recognized as an internal or external command|executable file not found in \$PATH|No such file or directory|Permission denied|has not been read yet|Cannot find module|is undefined or private|is not defined|is not a function|undefined method|no function clause matching|cannot find symbol|missing separator|Disk quota exceeded|No space left on device|Could not resolve host|Temporary failure in name resolution|Connection refused|not up to date|in progress|is not recognized|Broken pipe|could not be resolved to an installable set|unrecognized option|region `?\w+'? overflowed|will not fit in region|unrecognised option|invalid option|illegal option|unknown option|unknown flag|a terminal is required to read the password|a password is required|Could not resolve dependencies|does not match the requirement|requires a different Python|version solving failed|ResolutionImpossible|compiled with an incompatible version|Unable to resolve service for type)\b.{0,160})$/i,
   /^\s*(E\d{3,5}\b.{3,200})$/,
+  // PowerShell: "Get-Content: The input object cannot be bound to any parameters …".
+  /^\s*([A-Z][a-z]+-[A-Z][A-Za-z]+: (?:The |Cannot |A parameter ).{10,})$/,
   // kotlinc: "e: file:///src/X.kt:3:8 Unresolved reference: foo".
   /^e: (?:file:\/\/)?\S+?:\d+:\d+ (.{6,})$/,
   // A named error quoted inside a sentence: "Running it gives: TypeError: …".
@@ -275,7 +277,7 @@ const FILTER_PROGRAM =
 
 /** Failures some formats do not flag: only unmistakable ones. */
 const UNFLAGGED_FAILURE =
-  /^(?:<tool_use_error>)?(?:[^\n]{0,80}: (?:command not found|No such file or directory)|File has not been read yet|[^\n]{0,80}: The term '[^'\n]+' is not recognized as (?:a|the) name of a cmdlet)/;
+  /^(?:<tool_use_error>)?(?:[^\n]{0,80}: (?:command not found|No such file or directory)|File has not been read yet|[^\n]{0,80}: The term '[^'\n]+' is not recognized as (?:a|the) name of a cmdlet|[A-Z][a-z]+-[A-Z][A-Za-z]+: (?:The |Cannot |A parameter )[^\n]{10,})/;
 
 /** Failure texts of a run that does work (not a look at a file that may quote them). */
 const RUN_FAILURE =
@@ -573,6 +575,8 @@ interface Window {
   commands: string[];
   /** Commit messages of commits made in between. */
   commits: string[];
+  /** The folder a lone `cd` moved to in between, when one did. */
+  cwd?: string;
   /** Human prompts in between, in order. */
   prompts: string[];
   /** The passing re-run, when there is one. */
@@ -786,6 +790,8 @@ function scan(
         continue;
       }
       if (/^sed -i/.test(cmd)) w.editCount++;
+      const cd = /^cd\s+(["']?)([^"'&|;]+)\1\s*$/.exec(cmd)?.[2];
+      if (cd) w.cwd = cd.trim();
       for (const s of workStages(cmd)) if (!LOOK_COMMAND.test(s)) w.commands.push(s);
     }
   }
@@ -1839,6 +1845,18 @@ function chooseFix(
   if (w.movedOn && w.rerun && w.rerunOf)
     fix ??= flagFix(w.rerunOf, w.rerun) ?? changedArgument(w.rerunOf, w.rerun);
   fix ??= userCommand(w.prompts, failing?.command);
+  // The same command passing after nothing but a `cd`: it has to run from that folder.
+  if (
+    w.cwd &&
+    !/^\.{1,2}(?:[\\/]\.{1,2})*[\\/]?$/.test(w.cwd) &&
+    w.rerun &&
+    w.rerunOf &&
+    sameCommand(w.rerun, w.rerunOf) &&
+    w.editCount === 0 &&
+    w.changes.length === 0 &&
+    w.commands.length === 0
+  )
+    fix ??= `Run \`${commandLabel(w.rerun) ?? w.rerun}\` from \`${w.cwd}\`.`;
   // An outside cause (no Docker, no network) is got round the way the user said, or by how the
   // command is run, not by the code edited meanwhile.
   if (ENVIRONMENT_ERROR.test(error)) {

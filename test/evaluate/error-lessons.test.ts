@@ -630,6 +630,24 @@ describe('detectToolLessons and detectPastedErrorResolution', () => {
       },
     },
     {
+      name: 'learns the folder a command has to run from when a lone cd made it pass',
+      turns: build([
+        'build it',
+        {
+          calls: [
+            fail(
+              'npm test',
+              "npm ERR! code ENOENT\nnpm ERR! enoent Could not read package.json: Error: ENOENT: no such file or directory, open '/home/ana/package.json'",
+            ),
+            ok('cd /home/ana/src/probe/web'),
+            ok('npm test', 'Tests: 12 passed'),
+          ],
+        },
+        'thanks',
+      ]),
+      want: { kind: 'error_resolution', fix: 'Run `npm test` from `/home/ana/src/probe/web`.' },
+    },
+    {
       name: 'takes the line the prose names from a file written anew',
       turns: build([
         'add the index migration',
@@ -756,6 +774,11 @@ describe('errorLine', () => {
       "Symfony console's boxed exception",
       'In AbstractTransportFactory.php line 41:\n\n  [Symfony\\Component\\Messenger\\Exception\\InvalidArgumentException]\n  No transport supports the given Messenger DSN "amqp://rabbitmq:5672/%2f/messages".\n\nmessenger:consume',
       'InvalidArgumentException: No transport supports the given Messenger DSN "amqp://rabbitmq:5672/%2f/messages"',
+    ],
+    [
+      "a PowerShell cmdlet's error",
+      'Get-Content: The input object cannot be bound to any parameters for the command either because the command does not take pipeline input.',
+      'Get-Content: The input object cannot be bound to any parameters for the command either because the command does not take pipeline input',
     ],
     ['nothing for output without an error', 'All 12 tests passed', undefined],
   ])('finds %s', (_name, text, want) => {
