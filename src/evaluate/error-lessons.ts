@@ -1588,7 +1588,7 @@ function chosenOption(texts: readonly string[], reply: string): string | undefin
   for (const text of texts) {
     for (const line of text.split('\n')) {
       const item = /^\s*(?:\d+[.)]|[-*])\s+(.{8,160}?)[:.]?\s*$/.exec(line)?.[1];
-      if (!item || !item.replace(/[`'"*]/g, '').includes(pick)) continue;
+      if (!item?.replace(/[`'"*]/g, '').includes(pick)) continue;
       const plain = item.replace(/\*\*/g, '');
       if (VERB_RE.test(plain)) return finish(plain);
     }
