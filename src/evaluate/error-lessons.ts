@@ -120,6 +120,11 @@ function rawErrorLine(text: string): string | undefined {
     if (detail && !/^(?:FAIL|ok)\b/.test(detail)) return `${name} fails: ${detail}`;
     goFail = `${name} fails`;
   }
+  // Flyway's report under a wrapping exception: "SQL State : 25001 … Message : ERROR: …".
+  if (/^\s*SQL State\s*:/m.test(text)) {
+    const message = /^\s*Message\s*:\s*(?:ERROR:\s*)?(\S.{5,})$/m.exec(text)?.[1];
+    if (message) return message.trim();
+  }
   // Symfony's console: "  [Symfony\…\InvalidArgumentException]" over the message.
   const boxed = lines.findIndex((l) => SYMFONY_EXCEPTION.test(l));
   if (boxed >= 0) {

@@ -780,6 +780,11 @@ describe('errorLine', () => {
       'Get-Content: The input object cannot be bound to any parameters for the command either because the command does not take pipeline input.',
       'Get-Content: The input object cannot be bound to any parameters for the command either because the command does not take pipeline input',
     ],
+    [
+      "Flyway's message under Spring's wrapping exception",
+      "SchemaTest > conventions() FAILED\n    org.springframework.beans.factory.BeanCreationException: Error creating bean with name 'flywayInitializer': Migration V14__x.sql failed\n    ---------------\n    SQL State  : 25001\n    Error Code : 0\n    Message    : ERROR: CREATE INDEX CONCURRENTLY cannot run inside a transaction block\n    Location   : db/migration/V14__x.sql",
+      'CREATE INDEX CONCURRENTLY cannot run inside a transaction block',
+    ],
     ['nothing for output without an error', 'All 12 tests passed', undefined],
   ])('finds %s', (_name, text, want) => {
     expect(errorLine(text)).toBe(want);
