@@ -2208,6 +2208,18 @@ const STATED_ERROR =
 const NEXT_ERROR =
   /^(?:ok(?:ay)?[,.]?\s*)?(?:now|next|then)\b[^\n]{0,40}\b(?:error|exception|fails?|failing|crash(?:es)?)\b/i;
 
+/**
+ * Aider's "What's wrong? Fix" after a failing `/run`: the output went to the model, not into the
+ * history, so the error is the one the reply quotes in its first code block.
+ */
+function quotedRunError(turns: readonly Turn[], index: number): string | undefined {
+  if (!/^\s*what'?s wrong\?\s*fix\.?\s*$/i.test((turns[index] as Turn).text)) return undefined;
+  const reply = turns[index + 1];
+  if (reply?.role !== 'assistant') return undefined;
+  const block = /```[^\n]*\n([\s\S]*?)```/.exec(reply.text)?.[1];
+  return block ? errorLine(block) : undefined;
+}
+
 function statedError(text: string): string | undefined {
   const m = STATED_ERROR.exec(text.slice(0, 2000));
   if (!m?.[1]) return undefined;
@@ -2221,7 +2233,7 @@ export function detectPastedErrorResolution(
   out: Lesson[],
 ): void {
   const turn = turns[index] as Turn;
-  let pasted = errorLine(turn.text) ?? statedError(turn.text);
+  let pasted = errorLine(turn.text) ?? statedError(turn.text) ?? quotedRunError(turns, index);
   if (!pasted) {
     statedWorkaround(turns, index, out);
     return;
@@ -2252,7 +2264,7 @@ export function detectPastedErrorResolution(
   const progressed =
     nextError !== undefined &&
     errorHead(nextError) !== errorHead(pasted) &&
-    (/\b(?:works?|worked|fixed|pass(?:es|ed)?|fine|better|compiles|builds|runs|loads|starts)\b[^\n]{0,30}\b(?:now|but)\b/i.test(
+    (/\b(?:works?|worked|fixed|pass(?:es|ed)?|fine|better|compiles|compiled|builds|built|runs|ran|loads|starts)\b[^\n]{0,30}\b(?:now|but)\b/i.test(
       next.text.slice(0, 200),
     ) ||
       NEXT_ERROR.test(next.text.slice(0, 120)) ||

@@ -648,6 +648,22 @@ describe('detectToolLessons and detectPastedErrorResolution', () => {
       want: { kind: 'error_resolution', fix: 'Run `npm test` from `/home/ana/src/probe/web`.' },
     },
     {
+      name: "learns from the error an Aider reply quotes after 'What's wrong? Fix'",
+      turns: build([
+        "What's wrong? Fix",
+        {
+          say: "The build uses `-Werror` and the error is:\n\n```\nsrc/ringbuf.c:58:16: error: comparison of integer expressions of different signedness: 'int' and 'size_t' [-Werror=sign-compare]\n```\n\nUse `size_t` for the index:\n\nsrc/ringbuf.c\n```c\n<<<<<<< SEARCH\n    for (int i = 0; i < len; i++) {\n=======\n    for (size_t i = 0; i < len; i++) {\n>>>>>>> REPLACE\n```",
+        },
+        'it built but now:\ntests/test_ringbuf.c:97:test_peek:FAIL: Expected 114 Was 113',
+      ]),
+      want: {
+        kind: 'error_resolution',
+        error:
+          "error: comparison of integer expressions of different signedness: 'int' and 'size_t' [-Werror=sign-compare]",
+        fix: 'Use `size_t` instead of `int` in `ringbuf.c`.',
+      },
+    },
+    {
       name: 'takes the line the prose names from a file written anew',
       turns: build([
         'add the index migration',
