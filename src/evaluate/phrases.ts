@@ -41,7 +41,7 @@ export interface PhraseContext {
 
 // Leading words that carry no instruction: fillers, politeness, discourse markers.
 const FILLER =
-  /^(?:(?:ok(?:ay)?|so|and|but|also|wait|well|hmm+|mm+|yes|yeah|great|good|nice|thanks|thank you|please|pls|note that|note:|in terms of [^,]{1,40},|i (?:would like to )?remind you(?: of)?(?: that)?(?: the (?:main |key |one )?(?:directive|rule|convention|principle)s?)?(?: that| is)?|remember(?: that)?(?= (?:to|always|never|we|you)\b)|as a rule|in general|generally|going forward|from now on|in the future|for the future|btw|by the way|actually|again|one more thing|one (?:other )?thing(?: though)?(?=:)|important|fyi|ah|oh|hey|sorry|also for the future|just so you know(?: for the future)?|for (?:this|the) (?:repo(?:sitory)?|project|codebase)(?=:)|(?:quick )?(?:note|heads up)(?=:)|(?:i )?should have (?:said|mentioned|told you)(?: (?:this|that|it))?(?: (?:earlier|before|first))?|i (?:already )?told you(?: (?:already|before|earlier|yesterday|last \w+|this|that))*(?=,)|i (?:already )?said(?: (?:already|before|earlier|yesterday|last \w+))*(?=,))(?:\b|(?<=[,:]))[\s,:;!.-]*)+/i;
+  /^(?:(?:ok(?:ay)?|so|and|but|also|wait|well|hmm+|mm+|yes|yeah|great|good|nice|thanks|thank you|please|pls|note that|note:|in terms of [^,]{1,40},|i (?:would like to )?remind you(?: of)?(?: that)?(?: the (?:main |key |one )?(?:directive|rule|convention|principle)s?)?(?: that| is)?|remember(?: that)?(?= (?:to|always|never|we|you)\b)|as a rule|in general|generally|going forward|from now on|in the future|for the future|btw|by the way|actually|again|one more thing(?: before (?:i|we) (?:stop|go|forget|wrap up))?|before (?:i|we) (?:stop|go|forget|wrap up)(?=[:,])|one (?:other )?thing(?: though)?(?=:)|important|fyi|ah|oh|hey|sorry|also for the future|just so you know(?: for the future)?|for (?:this|the) (?:repo(?:sitory)?|project|codebase)(?=:)|(?:quick )?(?:note|heads up)(?=:)|(?:i )?should have (?:said|mentioned|told you)(?: (?:this|that|it))?(?: (?:earlier|before|first))?|i (?:already )?told you(?: (?:already|before|earlier|yesterday|last \w+|this|that))*(?=,)|i (?:already )?said(?: (?:already|before|earlier|yesterday|last \w+))*(?=,))(?:\b|(?<=[,:]))[\s,:;!.-]*)+/i;
 
 const CORRECTION_MARKER =
   /^(?:no|nope|nah|wrong|not like that|not quite|that'?s not (?:right|it|what i)|that is not (?:right|what i)|this is(?:n'?t| not) (?:right|what i)|that'?s wrong|this is wrong|incorrect|you (?:did ?n[o']t|only|forgot|missed|removed|broke|ignored)|why did you|i (?:said|told you|asked you to)|stop\b|undo\b|revert\b)/i;
@@ -945,6 +945,8 @@ export function parseDirective(rawSentence: string, ctx: PhraseContext): Directi
     .replace(/^\((.+)\)$/, '$1');
   if (raw.length < 8 || raw.length > 320) return undefined;
   if (!isMostlyLatin(raw)) return undefined;
+  // "PRJ-1432: shipments need a column ...": a ticket, the work to do now.
+  if (/^[A-Z][A-Z0-9]{1,9}-\d+\s*[:\-—]/.test(raw)) return undefined;
   const plain = stripFillers(normaliseShorthand(raw));
   const labelled =
     LABEL_PREFIX.test(plain) || /^(?:(?:stop|quit|no more) \w+ing|the way we \w+)\b/i.test(plain);
@@ -1419,6 +1421,8 @@ function finishDirective(
   // what the code does, not a rule.
   if (/^(?:it|this|that|there)\b/i.test(built.trim())) return undefined;
   if (/\bthat(?:'s| is) (?:the|a|our) (?:bug|problem|issue|cause)\b/i.test(raw)) return undefined;
+  // "the cache never expires though": an observation about the code as it is.
+  if (/\b(?:never|always|only) \w+s though\b/i.test(raw)) return undefined;
   // "..., note that in CONVENTIONS.md" asks to record the rule; it is not part of it.
   let text = built.replace(
     /,?\s+(?:and )?(?:note|record|add|put|write) (?:that|this|it) (?:down )?(?:in|to) \S+$/i,
