@@ -425,9 +425,20 @@ function workStages(command: string): string[] {
 
 /** Program and first subcommand of a stage, for "the same command". */
 function stageKey(stage: string): string {
-  const w = stageWords(stage);
+  let w = stageWords(stage);
+  // `npx task-master add-task`, `uv run pytest`: the runner is not the program.
+  const runner = /^(?:npx|bunx|pnpx)$/.test(w[0] ?? '')
+    ? 1
+    : /^(?:uv|poetry|pdm|hatch|rye) run$|^bundle exec$|^(?:pnpm|npm|yarn) (?:exec|dlx)$|^python3? -m$/.test(
+          `${w[0]} ${w[1]}`,
+        )
+      ? 2
+      : 0;
+  w = w.slice(runner);
   const sub = w[1];
-  return `${w[0] ?? ''} ${sub && /^[a-z][\w:-]*$/i.test(sub) ? sub : ''}`.trim();
+  // `npm run build` and `npm run test` are different jobs.
+  const script = /^(?:npm|pnpm|yarn|bun) run$/.test(`${w[0]} ${sub}`) ? w[2] : undefined;
+  return `${w[0] ?? ''} ${sub && /^[a-z][\w:-]*$/i.test(sub) ? sub : ''}${script ? ` ${script}` : ''}`.trim();
 }
 
 /** The label of a failing command for the trigger: its main working stage. */

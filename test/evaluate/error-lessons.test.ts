@@ -664,6 +664,24 @@ describe('detectToolLessons and detectPastedErrorResolution', () => {
       },
     },
     {
+      name: 'does not take another subcommand of the same tool, run through npx, for a re-run',
+      turns: build([
+        'add the two tasks',
+        {
+          say: 'Let me fix the tag issue.',
+          calls: [
+            fail(
+              'npx task-master add-task --prompt="Review the roadmap"',
+              'Error: Tag "master" does not exist. Please create it first using the \'add-tag\' command',
+            ),
+            ok('npx task-master add-tag dev', 'Created tag dev'),
+            ok('npx task-master --version', '0.19.0'),
+          ],
+        },
+        'ok',
+      ]),
+    },
+    {
       name: 'takes the line the prose names from a file written anew',
       turns: build([
         'add the index migration',
