@@ -668,7 +668,7 @@ describe('detectToolLessons and detectPastedErrorResolution', () => {
       turns: build([
         'add the two tasks',
         {
-          say: 'Let me fix the tag issue.',
+          say: "You're right - task-master is the single source of truth for tasks. Let me add those two tasks.\n\nThe task-master setup seems incomplete. Let me fix the tag issue.",
           calls: [
             fail(
               'npx task-master add-task --prompt="Review the roadmap"',
