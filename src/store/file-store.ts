@@ -269,6 +269,9 @@ export class FileStore implements PatternStore {
         { cause: error },
       );
     }
+    // An empty file is a claim cut short (a crash, or a file system without hard links where
+    // the content lands after the name): nobody owns the folder yet.
+    if (owner === '') return 'unclaimed';
     if (owner !== id) throw folderOwnedByAnother(id, owner, dir);
     this.#owners.set(dir, id);
     return 'owned';
@@ -279,11 +282,7 @@ export class FileStore implements PatternStore {
     const dir = join(this.location, id);
     await fs.mkdir(dir, { recursive: true });
     if ((await this.#checkOwner(dir, id)) === 'unclaimed') {
-      try {
-        await fs.writeFile(join(dir, OWNER_FILE), `${id}\n`, { flag: 'wx' });
-      } catch (error) {
-        if (!isCode(error, 'EEXIST')) throw error;
-      }
+      await claimFolder(dir, id);
       // Whoever created it first owns the folder: check again against what is there now.
       await this.#checkOwner(dir, id);
     }
@@ -342,4 +341,30 @@ function corrupt(file: string, problem: string): AttuneError {
 
 async function writeJson(file: string, data: unknown): Promise<void> {
   await writeFileAtomic(file, `${JSON.stringify(data, null, 2)}\n`, { fsync: true });
+}
+
+/**
+ * Records `id` as the owner of a user folder, unless another writer got there first. The owner
+ * file appears with its content or not at all: it is written under a temporary name and
+ * hard-linked into place, which fails when the name exists. Where hard links are not supported
+ * it falls back to an exclusive create, and an empty file then reads as unclaimed.
+ */
+async function claimFolder(dir: string, id: string): Promise<void> {
+  const target = join(dir, OWNER_FILE);
+  const temp = join(dir, `${OWNER_FILE}.${process.pid}.${Math.random().toString(36).slice(2)}`);
+  await fs.writeFile(temp, `${id}\n`);
+  try {
+    await fs.link(temp, target);
+  } catch (error) {
+    if (isCode(error, 'EEXIST')) return;
+    if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV'].some((c) => isCode(error, c)))
+      throw error;
+    try {
+      await fs.writeFile(target, `${id}\n`, { flag: 'wx' });
+    } catch (inner) {
+      if (!isCode(inner, 'EEXIST')) throw inner;
+    }
+  } finally {
+    await fs.rm(temp, { force: true });
+  }
 }

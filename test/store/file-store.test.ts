@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -57,5 +57,28 @@ describe('user folders on a file system that ignores case', () => {
     await store.savePatterns('bob', [createPattern(sample)], { maxPatterns: 100 });
     expect(await readFile(join(dir, 'bob', '.owner'), 'utf8')).toBe('bob\n');
     expect(await store.countPatterns('bob')).toBe(1);
+  });
+
+  it('leaves one owner and no temporary claim files when writers claim a folder at once', async () => {
+    // Separate stores, as separate processes would be: none has the owner cached.
+    const writes = Array.from({ length: 16 }, (_, i) =>
+      new FileStore({ storageDir: dir }).savePatterns(
+        'carol',
+        [createPattern({ ...sample, trigger: `when ${i}` })],
+        { maxPatterns: 100 },
+      ),
+    );
+    await expect(Promise.all(writes)).resolves.toHaveLength(16);
+    expect(await readFile(join(dir, 'carol', '.owner'), 'utf8')).toBe('carol\n');
+    const left = (await readdir(join(dir, 'carol'))).filter((f) => f.startsWith('.owner.'));
+    expect(left).toEqual([]);
+  });
+
+  it('reads an owner file left empty by a cut-short claim as unclaimed', async () => {
+    const store = new FileStore({ storageDir: dir });
+    await mkdir(join(dir, 'dave'), { recursive: true });
+    await writeFile(join(dir, 'dave', '.owner'), '');
+    await store.savePatterns('dave', [createPattern(sample)], { maxPatterns: 100 });
+    expect(await store.countPatterns('dave')).toBe(1);
   });
 });

@@ -49,7 +49,7 @@ export function readInjectablePatterns(
   } catch {
     owner = undefined;
   }
-  if (owner !== undefined && owner !== userId)
+  if (owner !== undefined && owner !== '' && owner !== userId)
     throw folderOwnedByAnother(userId, owner, join(storageDir, userId));
   let text: string;
   try {
