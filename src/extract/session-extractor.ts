@@ -89,12 +89,15 @@ export function extractSessionPatterns(
     if (threadGroup && similarity(threadGroup.quoteWords, contentWords(lesson.quote)) === 0) {
       threadGroup = undefined;
     }
+    // A rule too long to join is a pattern of its own, not dropped.
+    const tooLong =
+      threadGroup !== undefined &&
+      !threadGroup.resolution.includes(phrased.resolution) &&
+      threadGroup.resolution.length + phrased.resolution.length >= MAX_JOINED;
+    if (tooLong) threadGroup = undefined;
     if (threadGroup) {
       for (const w of contentWords(lesson.quote)) threadGroup.quoteWords.add(w);
-      if (
-        !threadGroup.resolution.includes(phrased.resolution) &&
-        threadGroup.resolution.length + phrased.resolution.length < MAX_JOINED
-      ) {
+      if (!threadGroup.resolution.includes(phrased.resolution)) {
         threadGroup.resolution = `${threadGroup.resolution} ${phrased.resolution}`;
         threadGroup.words = contentWords(threadGroup.resolution);
       }

@@ -15,6 +15,21 @@ function session(id: string, turns: Array<Partial<Turn> & Pick<Turn, 'role'>>): 
 const now = new Date('2025-01-01T00:00:00Z');
 
 describe('extractSessionPatterns', () => {
+  it('keeps a second rule of one correction as its own pattern when joining would make it too long', () => {
+    const s = session('s-two', [
+      { role: 'user', text: 'new dag: orders_daily_load, same shape as dags/inventory_daily.py' },
+      { role: 'assistant', text: 'Added the DAG with retries=5 and RUN_DAY from datetime.now().' },
+      {
+        role: 'user',
+        text: "no no. two things\n1) RUN_DAY from datetime.now() is wall clock at parse time. always template off the run's logical date ({{ ds }} / data_interval_start), never now(), every dag here has to be backfill-safe\n2) dont override retries in the dag, DEFAULT_ARGS is the one place for that. if 3 isn't enough we change it there for everyone",
+      },
+    ]);
+    const resolutions = extractSessionPatterns(s, { now }).map((p) => p.resolution);
+    expect(resolutions).toHaveLength(2);
+    expect(resolutions[0]).toContain('logical date');
+    expect(resolutions[1]).toContain('DEFAULT_ARGS');
+  });
+
   it('phrases a convention as a clean instruction with trigger, evidence and project', () => {
     const s = session('s1', [
       { role: 'user', text: 'Write a migration that adds archived_at to projects.' },
