@@ -41,7 +41,7 @@ export interface PhraseContext {
 
 // Leading words that carry no instruction: fillers, politeness, discourse markers.
 const FILLER =
-  /^(?:(?:ok(?:ay)?|so|and|but|also|wait|well|hmm+|mm+|yes|yeah|great|good|nice|thanks|thank you|please|pls|note that|note:|in terms of [^,]{1,40},|i (?:would like to )?remind you(?: of)?(?: that)?(?: the (?:main |key |one )?(?:directive|rule|convention|principle)s?)?(?: that| is)?|remember(?: that)?(?= (?:to|always|never|we|you)\b)|as a rule|in general|generally|going forward|from now on|in the future|for the future|btw|by the way|actually|again|one more thing(?: before (?:i|we) (?:stop|go|forget|wrap up))?|before (?:i|we) (?:stop|go|forget|wrap up)(?=[:,])|one (?:other )?thing(?: though)?(?=:)|important|fyi|ah|oh|hey|sorry|also for the future|just so you know(?: for the future)?|for (?:this|the) (?:repo(?:sitory)?|project|codebase)(?=:)|(?:quick )?(?:note|heads up)(?=:)|(?:i )?should have (?:said|mentioned|told you)(?: (?:this|that|it))?(?: (?:earlier|before|first))?|i (?:already )?told you(?: (?:already|before|earlier|yesterday|last \w+|this|that))*(?=,)|i (?:already )?said(?: (?:already|before|earlier|yesterday|last \w+))*(?=,))(?:\b|(?<=[,:]))[\s,:;!.-]*)+/i;
+  /^(?:(?:ok(?:ay)?|so|and|but|also|wait|well|just(?= (?:assume|use|keep|write|run|put|give|call|prefer|stick|go|leave|make|do not|don'?t|never|always)\b)|hmm+|mm+|yes|yeah|great|good|nice|thanks|thank you|please|pls|note that|note:|in terms of [^,]{1,40},|i (?:would like to )?remind you(?: of)?(?: that)?(?: the (?:main |key |one )?(?:directive|rule|convention|principle)s?)?(?: that| is)?|remember(?: that)?(?= (?:to|always|never|we|you)\b)|as a rule|in general|generally|going forward|from now on|in the future|for the future|btw|by the way|actually|again|one more thing(?: before (?:i|we) (?:stop|go|forget|wrap up))?|before (?:i|we) (?:stop|go|forget|wrap up)(?=[:,])|one (?:other )?thing(?: though)?(?=:)|important|fyi|ah|oh|hey|sorry|also for the future|just so you know(?: for the future)?|for (?:this|the) (?:repo(?:sitory)?|project|codebase)(?=:)|(?:quick )?(?:note|heads up)(?=:)|(?:i )?should have (?:said|mentioned|told you)(?: (?:this|that|it))?(?: (?:earlier|before|first))?|i (?:already )?told you(?: (?:already|before|earlier|yesterday|last \w+|this|that))*(?=,)|i (?:already )?said(?: (?:already|before|earlier|yesterday|last \w+))*(?=,))(?:\b|(?<=[,:]))[\s,:;!.-]*)+/i;
 
 const CORRECTION_MARKER =
   /^(?:no|nope|nah|wrong|not like that|not quite|that'?s not (?:right|it|what i)|that is not (?:right|what i)|this is(?:n'?t| not) (?:right|what i)|that'?s wrong|this is wrong|incorrect|you (?:did ?n[o']t|only|forgot|missed|removed|broke|ignored)|why did you|i (?:said|told you|asked you to)|stop\b|undo\b|revert\b)/i;
@@ -1171,9 +1171,15 @@ function projectFact(s: string, raw: string, here: PhraseContext): Directive | u
     );
   if (m && !REPORT.test(m[1] ?? ''))
     return fact(`use ${m[1]} for everything${m[2] ?? ''}`, 'preference');
+  // "all copy on this site is British English", "all dates in this service are UTC"
+  m =
+    /^(?:all|every) ([\w -]{2,30}?) (?:on|in) (?:this|the|our) (site|project|repo|codebase|app|service|package|library|crate|monorepo) (is|are|uses?|goes|go|lives?) (.{3,160})$/i.exec(
+      t,
+    );
+  if (m && !REPORT.test(m[4] ?? '')) return fact(`all ${m[1]} in this ${m[2]} ${m[3]} ${m[4]}`);
   // "there's no stack on this project", "there is no ORM in this codebase"
   m =
-    /^there(?:'s| is) no ([\w.+#-]+(?: [\w.+#-]+)?) (?:on|in|for) (?:this|the|our) (?:project|repo|codebase|app|team)\b/i.exec(
+    /^there(?:'s| is) no ([\w.+#-]+(?: [\w.+#-]+)?) (?:on|in|for) (?:this|the|our) (?:project|repo|codebase|app|team|site|service|package|library|crate|stack|monorepo)\b/i.exec(
       t,
     );
   if (m) return fact(`don't use ${m[1]} in this project`);
@@ -1421,6 +1427,13 @@ function finishDirective(
   // what the code does, not a rule.
   if (/^(?:it|this|that|there)\b/i.test(built.trim())) return undefined;
   if (/\bthat(?:'s| is) (?:the|a|our) (?:bug|problem|issue|cause)\b/i.test(raw)) return undefined;
+  // "all tests in this repo are failing since the merge": a state, not a rule.
+  if (
+    /\b(?:is|are|was|were|keeps?) (?:failing|broken|crashing|timing out|hanging|flaky|red)\b/i.test(
+      raw,
+    )
+  )
+    return undefined;
   // "the cache never expires though": an observation about the code as it is.
   if (/\b(?:never|always|only) \w+s though\b/i.test(raw)) return undefined;
   // "..., note that in CONVENTIONS.md" asks to record the rule; it is not part of it.
