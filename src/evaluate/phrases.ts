@@ -304,6 +304,13 @@ const RULES: Rule[] = [
     },
     strength: 0.7,
   },
+  // "nothing in loop may block: no delay()", "nothing in src/ should import axios except client.ts"
+  {
+    kind: 'convention',
+    re: /^nothing (in|under|inside|outside) (`?[\w./()*-]+`?(?: [\w./()*-]+)?) (may|should|can|must|is allowed to|gets to) ([a-z]+\b.{0,160})$/i,
+    build: (m) => `nothing ${m[1]} ${m[2]} ${m[3]} ${m[4]?.replace(/:\s*/, ': ')}`,
+    strength: 0.75,
+  },
   // "no applies from here, ever, not even staging": a ban on a kind of action, kept as said.
   {
     kind: 'correction',
@@ -1209,7 +1216,7 @@ function normaliseShorthand(text: string): string {
  * "you keep forgetting: ...", "Remember: ...", "FYI ...", "for future reference, ...".
  */
 const LABEL_PREFIX =
-  /^(?:(?:the (?:rule|convention|thing) (?:here |in this \w+ )?is|you keep forgetting(?: this)?|(?:please )?remember(?: this)?|keep in mind|for future reference|for the record|fyi|heads up|reminder|note|important)\s*:\s+|[a-z][a-z ./-]{1,24}?:\s+(?=(?:no|never|always|every|all|each|use|don'?t|do not|only|prefer|avoid)\b)|(?:for future reference|for the record|fyi|just fyi|remember(?: that)?|keep in mind(?: that)?|you keep forgetting(?: that)?)[,\s]+)/i;
+  /^(?:(?:the (?:rule|convention|thing) (?:here |in this \w+ )?is|you keep forgetting(?: this)?|(?:please )?remember(?: this)?|keep in mind|for future reference|for the record|fyi|heads up|reminder|note|important)\s*:\s+|(?!nothing\b)[a-z][a-z ./-]{1,24}?:\s+(?=(?:no|never|always|every|all|each|use|don'?t|do not|only|prefer|avoid)\b)|(?:for future reference|for the record|fyi|just fyi|remember(?: that)?|keep in mind(?: that)?|you keep forgetting(?: that)?)[,\s]+)/i;
 
 /** Clauses that make a request habitual: it holds each time the situation comes back. */
 const HABITUAL =
