@@ -20,7 +20,7 @@ import { clip, FRUSTRATION, redactText } from './text.js';
 
 /** Lines that only say that something failed, never what: skipped when a better line exists. */
 const WRAPPER_LINE =
-  /^(?:FAILED: [\w./ -]+$|(?:FATAL ERROR|ERROR): command exited with status \d+|FAILED \S+::\S+|(?:FAIL|FAILED)\s+[\w\\.:/]+(?:\s+>\s+.*)?$|\*\* \(Mix\) Can't continue|FAILURE: Build failed|BUILD FAILED|Build FAILED|Failed!\s+-|Installation failed, reverting|make(?:\[\d+\])?: \*\*\*.*Error \d+|collect2: error: ld returned|error: could not compile|error: command failed|npm ERR! (?:code|errno|A complete log|Lifecycle|Exit status)|ERR_PNPM_\w+|error Command failed|Error: Process completed with exit code|Command failed with exit code|FAILED \(|=+ (?:\d+ )?(?:failed|errors?)\b|\d+ (?:failed|errors?)\b|Aborted with \d+ warnings?|error: Recipe `|Test Suites?:|Tests?:\s|ERROR: No matching distribution|ERROR: Could not find a version|nbclient\.exceptions\.CellExecutionError|Error: UPGRADE FAILED: [^a-z]*$)/i;
+  /^(?:FAILED: [\w./ -]+$|(?:FATAL ERROR|ERROR): command exited with status \d+|FAILED \S+::\S+|(?:FAIL|FAILED)\s+[\w\\.:/]+(?:\s+>\s+.*)?$|\*\* \(Mix\) Can't continue|FAILURE: Build failed|BUILD FAILED|Build FAILED|Failed!\s+-|Installation failed, reverting|make(?:\[\d+\])?: \*\*\*.*Error \d+|collect2: error: ld returned|error: could not compile|error: command failed|npm ERR! (?:code|errno|A complete log|Lifecycle|Exit status)|ERR_PNPM_\w+|error Command failed|Error: Process completed with exit code|Command failed with exit code|FAILED \(|=+ (?:\d+ )?(?:failed|errors?)\b|\d+ (?:failed|errors?)\b|Aborted with \d+ warnings?|error: Recipe `|Test Suites?:|Tests?:\s|ERROR: No matching distribution|ERROR: Could not find a version|nbclient\.exceptions\.CellExecutionError|Error: UPGRADE FAILED: [^a-z]*$|(?:Error: )?failed to execute `[^`]+`: exited with exit status|Error: Compiling your crate to WebAssembly failed|Fatal: error validating input)/i;
 
 /** A line that names a failure. Tried on each line, in order; the first hit wins per line. */
 const ERROR_SHAPES: RegExp[] = [
@@ -65,6 +65,10 @@ const ERROR_SHAPES: RegExp[] = [
   /^\s*(E\d{3,5}\b.{3,200})$/,
   // PowerShell: "Get-Content: The input object cannot be bound to any parameters …".
   /^\s*([A-Z][a-z]+-[A-Z][A-Za-z]+: (?:The |Cannot |A parameter ).{10,})$/,
+  // KSP and kapt: "e: [ksp] /src/AppDatabase.kt:6: Schema export directory was not provided …".
+  /^e: \[(?:ksp|kapt)\] (?:\S+?:\d+: )?(.{6,})$/,
+  // Binaryen: "[wasm-validator error in function 7] unexpected false: memory.copy operations …".
+  /^\[wasm-validator error[^\]]*\] (?:unexpected false: )?(.{6,})$/,
   // kotlinc: "e: file:///src/X.kt:3:8 Unresolved reference: foo".
   /^e: (?:file:\/\/)?\S+?:\d+:\d+ (.{6,})$/,
   // A named error quoted inside a sentence: "Running it gives: TypeError: …".
@@ -110,7 +114,10 @@ function rawErrorLine(text: string): string | undefined {
   // Java's chain of wrapped exceptions: the last "Caused by: …" is the root cause.
   let rootCause: string | undefined;
   for (const l of lines) if (/^\s*Caused by: \S/.test(l)) rootCause = l;
-  if (rootCause) return rootCause.trim().replace(/^Caused by:\s*/, '');
+  // "Caused by: failed to execute `cargo build`: exited with exit status: 101" only wraps the
+  // compiler's own error above it.
+  if (rootCause && !WRAPPER_LINE.test(rootCause.trim().replace(/^Caused by:\s*/, '')))
+    return rootCause.trim().replace(/^Caused by:\s*/, '');
   const fail = lines.findIndex((l) => /^\s*--- FAIL: \w+/.test(l));
   let goFail: string | undefined;
   if (fail >= 0) {
@@ -981,6 +988,7 @@ function dependencyName(line: string): string | undefined {
     /\bInclude="([^"]+)"/, // csproj
     /^-\s*(?:name|src):\s*["']?([\w.@/-]+)/, // ansible requirements.yml
     /^((?:kotlin|id)\("[^"]+"\))\s+version\b/, // gradle plugins
+    /^alias\(libs\.plugins\.([\w.-]+)\)/, // gradle plugins from the version catalog
     /["']([\w.-]+:[\w.-]+):[^"':]*\d[^"':]*["']/, // gradle coordinates
     /^gem\s+["']([\w.-]+)["']/, // Gemfile
     /^\{:(\w+),/, // mix.exs
@@ -1049,6 +1057,11 @@ function addedBlock(after: readonly string[], file: string | undefined): string 
   )
     return undefined;
   const dep = MANIFEST.test(file) ? dependencyName(after[0] as string) : undefined;
+  // A plugin applied with its settings block after it: the block is the point.
+  if (dep && after.length > 1 && /^\w+\s*\{$/.test((after[1] as string).trim())) {
+    const text = after.map((l) => l.trim()).join(' ');
+    if (text.length <= 100) return `Add \`${text}\` to \`${baseName(file)}\`.`;
+  }
   if (dep && !/^\[/.test(after[0] as string)) return `Add \`${dep}\` to \`${baseName(file)}\`.`;
   const text = after.join(' ');
   return text.length <= 100 ? `Add \`${text}\` to \`${baseName(file)}\`.` : undefined;

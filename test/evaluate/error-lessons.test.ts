@@ -682,6 +682,31 @@ describe('detectToolLessons and detectPastedErrorResolution', () => {
       ]),
     },
     {
+      name: 'names the settings block added with a Gradle plugin, not the word alias',
+      turns: build([
+        'build it',
+        {
+          calls: [
+            fail(
+              './gradlew :app:assembleDebug',
+              'e: [ksp] /src/AppDatabase.kt:6: Schema export directory was not provided to the annotation processor so Room cannot export the schema.',
+            ),
+            edit(
+              'app/build.gradle.kts',
+              'plugins {',
+              'plugins {\n    alias(libs.plugins.androidx.room)\nroom {\n    schemaDirectory("$projectDir/schemas")',
+            ),
+            ok('./gradlew :app:assembleDebug', 'BUILD SUCCESSFUL in 41s'),
+          ],
+        },
+        'thanks',
+      ]),
+      want: {
+        kind: 'error_resolution',
+        fix: 'Add `alias(libs.plugins.androidx.room) room { schemaDirectory("$projectDir/schemas")` to `build.gradle.kts`.',
+      },
+    },
+    {
       name: 'takes the line the prose names from a file written anew',
       turns: build([
         'add the index migration',
@@ -818,6 +843,21 @@ describe('errorLine', () => {
       "Flyway's message under Spring's wrapping exception",
       "SchemaTest > conventions() FAILED\n    org.springframework.beans.factory.BeanCreationException: Error creating bean with name 'flywayInitializer': Migration V14__x.sql failed\n    ---------------\n    SQL State  : 25001\n    Error Code : 0\n    Message    : ERROR: CREATE INDEX CONCURRENTLY cannot run inside a transaction block\n    Location   : db/migration/V14__x.sql",
       'CREATE INDEX CONCURRENTLY cannot run inside a transaction block',
+    ],
+    [
+      "KSP's error line",
+      'w: [ksp] /src/AppDatabase.kt:6: Schema export directory was not provided.\ne: [ksp] /src/AppDatabase.kt:6: Schema export directory was not provided to the annotation processor so Room cannot export the schema.\n\nFAILURE: Build failed with an exception.',
+      'Schema export directory was not provided to the annotation processor so Room cannot export the schema',
+    ],
+    [
+      "the compiler's error, not the wasm-pack 'Caused by' wrapper under it",
+      'error: the wasm*-unknown-unknown targets are not supported by default, you may need to enable the "js" feature.\nerror: could not compile `getrandom` (lib) due to 2 previous errors\nError: Compiling your crate to WebAssembly failed\nCaused by: Compiling your crate to WebAssembly failed\nCaused by: failed to execute `cargo build`: exited with exit status: 101',
+      'error: the wasm*-unknown-unknown targets are not supported by default, you may need to enable the "js" feature',
+    ],
+    [
+      "Binaryen's validator error",
+      '[INFO]: Optimizing wasm binaries with `wasm-opt`...\n[wasm-validator error in function 7] unexpected false: memory.copy operations require bulk memory operations [--enable-bulk-memory-opt], on\nFatal: error validating input\nError: failed to execute `wasm-opt`: exited with exit status: 1',
+      'memory.copy operations require bulk memory operations [--enable-bulk-memory-opt], on',
     ],
     ['nothing for output without an error', 'All 12 tests passed', undefined],
   ])('finds %s', (_name, text, want) => {
