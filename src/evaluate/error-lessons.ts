@@ -442,6 +442,13 @@ function stageKey(stage: string): string {
       ? 2
       : 0;
   w = w.slice(runner);
+  // `docker compose exec -T web pytest`: the command runs inside the service.
+  const inside = /^(?:docker compose|docker-compose \S+|docker) (?:exec|run)$/.test(
+    `${w[0]} ${w[1]}${w[0] === 'docker' && w[1] === 'compose' ? ` ${w[2]}` : ''}`,
+  )
+    ? w.findIndex((x, i) => i >= (w[1] === 'compose' ? 3 : 2) && !x.startsWith('-'))
+    : -1;
+  if (inside >= 0 && inside + 1 < w.length) w = w.slice(inside + 1);
   const sub = w[1];
   // `npm run build` and `npm run test` are different jobs.
   const script = /^(?:npm|pnpm|yarn|bun) run$/.test(`${w[0]} ${sub}`) ? w[2] : undefined;
@@ -1103,7 +1110,7 @@ function summariseChanges(
     const inFile = file ? ` in \`${file}\`` : '';
     const before = ch.before.map((l) => l.trim()).filter((l) => l && !isComment(l));
     const after = ch.after.map((l) => l.trim()).filter((l) => l && !isComment(l));
-    const here: Array<{ text: string; rank: number }> = [];
+    const here: Array<{ text: string; rank: number; weak?: boolean }> = [];
     if (MANIFEST.test(ch.file ?? '') || (!ch.file && before.length === after.length)) {
       for (let k = 0; k < Math.min(before.length, after.length); k++) {
         const bump = versionBump(before[k] as string, after[k] as string, file);
@@ -1178,6 +1185,16 @@ function summariseChanges(
           rank: 3,
         });
     }
+    // One short line for another with nothing in common: `deferrable=True` -> `mode="reschedule"`.
+    // Weak: the assistant's own words come first, and a failed assertion's new value is no
+    // lesson.
+    if (here.length === 0 && before.length === 1 && after.length === 1 && !ASSERTION.test(error)) {
+      const clean = (l: string) => l.replace(/[,;]\s*$/, '');
+      const b = clean(before[0] as string);
+      const a = clean(after[0] as string);
+      if (a !== b && a.length <= 70 && b.length <= 70)
+        here.push({ text: `Use \`${a}\` instead of \`${b}\`${inFile}.`, rank: 2.5, weak: true });
+    }
     // One statement for many changed lines leaves most of this change unsaid.
     const lines = before.length + after.length;
     // An added import alone says little when other code changed too.
@@ -1187,7 +1204,13 @@ function summariseChanges(
     const partial = lines > Math.max(2, here.length * 2 + 1) || (importOnly && real.length > 1);
     const bumpOnly = here.length > 0 && here.every((h) => h.rank < 0);
     const related = touches(ch);
-    for (const h of here) found.push({ ...h, partial: partial && !bumpOnly, touches: related });
+    for (const h of here)
+      found.push({
+        text: h.text,
+        rank: h.rank,
+        partial: (partial && !bumpOnly) || h.weak === true,
+        touches: related,
+      });
   }
   found.sort(
     (a, b) =>

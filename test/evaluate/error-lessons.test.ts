@@ -707,6 +707,34 @@ describe('detectToolLessons and detectPastedErrorResolution', () => {
       },
     },
     {
+      name: 'tells commands run inside one docker compose service apart, and names a one-line swap',
+      turns: build([
+        'test the dag',
+        {
+          calls: [
+            fail(
+              'docker compose exec -T airflow-scheduler airflow dags test orders 2025-09-30',
+              'airflow.exceptions.AirflowException: Invalid arguments were passed to S3KeySensor (task_id: wait)',
+            ),
+            ok(
+              'docker compose exec -T airflow-scheduler pip show apache-airflow-providers-amazon',
+              'Version: 7.4.1',
+            ),
+            edit('dags/orders.py', '        deferrable=True,', '        mode="reschedule",'),
+            ok(
+              'docker compose exec -T airflow-scheduler airflow dags test orders 2025-09-30',
+              'Marking task as SUCCESS',
+            ),
+          ],
+        },
+        'good',
+      ]),
+      want: {
+        kind: 'error_resolution',
+        fix: 'Use `mode="reschedule"` instead of `deferrable=True` in `orders.py`.',
+      },
+    },
+    {
       name: 'takes the line the prose names from a file written anew',
       turns: build([
         'add the index migration',
