@@ -20,13 +20,13 @@ import { clip, FRUSTRATION, redactText } from './text.js';
 
 /** Lines that only say that something failed, never what: skipped when a better line exists. */
 const WRAPPER_LINE =
-  /^(?:FAILED: [\w./ -]+$|(?:FATAL ERROR|ERROR): command exited with status \d+|FAILED \S+::\S+|(?:FAIL|FAILED)\s+[\w\\.:/]+(?:\s+>\s+.*)?$|\*\* \(Mix\) Can't continue|FAILURE: Build failed|BUILD FAILED|Build FAILED|Failed!\s+-|Installation failed, reverting|make(?:\[\d+\])?: \*\*\*.*Error \d+|collect2: error: ld returned|error: could not compile|error: command failed|npm ERR! (?:code|errno|A complete log|Lifecycle|Exit status)|ERR_PNPM_\w+|error Command failed|Error: Process completed with exit code|Command failed with exit code|FAILED \(|=+ (?:\d+ )?(?:failed|errors?)\b|\d+ (?:failed|errors?)\b|Aborted with \d+ warnings?|error: Recipe `|Test Suites?:|Tests?:\s|ERROR: No matching distribution|ERROR: Could not find a version|nbclient\.exceptions\.CellExecutionError|Error: UPGRADE FAILED: [^a-z]*$|(?:Error: )?failed to execute `[^`]+`: exited with exit status|Error: Compiling your crate to WebAssembly failed|Fatal: error validating input)/i;
+  /^(?:FAILED: [\w./ -]+$|(?:FATAL ERROR|ERROR): command exited with status \d+|FAILED \S+::\S+|(?:FAIL|FAILED)\s+[\w\\.:/]+(?:\s+>\s+.*)?$|\*\* \(Mix\) Can't continue|FAILURE: Build failed|BUILD FAILED|Build FAILED|Failed!\s+-|Installation failed, reverting|make(?:\[\d+\])?: \*\*\*.*Error \d+|collect2: error: ld returned|error: could not compile|error: command failed|npm ERR! (?:code|errno|A complete log|Lifecycle|Exit status)|ERR_PNPM_\w+|error Command failed|Error: Process completed with exit code|Command failed with exit code|FAILED \(|=+ (?:\d+ )?(?:failed|errors?)\b|\d+ (?:failed|errors?)\b|Aborted with \d+ warnings?|error: Recipe `|Test Suites?:|Tests?:\s|ERROR: No matching distribution|ERROR: Could not find a version|nbclient\.exceptions\.CellExecutionError|Error: UPGRADE FAILED: [^a-z]*$|error: [\w.-]+: tasks? [\d,-]+: Exited with exit code \d+|srun: error: |(?:Error: )?failed to execute `[^`]+`: exited with exit status|Error: Compiling your crate to WebAssembly failed|Fatal: error validating input)/i;
 
 /** A line that names a failure. Tried on each line, in order; the first hit wins per line. */
 const ERROR_SHAPES: RegExp[] = [
   // Python / Java / JS / Ruby named errors: "ValueError: …", "java.lang.IllegalStateException: …",
   // "ActionView::Template::Error: …".
-  /^\s*(?:E\s+|\[\w*\]\s*)?((?:[a-z_]\w*\.)*(?:(?:[A-Z]\w*::)+\w*|[A-Z]\w*)(?:Error|Exception)(?: \[[A-Z_]+\])? ?:(?:\s*\S.*)?)$/,
+  /^\s*(?:E\s+|\[\w*\]:?\s*)?((?:[a-z_]\w*\.)*(?:(?:[A-Z]\w*::)+\w*|[A-Z]\w*)(?:Error|Exception)(?: \[[A-Z_]+\])? ?:(?:\s*\S.*)?)$/,
   // Elixir: "** (DBConnection.ConnectionError) connection not available …".
   /^\s*\*\* \(((?:[A-Z]\w*\.)*[A-Z]\w*(?:Error|Exception)\) .+)$/,
   // MSBuild / NuGet / csc: "Api.csproj : error NU1605: Detected package downgrade …".
@@ -329,6 +329,8 @@ function commandOf(input: string): string {
   const titled = /^[^\n`]*\n`([^`\n]+)`\s*$/.exec(s);
   if (titled?.[1]) s = titled[1];
   s = s.replace(/^(?:bash|sh|zsh) -l?c\s+(['"])([\s\S]*)\1$/, '$2');
+  // Codex's argument arrays joined: `bash -lc cargo test` with no quotes left.
+  s = s.replace(/^(?:bash|sh|zsh) -l?c\s+(?=\S)/, '');
   return s.trim();
 }
 
@@ -474,7 +476,7 @@ function relation(
   const want = workStages(failing).map(stageKey).filter(Boolean);
   const laterStages = stages(later);
   const keys = laterStages.map(stageKey);
-  if (want.length === 0) return { rerun: false, before: [] };
+  if (want.length === 0) return logReread(failing, later);
   const first = keys.indexOf(want[0] as string);
   if (first < 0 || !want.every((k) => keys.includes(k))) return { rerun: false, before: [] };
   return {
@@ -490,6 +492,25 @@ function relation(
  * A failing `setup && main` line re-run as its main stage alone, with flags added: every word
  * of the failing line's last working stage is in one stage of the later line.
  */
+/**
+ * A failure seen by reading a job's log (`tail logs/train-4418240.out`): reading the next run's
+ * log (`logs/train-4418262.out`) is the re-run.
+ */
+function logReread(
+  failing: string,
+  later: string,
+): { rerun: boolean; stage?: string; before: string[] } {
+  const log = /(?:^|\s)((?:[\w.-]+\/)+[\w-]*?\d{3,}[\w-]*\.(?:out|log|err|txt))\b/.exec(
+    failing,
+  )?.[1];
+  if (!log) return { rerun: false, before: [] };
+  const shape = new RegExp(
+    `(?:^|\\s)${log.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\d{3,}/g, '\\d{3,}')}\\b`,
+  );
+  if (!shape.test(later) || later.includes(log)) return { rerun: false, before: [] };
+  return { rerun: true, stage: later, before: [] };
+}
+
 function lastStageRerun(
   failing: string,
   later: string,

@@ -735,6 +735,46 @@ describe('detectToolLessons and detectPastedErrorResolution', () => {
       },
     },
     {
+      name: "reads the next run's log as the re-run of a failure seen in a job log",
+      turns: build([
+        'resume the training run',
+        {
+          calls: [
+            {
+              name: 'shell',
+              input: "bash -lc sleep 420; grep -v '^\\s*$' logs/segroads-4418262.out | tail -25",
+              output:
+                '[rank1]: RuntimeError: It looks like your LightningModule has parameters that were not used in producing the loss returned by training_step',
+              exitCode: 1,
+            },
+            {
+              name: 'apply_patch',
+              input:
+                '*** Begin Patch\n*** Update File: configs/r18_resume.yaml\n@@\n+trainer:\n+  strategy: ddp_find_unused_parameters_true\n*** End Patch',
+              output: 'Success. Updated the following files:\nM configs/r18_resume.yaml',
+            },
+            {
+              name: 'shell',
+              input: 'bash -lc sbatch scripts/train.sbatch',
+              output: 'Submitted batch job 4418270',
+              exitCode: 0,
+            },
+            {
+              name: 'shell',
+              input: 'bash -lc sleep 600; tail -5 logs/segroads-4418270.out',
+              output: 'Epoch 62: 100%|██████████| 912/912 train/loss=0.214',
+              exitCode: 0,
+            },
+          ],
+        },
+        'great, submit the full run',
+      ]),
+      want: {
+        kind: 'error_resolution',
+        fix: 'Add `trainer: strategy: ddp_find_unused_parameters_true` to `r18_resume.yaml`.',
+      },
+    },
+    {
       name: 'takes the line the prose names from a file written anew',
       turns: build([
         'add the index migration',
@@ -886,6 +926,11 @@ describe('errorLine', () => {
       "Binaryen's validator error",
       '[INFO]: Optimizing wasm binaries with `wasm-opt`...\n[wasm-validator error in function 7] unexpected false: memory.copy operations require bulk memory operations [--enable-bulk-memory-opt], on\nFatal: error validating input\nError: failed to execute `wasm-opt`: exited with exit status: 1',
       'memory.copy operations require bulk memory operations [--enable-bulk-memory-opt], on',
+    ],
+    [
+      "a rank-prefixed Python error under srun's wrapper line",
+      'Epoch 61:   4%|▍ | 37/912\n[rank1]: Traceback (most recent call last):\n[rank1]:   File "train.py", line 31, in main\n[rank1]: RuntimeError: It looks like your LightningModule has parameters that were not used in producing the loss returned by training_step\nsrun: error: gpu-a100-n03: task 1: Exited with exit code 1',
+      'RuntimeError: It looks like your LightningModule has parameters that were not used in producing the loss returned by training_step',
     ],
     ['nothing for output without an error', 'All 12 tests passed', undefined],
   ])('finds %s', (_name, text, want) => {
