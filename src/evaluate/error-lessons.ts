@@ -1213,7 +1213,12 @@ function summariseChanges(
       const clean = (l: string) => l.replace(/[,;]\s*$/, '');
       const b = clean(before[0] as string);
       const a = clean(after[0] as string);
-      if (a !== b && a.length <= 70 && b.length <= 70)
+      // Lines that share words were compared above (a slip, or a swap named): only a line with
+      // none of the old one's words is new here.
+      const words = (l: string): string[] => l.toLowerCase().match(/[a-z_]\w*/g) ?? [];
+      const wb = words(b);
+      const shared = words(a).some((w) => w.length > 2 && wb.includes(w));
+      if (a !== b && a.length <= 70 && b.length <= 70 && !shared)
         here.push({ text: `Use \`${a}\` instead of \`${b}\`${inFile}.`, rank: 2.5, weak: true });
     }
     // One statement for many changed lines leaves most of this change unsaid.
