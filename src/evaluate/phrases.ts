@@ -68,7 +68,7 @@ export function stripFillers(sentence: string): string {
   }
   // "one thing before tests - we keep ...": a short lead-in before a dash carries no rule.
   s = s.replace(
-    /^[^-—–:.!?`]{1,50}?\s[-—–]\s+(?=(?:we|i|always|never|please|don'?t|do not|our|in (?:this|our))\b)/i,
+    /^[^-—–:.!?`]{1,50}?\s[-—–]\s+(?=(?:we|i|always|never|please|don'?t|do not|our|in (?:this|our)|every|all|nothing)\b)/i,
     '',
   );
   return s.trim();
@@ -309,6 +309,21 @@ const RULES: Rule[] = [
     kind: 'convention',
     re: /^nothing (in|under|inside|outside) (`?[\w./()*-]+`?(?: [\w./()*-]+)?) (may|should|can|must|is allowed to|gets to) ([a-z]+\b.{0,160})$/i,
     build: (m) => `nothing ${m[1]} ${m[2]} ${m[3]} ${m[4]?.replace(/:\s*/, ': ')}`,
+    strength: 0.75,
+  },
+  // "validation errors are 422 not 400 in this api, all handlers"
+  {
+    kind: 'convention',
+    re: /^((?!(?:it|this|that|they|there)\b)[a-z][\w -]{2,40}?) (is|are) (`?[\w./-]+`?),? not (`?[\w./-]+`?) (?:in|for|across) (?:this|the|our) (api|app|repo|project|codebase|service|site|package|library)\b,?\s*(.*)$/i,
+    build: (m) =>
+      `${m[1]} ${m[2]} ${m[3]}, not ${m[4]}, in this ${m[5]}${m[6] ? ` (${m[6].replace(/[.!\s]+$/, '')})` : ''}`,
+    strength: 0.7,
+  },
+  // "no println, we log with clojure.tools.logging everywhere": what to use, and what not.
+  {
+    kind: 'convention',
+    re: /^no (`?[\w./()-]+`?(?: [\w./()-]+)?),\s*we ((?:use|log|write|run|test|build|deploy|format|call|go through|store|keep)\b.{3,160})$/i,
+    build: (m) => `${(m[2] ?? '').replace(/[.!\s]+$/, '')}, not ${m[1]}`,
     strength: 0.75,
   },
   // "no applies from here, ever, not even staging": a ban on a kind of action, kept as said.
@@ -1606,7 +1621,13 @@ export function elaborationOf(sentence: string): { instructions: string[]; rest:
     else if (
       first &&
       IMPERATIVE_START.test(c) &&
-      /^[a-z]+ (?:the|a|an|all|each|every|it|them|\w+s)\b/.test(c)
+      /^[a-z]+ (?:the|a|an|all|each|every|it|them|\w+s)\b/.test(c) &&
+      // "validation errors are 422": a noun, not a verb, opens it.
+      !/^[a-z]+(?:tion|sion|ment|ness|ity|ance|ence|ers|ors|ure|ogy)\b/.test(c) &&
+      // "redo the plan", "fix the test": the work to do now, not part of the rule.
+      !/^(?:redo|retry|rerun|re-run|try|start|continue|proceed|fix|revert|undo|update|rewrite|regenerate)\b/.test(
+        c,
+      )
     )
       instructions.push(c);
     else restParts.push(c);
