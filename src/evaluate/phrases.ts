@@ -41,7 +41,7 @@ export interface PhraseContext {
 
 // Leading words that carry no instruction: fillers, politeness, discourse markers.
 const FILLER =
-  /^(?:(?:ok(?:ay)?|so|and|but|also|wait|well|just(?= (?:assume|use|keep|write|run|put|give|call|prefer|stick|go|leave|make|do not|don'?t|never|always)\b)|hmm+|mm+|yes|yeah|great|good|nice|thanks|thank you|please|pls|note that|note:|in terms of [^,]{1,40},|i (?:would like to )?remind you(?: of)?(?: that)?(?: the (?:main |key |one )?(?:directive|rule|convention|principle)s?)?(?: that| is)?|remember(?: that)?(?= (?:to|always|never|we|you)\b)|as a rule|in general|generally|going forward|from now on|in the future|for the future|btw|by the way|actually|again|one more thing(?: before (?:i|we) (?:stop|go|forget|wrap up))?|before (?:i|we) (?:stop|go|forget|wrap up)(?=[:,])|one (?:other )?thing(?: though)?(?=:)|important|fyi|ah|oh|hey|sorry|also for the future|just so you know(?: for the future)?|for (?:this|the) (?:repo(?:sitory)?|project|codebase)(?=:)|(?:quick )?(?:note|heads up)(?=:)|(?:i )?should have (?:said|mentioned|told you)(?: (?:this|that|it))?(?: (?:earlier|before|first))?|i (?:already )?told you(?: (?:already|before|earlier|yesterday|last \w+|this|that))*(?=,)|i (?:already )?said(?: (?:already|before|earlier|yesterday|last \w+))*(?=,))(?:\b|(?<=[,:]))[\s,:;!.-]*)+/i;
+  /^(?:(?:ok(?:ay)?|so|and|but|also|wait|well|just(?= (?:assume|use|keep|write|run|put|give|call|prefer|stick|go|leave|make|do not|don'?t|never|always)\b)|hm+|mm+|yes|yeah|great|good|nice|thanks|thank you|please|pls|note that|note:|in terms of [^,]{1,40},|i (?:would like to )?remind you(?: of)?(?: that)?(?: the (?:main |key |one )?(?:directive|rule|convention|principle)s?)?(?: that| is)?|remember(?: that)?(?= (?:to|always|never|we|you)\b)|as a rule|in general|generally|going forward|from now on|in the future|for the future|btw|by the way|actually|again|one more thing(?: before (?:i|we) (?:stop|go|forget|wrap up))?|before (?:i|we) (?:stop|go|forget|wrap up)(?=[:,])|one (?:other )?thing(?: though)?(?=:)|important|fyi|ah|oh|hey|sorry|also for the future|just so you know(?: for the future)?|for (?:this|the) (?:repo(?:sitory)?|project|codebase)(?=:)|(?:quick )?(?:note|heads up)(?=:)|(?:i )?should have (?:said|mentioned|told you)(?: (?:this|that|it))?(?: (?:earlier|before|first))?|i (?:already )?told you(?: (?:already|before|earlier|yesterday|last \w+|this|that))*(?=,)|i (?:already )?said(?: (?:already|before|earlier|yesterday|last \w+))*(?=,))(?:\b|(?<=[,:]))[\s,:;!.-]*)+/i;
 
 const CORRECTION_MARKER =
   /^(?:no|nope|nah|wrong|not like that|not quite|that'?s not (?:right|it|what i)|that is not (?:right|what i)|this is(?:n'?t| not) (?:right|what i)|that'?s wrong|this is wrong|incorrect|you (?:did ?n[o']t|only|forgot|missed|removed|broke|ignored)|why did you|i (?:said|told you|asked you to)|stop\b|undo\b|revert\b)/i;
@@ -309,6 +309,38 @@ const RULES: Rule[] = [
     kind: 'convention',
     re: /^nothing (in|under|inside|outside) (`?[\w./()*-]+`?(?: [\w./()*-]+)?) (may|should|can|must|is allowed to|gets to) ([a-z]+\b.{0,160})$/i,
     build: (m) => `nothing ${m[1]} ${m[2]} ${m[3]} ${m[4]?.replace(/:\s*/, ': ')}`,
+    strength: 0.75,
+  },
+  // "we don't do NgModules anymore, everything is standalone since the v17 migration"
+  {
+    kind: 'convention',
+    re: /^we (?:don'?t|do not) (?:do|use|write) (`?[\w.@/+-]+`?(?: [\w.@/+-]+)?) any ?more\b[,;.]?\s*(.*)$/i,
+    build: (m) => {
+      const tail = (m[2] ?? '').replace(/[.!\s]+$/, '');
+      // "..., so pause the migration": what to do now, not part of the rule.
+      return `don't use ${m[1]} any more${tail && !/^so\b/i.test(tail) ? `; ${tail}` : ''}`;
+    },
+    strength: 0.75,
+  },
+  // "you can drop the summaries at the end, i read the diff anyway"
+  {
+    kind: 'preference',
+    re: /^you can (?:drop|skip|leave out|stop (?:writing|adding|giving))\s+(?:the\s+)?((?:\w+ ){0,3}\w+s)\b(.*)$/i,
+    build: (m) => {
+      const rest = (m[2] ?? '').replace(/[.!\s]+$/, '');
+      // "the summaries at the end", "the recaps in every reply": a habit, not one thing now.
+      if (!/\b(?:at the end|every|each|always|anyway|any more|anymore)\b/i.test(rest))
+        return undefined;
+      return `skip the ${m[1]}${rest}`;
+    },
+    strength: 0.7,
+  },
+  // "severity is page or ticket, not critical/warning" said as a correction.
+  {
+    kind: 'correction',
+    re: /^((?!(?:it|this|that|they|there|the (?:problem|issue|bug|error|cause))\b)[a-z][\w -]{2,30}?) (?:is|are) (`?[\w./-]+`? or `?[\w./-]+`?),? not (`?[\w./-]+`?(?: or `?[\w./-]+`?)?)\b(.*)$/i,
+    build: (m, ctx) =>
+      ctx.corrective || ctx.afterStop ? `${m[1]} is ${m[2]} only, not ${m[3]}` : undefined,
     strength: 0.75,
   },
   // "validation errors are 422 not 400 in this api, all handlers"
@@ -653,7 +685,11 @@ const RULES: Rule[] = [
       const verb = (m[1] ?? '').toLowerCase();
       const obj = rest(m, 2).replace(/^(?:in|into)\s+(?=a file)/i, '');
       if (obj.split(/\s+/).length < 1) return undefined;
-      if (verb === 'never' || verb.startsWith('don') || verb === 'do not') return `never ${obj}`;
+      if (verb === 'never' || verb.startsWith('don') || verb === 'do not') {
+        // "we don't have the budget anymore": a state, not a rule.
+        if (/^(?:have|need|know|get|see|think|want|care)\b/i.test(obj)) return undefined;
+        return `never ${obj}`;
+      }
       return `${verb} ${obj}`;
     },
     strength: 0.7,
@@ -969,6 +1005,20 @@ export function parseDirective(rawSentence: string, ctx: PhraseContext): Directi
   if (!isMostlyLatin(raw)) return undefined;
   // "PRJ-1432: shipments need a column ...": a ticket, the work to do now.
   if (/^[A-Z][A-Z0-9]{1,9}-\d+\s*[:\-—]/.test(raw)) return undefined;
+  // "don't use Set1 — I'm red-green colourblind and ...": the rule, then why, after a dash.
+  const dashed =
+    /^(.{8,}?)\s[—–-]\s+((?:i'?m|i am|we'?re|we are|it'?s|that'?s|they'?re)\b.{3,})$/i.exec(raw);
+  if (dashed && !ctx.inCondition) {
+    const head = parseDirective(dashed[1] as string, ctx);
+    if (head) {
+      const why = (dashed[2] as string).replace(/[.!\s]+$/, '');
+      return {
+        ...head,
+        quote: raw,
+        ...(head.reason || why.length > 160 ? {} : { reason: why }),
+      };
+    }
+  }
   const plain = stripFillers(normaliseShorthand(raw));
   const labelled =
     LABEL_PREFIX.test(plain) || /^(?:(?:stop|quit|no more) \w+ing|the way we \w+)\b/i.test(plain);
