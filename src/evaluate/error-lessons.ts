@@ -75,7 +75,7 @@ const ERROR_SHAPES: RegExp[] = [
   /(?:^|:\s+|\s)((?:[a-z_]\w*\.)*[A-Z]\w*(?:Error|Exception):\s+\S.{3,})$/,
   // A log-level error inside a longer log line, the last one being the cause: "2026/10/02 goose
   // run: ERROR 2026_x.sql: failed to run SQL migration: …: ERROR: unique constraint on …".
-  /^.*\b(?:ERROR|FATAL|PANIC):\s+((?:[A-Za-z]\S*\s+){2}.{6,})$/,
+  /^.*\b(?:ERROR|FATAL|PANIC)(?: \[[\w-]+\])?:\s+((?:[A-Za-z]\S*\s+){2}.{6,})$/,
 ];
 
 /** Symfony's console exception header: `  [Symfony\Component\…\LogicException]`. */
@@ -293,7 +293,7 @@ const UNFLAGGED_FAILURE =
 
 /** Failure texts of a run that does work (not a look at a file that may quote them). */
 const RUN_FAILURE =
-  /thread '[^']*' panicked at|^Traceback \(most recent call last\)|^SCRIPT ERROR:|^\s*(?:FAIL|FAILED)\s+\S|^\s*(?:error(?:\[\w+\])?|fatal):\s|^\s*Failing\s+[1-9]|\b[1-9]\d* (?:failed|failing|failures?)\b|^npm ERR!|^Error: |\bException in thread\b|^[A-Z][a-z]+-[A-Z][A-Za-z]+: \S|^\s*\[(?:[A-Z]\w*\\)+[A-Z]\w*(?:Exception|Error)\]\s*$/m;
+  /thread '[^']*' panicked at|^Traceback \(most recent call last\)|^SCRIPT ERROR:|^\s*(?:FAIL|FAILED)\s+\S|^\s*(?:error(?:\[\w+\])?|fatal):\s|^\s*Failing\s+[1-9]|\b[1-9]\d* (?:failed|failing|failures?)\b|^npm ERR!|^Error: |\bException in thread\b|^[A-Z][a-z]+-[A-Z][A-Za-z]+: \S|^[\d :.,/T-]{8,}:?(?:ERROR|FATAL) \[[\w-]+\]:|^\s*\[(?:[A-Z]\w*\\)+[A-Z]\w*(?:Exception|Error)\]\s*$/m;
 
 /** True when the call failed: flagged, a non-zero exit code, or an unmistakable failure text. */
 function isFailure(call: ToolCall): boolean {
@@ -551,7 +551,7 @@ function echoedCommands(output: string): string[] {
 
 /** The user says the problem is gone. */
 const USER_CONFIRMS =
-  /(?:^|[.!,;]\s*|\b(?:and|but|anyway|now)\s+)(?:(?:ok(?:ay)?|great|nice|perfect|awesome|cool|good|thanks|thank you|yes|yep|yay)[,!.\s]+)*(?:(?:ok(?:ay)? )?(?:that|this|it|the [\w ]{1,30}(?:change|fix)) (?:works?|worked|fixed it|did it|did the trick|solved it)|works now|passes now|(?:it|that|this|build|ci|tests?)(?:'s| is| are)? (?:working|fixed|passing|green)(?: now| again)?|fixed(?: it)?\b|all (?:tests )?pass|tests pass|\d+ passed|green\b|problem solved|that did it|it starts? again|no more (?:error|crash)|(?:it )?runs? (?:now|fine|again)|(?:walls|it|that) works?\b)/i;
+  /(?:^|[.!,;]\s*|\b(?:and|but|anyway|now)\s+)(?:(?:ok(?:ay)?|great|nice|perfect|awesome|cool|good|thanks|thank you|yes|yep|yay)[,!.\s]+)*(?:(?:ok(?:ay)? )?(?:that|this|it|the [\w ]{1,30}(?:change|fix)) (?:works?|worked|fixed it|did it|did the trick|solved it)\b(?! (?:with|on|for|in|if|when|because|like)\b)|works now|passes now|(?:it|that|this|build|ci|tests?)(?:'s| is| are)? (?:working|fixed|passing|green)(?: now| again)?|fixed(?: it)?\b|all (?:tests )?pass|tests pass|\d+ passed|green\b|problem solved|that did it|it starts? again|no more (?:error|crash)|(?:it )?runs? (?:now|fine|again)|(?:walls|it|that) works?\b(?! (?:with|on|for|in|if|when|because|like)\b))/i;
 
 /** The user pushes back: what came just before is not a lesson. */
 const USER_OBJECTS =
@@ -1847,15 +1847,24 @@ function changedArgument(failing: string, rerun: string): string | undefined {
  * "Run `./gradlew test` with `DOCKER_HOST=unix://… TESTCONTAINERS_DOCKER_SOCKET_OVERRIDE=…`".
  */
 function envFix(failing: string, rerun: string): string | undefined {
-  const assignments = (c: string) =>
-    (c.match(/(?:^|\s|&&\s*)([A-Z_][A-Z0-9_]{2,}=(?:"[^"]*"|'[^']*'|\S+))/g) ?? []).map((a) =>
+  const assignments = (c: string) => [
+    ...(c.match(/(?:^|\s|&&\s*)([A-Z_][A-Z0-9_]{2,}=(?:"[^"]*"|'[^']*'|\S+))/g) ?? []).map((a) =>
       a.replace(/^(?:\s|&&\s*)+/, ''),
-    );
+    ),
+    // PowerShell: `$env:CHROME_BIN = "C:\…\msedge.exe"; pnpm ng test`.
+    ...[...c.matchAll(/\$env:([A-Z_][A-Z0-9_]{2,})\s*=\s*("[^"]*"|'[^']*'|[^\s;]+)/gi)].map(
+      (m) => `${m[1]}=${m[2]}`,
+    ),
+  ];
   const before = new Set(assignments(failing));
   const added = assignments(rerun).filter((a) => !before.has(a));
   if (added.length === 0 || added.length > 3) return undefined;
+  const command = rerun
+    .split(/\s*;\s*/)
+    .filter((part) => !/^\$env:/i.test(part))
+    .join('; ');
   const label = stageLabel(
-    rerun.replace(/(?:^|\s)[A-Z_][A-Z0-9_]{2,}=(?:"[^"]*"|'[^']*'|\S+)/g, ' '),
+    command.replace(/(?:^|\s)[A-Z_][A-Z0-9_]{2,}=(?:"[^"]*"|'[^']*'|\S+)/g, ' '),
     false,
   );
   const env = added.join(' ');
@@ -1941,6 +1950,9 @@ function chooseFix(
     fix ??= userRoute(w.prompts, w);
     if (w.rerun && w.rerunOf) fix ??= flagFix(w.rerunOf, w.rerun) ?? envFix(w.rerunOf, w.rerun);
   }
+  // The re-run that passed set an environment variable the failing run did not have.
+  if (w.rerun && w.rerunOf && w.editCount === 0 && w.changes.length === 0)
+    fix ??= envFix(w.rerunOf, [...w.before, w.rerun].join('; '));
   if (!fix && explained) {
     fix = explained;
     if (!concrete(fix) && summary) fix = `${fix.replace(/\.$/, '')}: ${lower(summary)}`;

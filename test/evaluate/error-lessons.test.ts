@@ -775,6 +775,38 @@ describe('detectToolLessons and detectPastedErrorResolution', () => {
       },
     },
     {
+      name: "learns the PowerShell variable a re-run set, after a route that 'works with' something",
+      turns: build([
+        'run the service tests',
+        {
+          calls: [
+            {
+              name: 'run_terminal_cmd',
+              input: 'pnpm ng test --watch=false',
+              output:
+                '13 11 2025 09:27:41.098:ERROR [launcher]: No binary for ChromeHeadless browser on your platform.\n  Please, set "CHROME_BIN" env variable.',
+            },
+          ],
+        },
+        "yeah there's no chrome on these laptops. point CHROME_BIN at edge, it works with the ChromeHeadless launcher",
+        {
+          calls: [
+            {
+              name: 'run_terminal_cmd',
+              input: '$env:CHROME_BIN = "C:\\Edge\\msedge.exe"; pnpm ng test --watch=false',
+              output: 'Executed 14 of 14 SUCCESS',
+            },
+          ],
+        },
+        'nice',
+      ]),
+      want: {
+        kind: 'error_resolution',
+        error: '`pnpm ng test`: No binary for ChromeHeadless browser on your platform',
+        fix: 'Run `pnpm ng test` with `CHROME_BIN="C:\\Edge\\msedge.exe"` set.',
+      },
+    },
+    {
       name: 'takes the line the prose names from a file written anew',
       turns: build([
         'add the index migration',
