@@ -73,6 +73,8 @@ const ERROR_SHAPES: RegExp[] = [
   /^e: (?:file:\/\/)?\S+?:\d+:\d+ (.{6,})$/,
   // A named error quoted inside a sentence: "Running it gives: TypeError: …".
   /(?:^|:\s+|\s)((?:[a-z_]\w*\.)*[A-Z]\w*(?:Error|Exception):\s+\S.{3,})$/,
+  // A cross mark before the message: "  ⨯ Cannot find identity … in keychain" (electron-builder).
+  /^\s*[⨯✖✗❌]\s+([A-Za-z].{9,})$/,
   // A log-level error inside a longer log line, the last one being the cause: "2026/10/02 goose
   // run: ERROR 2026_x.sql: failed to run SQL migration: …: ERROR: unique constraint on …".
   /^.*\b(?:ERROR|FATAL|PANIC)(?: \[[\w-]+\])?:\s+((?:[A-Za-z]\S*\s+){2}.{6,})$/,
@@ -1903,9 +1905,16 @@ function commandFix(
   commands: readonly string[],
   rerunLabel: string | undefined,
 ): string | undefined {
-  const useful = commands.filter(
+  let useful = commands.filter(
     (c) => !LOOK_COMMAND.test(c) && !/^(?:sed -i|git (?:add|checkout|stash|commit))/.test(c),
   );
+  // A rebuild among them is how the re-run was reached; the package change is the fix.
+  if (useful.length > 2) {
+    const packages = useful.filter(
+      (c) => INSTALL_COMMAND.test(c) || /^\S+ (?:uninstall|remove|rm)\b/.test(c),
+    );
+    if (packages.length > 0 && packages.length <= 2) useful = packages;
+  }
   if (useful.length === 0 || useful.length > 2) return undefined;
   const cmd = useful.map((c) => c.replace(REDIRECTION, '')).join(' && ');
   if (cmd.length > 110) return undefined;
@@ -1952,7 +1961,10 @@ function chooseFix(
   }
   // The re-run that passed set an environment variable the failing run did not have.
   if (w.rerun && w.rerunOf && w.editCount === 0 && w.changes.length === 0)
-    fix ??= envFix(w.rerunOf, [...w.before, w.rerun].join('; '));
+    fix ??= envFix(
+      w.rerunOf,
+      [...w.before.filter((b) => /^(?:\$env:|export\s)/i.test(b)), w.rerun].join('; '),
+    );
   if (!fix && explained) {
     fix = explained;
     if (!concrete(fix) && summary) fix = `${fix.replace(/\.$/, '')}: ${lower(summary)}`;

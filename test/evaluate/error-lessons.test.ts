@@ -807,6 +807,29 @@ describe('detectToolLessons and detectPastedErrorResolution', () => {
       },
     },
     {
+      name: 'names the package change, not the rebuild, among the commands before a re-run',
+      turns: build([
+        'package it and start it',
+        {
+          calls: [
+            fail(
+              './dist/App.app/Contents/MacOS/App',
+              "Error: Cannot find module 'electron-updater'",
+            ),
+            ok('npm uninstall electron-updater', 'removed 3 packages'),
+            ok('npm install electron-updater@6 --save', 'added 3 packages'),
+            ok('npm run dist -- --mac dir', 'building target=dir'),
+            ok('./dist/App.app/Contents/MacOS/App', 'Checking for update'),
+          ],
+        },
+        'works',
+      ]),
+      want: {
+        kind: 'error_resolution',
+        fix: 'Run `npm uninstall electron-updater && npm install electron-updater@6 --save` first, then `App`.',
+      },
+    },
+    {
       name: 'takes the line the prose names from a file written anew',
       turns: build([
         'add the index migration',
@@ -963,6 +986,11 @@ describe('errorLine', () => {
       "a rank-prefixed Python error under srun's wrapper line",
       'Epoch 61:   4%|▍ | 37/912\n[rank1]: Traceback (most recent call last):\n[rank1]:   File "train.py", line 31, in main\n[rank1]: RuntimeError: It looks like your LightningModule has parameters that were not used in producing the loss returned by training_step\nsrun: error: gpu-a100-n03: task 1: Exited with exit code 1',
       'RuntimeError: It looks like your LightningModule has parameters that were not used in producing the loss returned by training_step',
+    ],
+    [
+      "electron-builder's cross-marked error",
+      '  • signing         file=dist/mac-arm64/App.app platform=darwin\n  ⨯ Cannot find identity "Developer ID Application: Acme (7QK2)" in keychain',
+      'Cannot find identity "Developer ID Application: Acme (7QK2)" in keychain',
     ],
     ['nothing for output without an error', 'All 12 tests passed', undefined],
   ])('finds %s', (_name, text, want) => {
