@@ -506,9 +506,7 @@ function logReread(
     failing,
   )?.[1];
   if (!log) return { rerun: false, before: [] };
-  const shape = new RegExp(
-    `(?:^|\\s)${log.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\d{3,}/g, '\\d{3,}')}\\b`,
-  );
+  const shape = new RegExp(`(?:^|\\s)${escapeRe(log).replace(/\d{3,}/g, '\\d{3,}')}\\b`);
   if (!shape.test(later) || later.includes(log)) return { rerun: false, before: [] };
   return { rerun: true, stage: later, before: [] };
 }
@@ -1103,6 +1101,15 @@ const KEY_VALUE = /^\s*(?:export\s+)?["']?([\w.-]+)["']?\s*(\+?=|:)\s*(.+?)\s*,?
  * A short statement of one change, when the change is crisp: a value set, a flag or import
  * added, one name swapped for another.
  */
+/** The telling words of an error line: longer than three letters, not stop or generic words. */
+function wordsOfError(error: string): Set<string> {
+  return new Set(
+    (error.toLowerCase().match(/[a-z_][\w.-]*\w/g) ?? []).filter(
+      (t) => t.length > 3 && !STOP.has(t) && !GENERIC.has(t),
+    ),
+  );
+}
+
 function summariseChanges(
   changes: readonly Change[],
   error = '',
@@ -1113,11 +1120,7 @@ function summariseChanges(
     (c) => c.before.length + c.after.length > 0 && (docsError || !DOC_FILE.test(c.file ?? '')),
   );
   if (real.length === 0 || real.length > 5) return undefined;
-  const errorWords = new Set(
-    (error.toLowerCase().match(/[a-z_][\w.-]*\w/g) ?? []).filter(
-      (t) => t.length > 3 && !STOP.has(t) && !GENERIC.has(t),
-    ),
-  );
+  const errorWords = wordsOfError(error);
   const touches = (ch: Change): boolean => {
     const file = baseName(ch.file)?.toLowerCase();
     if (file && (errorWords.has(file) || error.toLowerCase().includes(file))) return true;
@@ -2021,9 +2024,7 @@ function chooseFix(
  */
 function namedAddition(w: Window, error: string): string | undefined {
   // The sentence naming the line must be about the error: a word of it, outside the line.
-  const errorWords = new Set<string>();
-  for (const t of error.toLowerCase().match(/[a-z]{4,}/g) ?? [])
-    if (!STOP.has(t) && !GENERIC.has(t)) errorWords.add(t);
+  const errorWords = wordsOfError(error);
   const spans: string[] = [];
   for (const sentence of w.texts.flatMap(sentencesOf))
     for (const m of sentence.matchAll(/`([^`\n]{6,80})`/g)) {

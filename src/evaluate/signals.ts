@@ -181,7 +181,7 @@ export function detectLessons(session: Session): { interactionCount: number; les
       threads.lastStrong = strong;
     }
     threads.lastPromptTurn = i;
-    if (lessons.length === before) endorsedSuggestion(turns, i, lessons);
+    if (lessons.length === before) endorsedSuggestion(turns, i, text, lessons);
     detectPastedErrorResolution(turns, i, lessons);
     afterStop = false;
   }
@@ -209,10 +209,15 @@ const SUGGESTIONS: Array<[RegExp, (m: RegExpExecArray) => string]> = [
 const AGREES =
   /^\W*(?:yes|yeah|yep|indeed|absolutely|exactly|definitely|agreed|you'?re (?:absolutely |completely |quite )?right|(?:that'?s )?(?:a )?(?:good|great|excellent|smart|fair) (?:point|idea|call|catch|instinct|thought|question))\b/i;
 
-function endorsedSuggestion(turns: readonly Turn[], index: number, out: Lesson[]): void {
+/** `text` is the prompt at `index` without its chat-mode prefix. */
+function endorsedSuggestion(
+  turns: readonly Turn[],
+  index: number,
+  text: string,
+  out: Lesson[],
+): void {
   const reply = turns[index + 1];
   if (reply?.role !== 'assistant' || !AGREES.test(reply.text.slice(0, 120))) return;
-  const text = (turns[index] as Turn).text.replace(/^\s*\/(?:ask|architect|code)\s+/i, '');
   for (const sentence of sentencesOf(proseLines(text))) {
     const q = /^(?:(?:but|so|and|also|hmm+|ok(?:ay)?)[,\s]+)?(.+?)\s*\?$/i.exec(
       sentence.trim(),
@@ -307,21 +312,22 @@ const REVERT =
 
 /** Drops the previous prompt's rules that a revert names (a word of the rule in the revert). */
 function dropReverted(lessons: Lesson[], turn: number, text: string): void {
-  if (turn < 0) return;
   const said = contentWords(text);
-  for (let k = lessons.length - 1; k >= 0; k--) {
-    const l = lessons[k] as Lesson;
-    if (l.turn !== turn || !l.directive) continue;
-    const rule = contentWords(l.directive.instruction);
-    if ([...rule].some((w) => w.length >= 4 && said.has(w))) lessons.splice(k, 1);
-  }
+  dropLessonsOf(lessons, turn, (d) =>
+    [...contentWords(d.instruction)].some((w) => w.length >= 4 && said.has(w)),
+  );
 }
 
-function dropLessonsOf(lessons: Lesson[], turn: number): void {
+/** Drops the rules learned at `turn` (those `which` picks, when given). */
+function dropLessonsOf(
+  lessons: Lesson[],
+  turn: number,
+  which: (rule: Directive) => boolean = () => true,
+): void {
   if (turn < 0) return;
   for (let k = lessons.length - 1; k >= 0; k--) {
     const l = lessons[k] as Lesson;
-    if (l.turn === turn && l.directive) lessons.splice(k, 1);
+    if (l.turn === turn && l.directive && which(l.directive)) lessons.splice(k, 1);
   }
 }
 

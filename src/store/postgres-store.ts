@@ -136,17 +136,11 @@ export const POSTGRES_MIGRATIONS: readonly {
   {
     version: 2,
     run: async (c) => {
-      await c.query('SAVEPOINT trgm');
-      try {
-        await c.query('CREATE EXTENSION IF NOT EXISTS pg_trgm');
+      await withTrigrams(c, async () => {
         await c.query(
           `CREATE INDEX attune_patterns_trgm ON attune_patterns USING GIN (${SEARCH_TEXT} gin_trgm_ops)`,
         );
-        await c.query('RELEASE SAVEPOINT trgm');
-      } catch {
-        // Without the extension search still works, by scanning the user's rows.
-        await c.query('ROLLBACK TO SAVEPOINT trgm');
-      }
+      });
     },
   },
   {
@@ -188,9 +182,7 @@ export const POSTGRES_MIGRATIONS: readonly {
         CREATE INDEX attune_patterns_head_grams ON attune_patterns USING GIN (s_head_grams)
           WITH (fastupdate = off);
       `);
-      await c.query('SAVEPOINT trgm');
-      try {
-        await c.query('CREATE EXTENSION IF NOT EXISTS pg_trgm');
+      await withTrigrams(c, async () => {
         for (const field of ['trigger', 'tags', 'resolution']) {
           await c.query(
             `CREATE INDEX attune_patterns_trgm_${field} ON attune_patterns USING GIN (s_${field} gin_trgm_ops) WITH (fastupdate = off)`,
@@ -198,10 +190,7 @@ export const POSTGRES_MIGRATIONS: readonly {
         }
         // A pending list of fresh entries is scanned whole by every search: merge at once.
         await c.query('ALTER INDEX attune_patterns_trgm SET (fastupdate = off)');
-        await c.query('RELEASE SAVEPOINT trgm');
-      } catch {
-        await c.query('ROLLBACK TO SAVEPOINT trgm');
-      }
+      });
     },
   },
   {
@@ -242,21 +231,32 @@ export const POSTGRES_MIGRATIONS: readonly {
         ALTER TABLE attune_patterns DROP COLUMN s_trigger, DROP COLUMN s_context,
           DROP COLUMN s_resolution, DROP COLUMN s_tags;
       `);
-      await c.query('SAVEPOINT trgm');
-      try {
-        await c.query('CREATE EXTENSION IF NOT EXISTS pg_trgm');
+      await withTrigrams(c, async () => {
         for (const field of SEARCH_FIELDS) {
           await c.query(
             `CREATE INDEX attune_pattern_search_${field} ON attune_pattern_search USING GIN (s_${field} gin_trgm_ops) WITH (${GIN_OPTIONS})`,
           );
         }
-        await c.query('RELEASE SAVEPOINT trgm');
-      } catch {
-        await c.query('ROLLBACK TO SAVEPOINT trgm');
-      }
+      });
     },
   },
 ];
+
+/**
+ * Runs `create` with pg_trgm installed, inside a savepoint: where the extension is missing or
+ * may not be installed, the savepoint is rolled back and search works without the trigram
+ * indexes, by scanning the user's rows.
+ */
+async function withTrigrams(c: PoolClient, create: () => Promise<void>): Promise<void> {
+  await c.query('SAVEPOINT trgm');
+  try {
+    await c.query('CREATE EXTENSION IF NOT EXISTS pg_trgm');
+    await create();
+    await c.query('RELEASE SAVEPOINT trgm');
+  } catch {
+    await c.query('ROLLBACK TO SAVEPOINT trgm');
+  }
+}
 
 /**
  * The distinct character pairs of trigger (prefixed `t`), tags (`g`) and resolution (`r`),

@@ -15,25 +15,15 @@ import {
 } from '../../src/store/postgres-store.js';
 import { finishSearch, sqlSearchTerms } from '../../src/store/sql-common.js';
 import { type PostgresServer, postgresSkipReason, startPostgres } from '../helpers/postgres.js';
+import { seededRandom } from '../helpers/random.js';
 
 const skip = postgresSkipReason();
 const USER = 'tiers';
 
-/** A seeded generator so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 const WORDS = ['npm', 'docker', 'vitest', 'ci', 'vm', 'tsc', 'cache', 'lockfile', 'ts', 'x'];
 
 function corpus(size: number, seed: number): ExtractedPattern[] {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const words = (n: number) =>
     Array.from({ length: n }, () => WORDS[Math.floor(r() * r() * WORDS.length)] ?? 'npm').join(' ');
   return Array.from({ length: size }, (_, i) =>
@@ -86,7 +76,7 @@ describe('indexPattern', () => {
   });
 
   it('gives a pattern every text holding the term matches, of at most 6 plain trigrams', () => {
-    const r = rng(7);
+    const r = seededRandom(7);
     const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789/._-%\\ é';
     for (let n = 0; n < 500; n++) {
       const term = Array.from(

@@ -23,6 +23,7 @@ import {
 } from '../../src/store/pattern-store.js';
 import { toPatternRow } from '../../src/store/sql-common.js';
 import { createSqliteStore, gramTokens } from '../../src/store/sqlite-store.js';
+import { seededRandom } from '../helpers/random.js';
 import { pattern } from './contract.js';
 
 /** The version-1 schema, as the first release created it. */
@@ -328,24 +329,13 @@ describe('sqlite schema', () => {
   });
 });
 
-/** A small seeded generator, so the corpus below is the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 /**
  * 3000 patterns in which each of a few terms lands in each field with its own odds, so
  * that every field combination and every tie of score plus confidence occurs, with more
  * matches than a limited search ranks in one pass.
  */
 function rankingCorpus(): ExtractedPattern[] {
-  const r = seeded(7);
+  const r = seededRandom(7);
   // Odds of each term in trigger, tags, resolution and context.
   const odds: { term: string; in: [number, number, number, number] }[] = [
     { term: 'docker', in: [0.3, 0.3, 0.5, 0.5] }, // many in trigger and tags: the first tier

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AttuneError, isAttuneError } from '../../src/errors.js';
 import { TRANSCRIPT_FORMATS } from '../../src/model/session.js';
 import { detectFormat, parseTranscript, readTranscriptFile } from '../../src/transcripts/index.js';
+import { seededRandom } from '../helpers/random.js';
 import { fixtureText, loadFixtures } from './fixtures.js';
 
 let dir = '';
@@ -127,20 +128,9 @@ describe('files cut part-way', () => {
   });
 });
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Overwrites, deletes and duplicates random spans of the text. */
 function corrupt(text: string, seed: number): string {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const chars = [...text.slice(0, 200_000)];
   const edits = 5 + Math.floor(next() * 40);
   for (let e = 0; e < edits; e++) {
