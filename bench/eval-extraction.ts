@@ -7,25 +7,9 @@
  * of the transcripts folder to leave out), `--json`.
  * @module
  */
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { type QualityReport, runExtractionQuality } from '../src/evaluate/extraction-quality.js';
-
-function findRoot(): string {
-  // Works from bench/ (ts) and from dist/bench/ (compiled): walk up to package.json.
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'test'))) return dir;
-    dir = dirname(dir);
-  }
-  return process.cwd();
-}
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
+import { arg, findRoot } from './args.js';
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`.padStart(7);
 

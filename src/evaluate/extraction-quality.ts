@@ -184,16 +184,25 @@ export interface QualityOptions {
   exclude?: readonly string[];
 }
 
+/** A transcript fixture and its labels. */
+export interface LabelledFixture {
+  file: string;
+  name: string;
+  labels: LessonLabel[];
+}
+
 /**
- * Reads every labelled fixture, extracts patterns from each of its sessions and scores them.
- * A fixture that fails to read throws (the harness is only meaningful over all of them).
+ * The labelled fixtures under `transcriptsDir` (sorted by path) and the files without labels.
+ * Shared by the quality harness and the lesson-model trainer.
  */
-export async function runExtractionQuality(options: QualityOptions): Promise<QualityReport> {
+export async function labelledFixtures(
+  options: QualityOptions,
+): Promise<{ fixtures: LabelledFixture[]; unlabelled: string[] }> {
   const files = await listFiles(options.transcriptsDir, new Set(options.exclude ?? []));
   const labelFiles = new Set(
     (await readdir(options.labelsDir)).filter((f) => f.endsWith('.labels.json')),
   );
-  const fixtures: FixtureResult[] = [];
+  const fixtures: LabelledFixture[] = [];
   const unlabelled: string[] = [];
   for (const file of files) {
     const name = basename(file, extname(file));
@@ -202,10 +211,20 @@ export async function runExtractionQuality(options: QualityOptions): Promise<Qua
       unlabelled.push(file);
       continue;
     }
-    const labels = parseLabels(
-      await readFile(join(options.labelsDir, labelFile), 'utf8'),
-      labelFile,
-    );
+    const text = await readFile(join(options.labelsDir, labelFile), 'utf8');
+    fixtures.push({ file, name, labels: parseLabels(text, labelFile) });
+  }
+  return { fixtures, unlabelled };
+}
+
+/**
+ * Reads every labelled fixture, extracts patterns from each of its sessions and scores them.
+ * A fixture that fails to read throws (the harness is only meaningful over all of them).
+ */
+export async function runExtractionQuality(options: QualityOptions): Promise<QualityReport> {
+  const listed = await labelledFixtures(options);
+  const fixtures: FixtureResult[] = [];
+  for (const { file, name, labels } of listed.fixtures) {
     const bytes = (await readFile(file)).byteLength;
     const { sessions } = await readTranscriptFile(file);
     const predicted = sessions.flatMap((s) => extractSessionPatterns(s, { now: new Date(0) }));
@@ -225,7 +244,7 @@ export async function runExtractionQuality(options: QualityOptions): Promise<Qua
       bytes,
     });
   }
-  return { fixtures, unlabelled, ...score(fixtures) };
+  return { fixtures, unlabelled: listed.unlabelled, ...score(fixtures) };
 }
 
 function ratio(a: number, b: number): number {

@@ -9,6 +9,8 @@
 
 import type { Session, Turn } from '../model/session.js';
 import { detectPastedErrorResolution, detectToolLessons } from './error-lessons.js';
+import { type LessonModel, lessonScore, type UnitContext, unitFeatures } from './lesson-model.js';
+import { LESSON_MODEL } from './lesson-model-weights.js';
 import {
   contentWords,
   type Directive,
@@ -18,6 +20,7 @@ import {
   isProhibition,
   joinInstructions,
   parseDirective,
+  stripFillers,
   toSentence,
 } from './phrases.js';
 import { clip, FRUSTRATION, redactText } from './text.js';
@@ -104,11 +107,35 @@ export function detectSignals(session: Session): SessionSignals {
 
 const INTERACTIVE_KINDS = new Set(['prompt', 'answer', undefined]);
 
+/** A user sentence as the lesson model sees it (reported for training). */
+export interface ModelUnit {
+  turn: number;
+  text: string;
+  features: string[];
+  score: number;
+  /** The phrase rules left it to the model. */
+  offered: boolean;
+  /** A phrase rule took it. */
+  rule: boolean;
+}
+
+/** Options of {@link detectLessons}. */
+export interface DetectOptions {
+  /** The lesson model that reads sentences the phrase rules did not take. */
+  model?: LessonModel;
+  /** Called with every sentence offered to the model (the trainer collects them). */
+  onUnit?: (unit: ModelUnit) => void;
+}
+
 /**
  * The lessons of a session with everything needed to phrase them, in turn order.
  * Shared by {@link detectSignals} and the session extractor.
  */
-export function detectLessons(session: Session): { interactionCount: number; lessons: Lesson[] } {
+export function detectLessons(
+  session: Session,
+  options: DetectOptions = {},
+): { interactionCount: number; lessons: Lesson[] } {
+  const model = options.model ?? LESSON_MODEL;
   const lessons: Lesson[] = [];
   let interactionCount = 0;
   let afterStop = false;
@@ -129,7 +156,8 @@ export function detectLessons(session: Session): { interactionCount: number; les
     const text = (turn.text ?? '').replace(/^\s*\/(?:ask|architect|code|chat)\s+(?=\S)/i, '');
     if (kind === 'rejection') {
       afterStop = true;
-      if (text.trim()) scanUserText(text, i, true, lessons, threads);
+      if (text.trim())
+        scanUserText(text, i, true, lessons, threads, { model, onUnit: options.onUnit });
       continue;
     }
     if (!INTERACTIVE_KINDS.has(kind) || !text.trim()) continue;
@@ -146,7 +174,12 @@ export function detectLessons(session: Session): { interactionCount: number; les
     dropRevoked(lessons, text);
     const before = lessons.length;
     const strong =
-      scanUserText(text, i, afterStop, lessons, threads, kind === 'answer') || afterStop;
+      scanUserText(text, i, afterStop, lessons, threads, {
+        model,
+        onUnit: options.onUnit,
+        answer: kind === 'answer',
+        firstPrompt: interactionCount === 1,
+      }) || afterStop;
     if (kind === 'answer') {
       const question = questionBefore(turns, i);
       for (let k = before; k < lessons.length; k++) {
@@ -431,6 +464,14 @@ interface Threads {
   next: number;
 }
 
+/** What the scan of one message needs beyond its text. */
+interface ScanOptions {
+  model: LessonModel;
+  onUnit?: ((unit: ModelUnit) => void) | undefined;
+  answer?: boolean;
+  firstPrompt?: boolean;
+}
+
 /** Scans one user message; returns true when the message corrects the assistant. */
 function scanUserText(
   text: string,
@@ -438,8 +479,9 @@ function scanUserText(
   afterStop: boolean,
   out: Lesson[],
   threads: Threads,
-  answer = false,
+  scan: ScanOptions,
 ): boolean {
+  const answer = scan.answer === true;
   // Very long structured prompts are task specifications or command templates.
   if (
     text.length > 6000 &&
@@ -471,7 +513,7 @@ function scanUserText(
   // the same paragraph work around.
   let limit: { block: number; text: string; lesson?: Lesson } | undefined;
   let previousBlock = -1;
-  for (const unit of units) {
+  for (const [index, unit] of units.entries()) {
     const sentence = unit.text;
     const block = previousBlock;
     previousBlock = unit.block;
@@ -490,7 +532,30 @@ function scanUserText(
       answer,
       ...(previous ? { previous } : {}),
     });
-    let d = d0;
+    const offered =
+      !d0 &&
+      !anchor &&
+      !(last && INSTEAD_FOLLOW_UP.test(sentence)) &&
+      !AFFIRMS_PREVIOUS.test(sentence);
+    const unitContext: UnitContext = {
+      afterStop,
+      corrective,
+      conventionTurn,
+      answer,
+      firstPrompt: scan.firstPrompt === true,
+      index,
+      count: units.length,
+    };
+    if (scan.onUnit && modelReads(sentence)) {
+      const features = unitFeatures(sentence, unitContext);
+      const score = lessonScore(features, scan.model);
+      scan.onUnit({ turn, text: sentence, features, score, offered, rule: d0 !== undefined });
+    }
+    let d =
+      d0 ??
+      (offered
+        ? modelDirective(sentence, scan.model, unitContext, neighbour(units, index))
+        : undefined);
     // "also: timestamptz. we never use `timestamp` without time zone": the bare term just
     // before a rule is what to use instead.
     const bare = previous !== undefined && unit.block === block ? bareTerm(previous) : undefined;
@@ -500,7 +565,8 @@ function scanUserText(
         instruction: `Use ${bare}; ${d.instruction.charAt(0).toLowerCase()}${d.instruction.slice(1)}`,
       };
     }
-    const limited = d !== undefined && limit !== undefined;
+    const limited =
+      d !== undefined && (limit !== undefined || (d !== d0 && ENV_LIMIT.test(d.quote)));
     if (d && limit) {
       d = { ...d, reason: d.reason ? `${limit.text}; ${d.reason}` : limit.text };
       if (limit.lesson?.directive) {
@@ -595,6 +661,77 @@ function scanUserText(
     previous = sentence;
   }
   return corrective;
+}
+
+/** A lesson stated about the project rather than about the user's taste. */
+const ABOUT_PROJECT =
+  /\b(?:we|our|us|here|in this|this (?:repo|project|codebase|app|service|add-on|library|team))\b/i;
+
+/** Sentences the lesson model reads: prose of a rule's length, not a question. */
+function modelReads(sentence: string): boolean {
+  return (
+    sentence.length >= 12 &&
+    sentence.length <= 320 &&
+    !/\?\s*$/.test(sentence) &&
+    isMostlyLatin(sentence)
+  );
+}
+
+/**
+ * A sentence the phrase rules did not take, read by the lesson model; a directive when the
+ * model takes it for a lasting lesson.
+ */
+function modelDirective(
+  sentence: string,
+  model: LessonModel,
+  ctx: UnitContext,
+  beside: string | undefined,
+): Directive | undefined {
+  if (model.threshold > 1 || !modelReads(sentence) || NOT_A_RULE.test(stripFillers(sentence)))
+    return undefined;
+  const score = lessonScore(unitFeatures(sentence, ctx), model);
+  if (score < model.threshold) return undefined;
+  const instruction = toSentence(
+    stripFillers(sentence).replace(/[\s,]*\b(?:pls|plz|please|thx|thanks|ty)\b[\s.!]*$/i, ''),
+  );
+  if (instruction.length < 12) return undefined;
+  const kind = ABOUT_PROJECT.test(sentence)
+    ? 'convention'
+    : ctx.corrective || ctx.afterStop
+      ? 'correction'
+      : 'preference';
+  const d: Directive = {
+    kind,
+    quote: sentence,
+    instruction,
+    strength: Math.min(0.8, 0.3 + score / 2),
+  };
+  if (beside) d.reason = beside.replace(/[.!\s]+$/, '');
+  return d;
+}
+
+/**
+ * A limit of the environment ("the sandbox never has network", "/home has a 10GB quota"): a
+ * lesson the model finds next to one is a workaround.
+ */
+const ENV_LIMIT =
+  /\b(?:no (?:network|internet|docker|sudo|gpu|root|display)|(?:never|doesn'?t|don'?t) ha(?:s|ve) (?:network|internet|docker|sudo)|ha(?:s|ve) no (?:network|internet|docker|sudo)|offline|air-?gapped|sandbox|quota|wheelhouse|no-index|locked (?:down|by)|(?:not|isn'?t|aren'?t) available|can'?t (?:install|reach|access))\b/i;
+
+/** Requests for the work at hand, reports and retractions: never a rule, whatever the model says. */
+const NOT_A_RULE =
+  /\bno idea\b|\b[A-Z]\w*(?:Error|Exception)\b|\b(?:in|for) this (?:pr|task|ticket|commit|branch|run|session)\b|^(?:(?:can|could|would|will) (?:you|u)\b|(?:next|now|then|first|finally)\b[:,]?|never ?mind\b|nvm\b|scratch that\b|forget (?:it|that)\b|go with\b|let'?s\b)|^(?:(?:in|for) \S+\s*,?\s*)?(?:add|create|write|implement|build|make|fix|update|change|rename|move|delete|remove|run|put|regenerate|bump|sort|refactor|port|paste|show|give|tell|explain|check|copy)\b/i;
+
+/**
+ * The sentence next to a unit in the same paragraph (the next one, else the one before): the
+ * model's lessons keep it as their context, since a rule is seldom put in one sentence.
+ */
+function neighbour(units: readonly Unit[], index: number): string | undefined {
+  const unit = units[index] as Unit;
+  for (const k of [index + 1, index - 1]) {
+    const other = units[k];
+    if (other && other.block === unit.block && other.text.length <= 200) return other.text;
+  }
+  return undefined;
 }
 
 // "I prefer that everywhere", "that's the convention here", "please remember this".
