@@ -719,7 +719,7 @@ const ENV_LIMIT =
 
 /** Requests for the work at hand, reports and retractions: never a rule, whatever the model says. */
 const NOT_A_RULE =
-  /\bno idea\b|\b[A-Z]\w*(?:Error|Exception)\b|\b(?:in|for) this (?:pr|task|ticket|commit|branch|run|session)\b|^(?:(?:can|could|would|will) (?:you|u)\b|(?:next|now|then|first|finally)\b[:,]?|never ?mind\b|nvm\b|scratch that\b|forget (?:it|that)\b|go with\b|let'?s\b)|^(?:(?:in|for) \S+\s*,?\s*)?(?:add|create|write|implement|build|make|fix|update|change|rename|move|delete|remove|run|put|regenerate|bump|sort|refactor|port|paste|show|give|tell|explain|check|copy)\b/i;
+  /\bno idea\b|\bhere(?:'s| is| are) (?:the|my|a|an|our|your|some)\b|\b[A-Z]\w*(?:Error|Exception)\b|\b(?:in|for) this (?:pr|task|ticket|commit|branch|run|session)\b|^(?:(?:can|could|would|will) (?:you|u)\b|(?:next|now|then|first|finally)\b[:,]?|never ?mind\b|nvm\b|scratch that\b|forget (?:it|that)\b|go with\b|let'?s\b)|^(?:(?:in|for) \S+\s*,?\s*)?(?:add|create|write|implement|build|make|fix|update|change|rename|move|delete|remove|run|put|regenerate|bump|sort|refactor|port|paste|show|give|tell|explain|check|copy)\b/i;
 
 /**
  * The sentence next to a unit in the same paragraph (the next one, else the one before): the

@@ -234,6 +234,7 @@ function detectSecrets(text: string): RedactionHit[] {
     }
   }
   detectDiscordTokens(text, scan.out);
+  detectProseTokens(text, scan.out);
   return resolveOverlaps(scan.out);
 }
 
@@ -632,6 +633,34 @@ const SHAPE_RULES: readonly ShapeRule[] = [
     accept: randomToken,
   },
   {
+    // Other services' prefixed personal tokens: Netlify, DigitalOcean, Shopify, Linear, Notion,
+    // Figma, Grafana, Doppler, Pulumi, Fly.io, Vercel.
+    type: 'token',
+    pattern:
+      /(?<![A-Za-z0-9_])(?:nfp_|dop_v1_|doo_v1_|shp(?:at|ss|ca|pa)_|lin_api_|ntn_|figd_|glsa_|dp\.(?:pt|st|sa|ct)\.|pul-|fo1_|vercel_)[A-Za-z0-9_-]{24,}(?![A-Za-z0-9_])/y,
+    triggers: [
+      'nfp_',
+      'dop_v1_',
+      'doo_v1_',
+      'shpat_',
+      'shpss_',
+      'shpca_',
+      'shppa_',
+      'lin_api_',
+      'ntn_',
+      'figd_',
+      'glsa_',
+      'dp.pt.',
+      'dp.st.',
+      'dp.sa.',
+      'dp.ct.',
+      'pul-',
+      'fo1_',
+      'vercel_',
+    ],
+    accept: (secret) => randomToken(secret.replace(/^[a-z]+(?:_v1|_api)?[_.-](?:[a-z]{2}\.)?/, '')),
+  },
+  {
     type: 'sendgrid-api-key',
     pattern:
       /(?<![A-Za-z0-9_]|[^-]-)SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_]|-(?!----))/y,
@@ -742,6 +771,80 @@ function detectDiscordTokens(text: string, out: Candidate[]): void {
         end: m.index + m[0].length,
         priority: PRIORITY.token,
       });
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Tokens handed over in prose
+
+/** A word that says a secret follows: "here's the token from the UI: …". */
+const SECRET_WORD =
+  /\b(?:(?:access |auth |api |personal )?tokens?|api[ _-]?keys?|secrets?|passwords?|credentials?)\b/gi;
+/** A run that may be key material, on the rest of the line (at most 160 characters on). */
+const RUN_REST = /[A-Za-z0-9_-]*/y;
+const TOKEN_RUN = /(?<![A-Za-z0-9_\-./])[A-Za-z0-9][A-Za-z0-9_-]{23,}(?![A-Za-z0-9_\-./])/g;
+
+/** Mostly made of words (`PasswordResetControllerV2Test`), as code names are and keys are not. */
+function wordy(piece: string): boolean {
+  let covered = 0;
+  for (const m of piece.matchAll(/[A-Z]?[a-z]{3,}/g)) covered += m[0].length;
+  return covered / piece.length > 0.5;
+}
+
+/**
+ * A key of a service no rule knows, pasted after a word that names it as a secret on the same
+ * line. A run counts only when one piece of it (between `_` or `-`) is 16 characters or more of
+ * random-looking key material: identifiers, code names, UUIDs, SHA digests and plain numbers do
+ * not.
+ */
+function detectProseTokens(text: string, out: Candidate[]): void {
+  SECRET_WORD.lastIndex = 0;
+  let scannedTo = 0;
+  for (let w = SECRET_WORD.exec(text); w !== null; w = SECRET_WORD.exec(text)) {
+    // The type inside a placeholder (`[REDACTED:api-key]`) names no new secret.
+    if (/\[REDACTED:[a-z-]*$/.test(text.slice(Math.max(0, w.index - 30), w.index))) continue;
+    const from = Math.max(w.index + w[0].length, scannedTo);
+    const cap = Math.min(text.length, w.index + w[0].length + 160);
+    const newline = text.slice(from, cap).indexOf('\n');
+    const to = newline < 0 ? cap : from + newline;
+    if (to <= from) continue;
+    scannedTo = to;
+    const word = w[0].toLowerCase();
+    const type = word.includes('key')
+      ? 'api-key'
+      : word.startsWith('secret')
+        ? 'secret'
+        : word.startsWith('password') || word.startsWith('credential')
+          ? 'password'
+          : 'token';
+    // A run starts inside the window and is taken whole, however far it goes on.
+    TOKEN_RUN.lastIndex = 0;
+    const window = text.slice(from, to);
+    for (let m = TOKEN_RUN.exec(window); m !== null; m = TOKEN_RUN.exec(window)) {
+      const start = from + m.index;
+      let end = start + m[0].length;
+      if (end === to) {
+        RUN_REST.lastIndex = end;
+        RUN_REST.exec(text);
+        end = RUN_REST.lastIndex;
+        if (/[./]/.test(text.charAt(end))) continue;
+      }
+      const run = text.slice(start, end);
+      if (isStructuralPlaceholder(run)) continue;
+      const keyPiece = run
+        .split(/[_-]/)
+        .some(
+          (piece) =>
+            piece.length >= 16 &&
+            looksRandom(piece) &&
+            !wordy(piece) &&
+            !/^\d+$/.test(piece) &&
+            !(/^[0-9a-f]+$/i.test(piece) && (piece.length === 40 || piece.length === 64)),
+        );
+      if (!keyPiece) continue;
+      out.push({ type, start, end, priority: PRIORITY.named });
+      scannedTo = Math.max(scannedTo, end);
     }
   }
 }

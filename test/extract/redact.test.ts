@@ -74,6 +74,12 @@ const S = {
   pypi2: `${'py' + 'pi-'}AgENdGVzdC5weXBpLm9yZw${fake(120, 34, B64URL)}`,
   hf1: `${'h' + 'f_'}${fake(34, 35)}`,
   hf2: `${'h' + 'f_'}${fake(34, 36)}`,
+  netlify1: `${'nf' + 'p_'}${fake(36, 301)}`,
+  unknown1: fake(32, 304),
+  unknown2: fake(28, 305),
+  unknown3: fake(40, 306),
+  digitalocean1: `${'dop_' + 'v1_'}${fake(64, 302, HEX)}`,
+  shopify1: `${'shp' + 'at_'}${fake(32, 303, HEX)}`,
   sendgrid1: `${'S' + 'G.'}${fake(22, 37, B64URL)}.${fake(43, 38, B64URL)}`,
   sendgrid2: `${'S' + 'G.'}${fake(22, 39, B64URL)}.${fake(43, 40, B64URL)}`,
   twilio1: `${'S' + 'K'}${fake(32, 41, HEX)}`,
@@ -149,6 +155,32 @@ interface SecretCase {
 }
 
 const secretCases: SecretCase[] = [
+  // --- a token pasted in chat, far from any name
+  {
+    name: 'prefixed service tokens pasted in prose',
+    text: [
+      `also here's the token from the netlify UI in case you need to call the API: ${S.netlify1}`,
+      `the droplet script reads ${S.digitalocean1} and the storefront uses ${S.shopify1} for admin calls`,
+    ].join('\n'),
+    secrets: [
+      [S.netlify1, 'token'],
+      [S.digitalocean1, 'token'],
+      [S.shopify1, 'token'],
+    ],
+  },
+  {
+    name: 'keys of services no rule knows, handed over after a word that names them',
+    text: [
+      `here is the API token for the staging box: ${S.unknown1}, thanks`,
+      `and the webhook secret is ${S.unknown2}`,
+      `my personal access token (expires friday) -> tk-${S.unknown3}`,
+    ].join('\n'),
+    secrets: [
+      [S.unknown1, 'token'],
+      [S.unknown2, 'secret'],
+      [`tk-${S.unknown3}`, 'token'],
+    ],
+  },
   // --- pasted .env files
   {
     name: 'a pasted .env file with keys of several providers',
@@ -530,6 +562,21 @@ const SHA256 = fake(64, 201, HEX);
 const PNG_DATA = `iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk${fake(80, 202, B64)}`;
 
 const lookAlikes: [name: string, text: string][] = [
+  [
+    'code names, ids and digests after secret words',
+    [
+      'the token refresh is in auth/refresh_token_handler_v2_final.py',
+      'password reset flow lives in PasswordResetControllerV2Test',
+      'secret rotation: see test_rotate_secret_keys_for_all_tenants_2024',
+      'token ids: 123e4567-e89b-12d3-a456-426614174000',
+      `fix token refresh, see ${GIT_SHA}`,
+      'api keys are counted in ApiKeyUsageAggregatorForTenants',
+    ].join('\n'),
+  ],
+  [
+    'names that start like service tokens',
+    'import { pul-config-loader-for-stack-settings } from "./lin_api_client_wrapper_module"\nnfp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+  ],
   ['a git log', `commit ${GIT_SHA}\nAuthor: Ada <ada@example.com>\n\n    Fix token refresh`],
   ['a git SHA in prose', `Reverted ${GIT_SHA} because it broke the build.`],
   ['a SHA-256 digest', `Digest: sha256:${SHA256}\nStatus: Downloaded newer image`],
