@@ -40,74 +40,156 @@ export interface LessonModel {
   weights: Readonly<Record<string, number>>;
 }
 
-const WORD = /[a-z][a-z'’-]*/g;
+const WORD = /[a-z][a-z'-]*/g;
+const PATH =
+  /(?:^|\s)[\w.-]*\/[\w./-]+|\b\w+\.(?:py|ts|js|rs|go|rb|java|kt|json|ya?ml|toml|md|sh|sql|c|h|cpp)\b/;
+const CONTRAST =
+  /\b\w+(?:,|\s)\s*not\s+\w+|\bnot\s+\S+\s*(?:,|but|—|-)|\binstead\b|\brather than\b/i;
 
 /** The words of a sentence as the model sees them: lower case, apostrophes unified. */
 export function modelWords(sentence: string): string[] {
-  return (sentence.toLowerCase().replace(/’/g, "'").match(WORD) ?? []).map((w) =>
-    w.replace(/^-+|-+$/g, ''),
+  let lower = sentence.toLowerCase();
+  if (lower.includes('’')) lower = lower.replace(/’/g, "'");
+  const words = lower.match(WORD) ?? [];
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i] as string;
+    if (w.endsWith('-')) words[i] = w.replace(/-+$/, '');
+  }
+  return words;
+}
+
+/**
+ * Calls `word` for each word, `pair` for each pair of neighbouring words (and the first two),
+ * `first` with the first word, and `flag` for every shape and context feature. The one place that
+ * says what the features are: {@link unitFeatures} names them, {@link sentenceScore} weighs them.
+ */
+function visitFeatures(
+  sentence: string,
+  ctx: UnitContext,
+  word: (w: string) => void,
+  pair: (prefix: 'b' | 'f2', a: string, b: string) => void,
+  first: (w: string) => void,
+  flag: (name: string) => void,
+): void {
+  const s = sentence.trim();
+  const words = modelWords(s);
+  const n = words.length;
+  for (let i = 0; i < n; i++) {
+    word(words[i] as string);
+    if (i + 1 < n) pair('b', words[i] as string, words[i + 1] as string);
+  }
+  if (n > 0) first(words[0] as string);
+  if (n > 1) pair('f2', words[0] as string, words[1] as string);
+  flag(n < 5 ? 'len:<5' : n < 10 ? 'len:<10' : n < 20 ? 'len:<20' : n < 40 ? 'len:<40' : 'len:40+');
+  const last = s.charAt(s.length - 1);
+  if (last === '?') flag('shape:question');
+  if (last === '!') flag('shape:exclaim');
+  if (/`[^`]+`/.test(s)) flag('shape:code');
+  if ((s.includes('/') || s.includes('.')) && PATH.test(s)) flag('shape:path');
+  if (/\d\.\d/.test(s)) flag('shape:version');
+  if (/\b(?:not|never|don'?t|do not|no|without|avoid)\b/i.test(s)) flag('shape:negation');
+  if (CONTRAST.test(s)) flag('shape:contrast');
+  if (/[—–:]\s/.test(s)) flag('shape:dash');
+  if (/\b[A-Z_]{3,}\b/.test(s)) flag('shape:caps');
+  if (ctx.afterStop) flag('ctx:after-stop');
+  if (ctx.corrective) flag('ctx:corrective');
+  if (ctx.conventionTurn) flag('ctx:convention-turn');
+  if (ctx.answer) flag('ctx:answer');
+  if (ctx.firstPrompt) flag('ctx:first-prompt');
+  if (ctx.index === 0) flag('ctx:first-sentence');
+  if (ctx.index === ctx.count - 1) flag('ctx:last-sentence');
+  flag(
+    ctx.count <= 2 ? 'ctx:short-message' : ctx.count <= 8 ? 'ctx:mid-message' : 'ctx:long-message',
   );
 }
 
 /**
- * The features of one sentence. Word features (`w:`) are emitted for every word; the model
- * only weighs those the trainer kept, so the list stays the same for training and scoring.
+ * The features of one sentence, by name. Word features (`w:`) are emitted for every word, as
+ * often as it occurs; the model only weighs those the trainer kept.
  */
 export function unitFeatures(sentence: string, ctx: UnitContext): string[] {
-  const s = sentence.trim();
-  const words = modelWords(s);
-  const f = new Set<string>();
-  for (const w of words) f.add(`w:${w}`);
-  for (let i = 0; i + 1 < words.length; i++) f.add(`b:${words[i]} ${words[i + 1]}`);
-  if (words[0]) f.add(`f1:${words[0]}`);
-  if (words[1]) f.add(`f2:${words[0]} ${words[1]}`);
-  const n = words.length;
-  f.add(
-    n < 5 ? 'len:<5' : n < 10 ? 'len:<10' : n < 20 ? 'len:<20' : n < 40 ? 'len:<40' : 'len:40+',
+  const f: string[] = [];
+  visitFeatures(
+    sentence,
+    ctx,
+    (w) => f.push(`w:${w}`),
+    (prefix, a, b) => f.push(`${prefix}:${a} ${b}`),
+    (w) => f.push(`f1:${w}`),
+    (name) => f.push(name),
   );
-  if (/\?\s*$/.test(s)) f.add('shape:question');
-  if (/!\s*$/.test(s)) f.add('shape:exclaim');
-  if (/`[^`]+`/.test(s)) f.add('shape:code');
-  if (
-    /(?:^|\s)[\w.-]*\/[\w./-]+|\b\w+\.(?:py|ts|js|rs|go|rb|java|kt|json|ya?ml|toml|md|sh|sql|c|h|cpp)\b/.test(
-      s,
-    )
-  )
-    f.add('shape:path');
-  if (/\b\d+\.\d+/.test(s)) f.add('shape:version');
-  if (/\b(?:not|never|don'?t|do not|no|without|avoid)\b/i.test(s)) f.add('shape:negation');
-  if (/\b\w+(?:,|\s)\s*not\s+\w+|\bnot\s+\S+\s*(?:,|but|—|-)|\binstead\b|\brather than\b/i.test(s))
-    f.add('shape:contrast');
-  if (/[—–:]\s/.test(s)) f.add('shape:dash');
-  if (/\b[A-Z_]{3,}\b/.test(s)) f.add('shape:caps');
-  if (ctx.afterStop) f.add('ctx:after-stop');
-  if (ctx.corrective) f.add('ctx:corrective');
-  if (ctx.conventionTurn) f.add('ctx:convention-turn');
-  if (ctx.answer) f.add('ctx:answer');
-  if (ctx.firstPrompt) f.add('ctx:first-prompt');
-  if (ctx.index === 0) f.add('ctx:first-sentence');
-  if (ctx.index === ctx.count - 1) f.add('ctx:last-sentence');
-  f.add(
-    ctx.count <= 2 ? 'ctx:short-message' : ctx.count <= 8 ? 'ctx:mid-message' : 'ctx:long-message',
-  );
-  return [...f];
+  return f;
 }
 
-/** The model's probability (0..1) that the features describe a lasting lesson. */
+/** A model's weights split by feature kind, so that scoring builds no feature names. */
+interface Tables {
+  words: Map<string, number>;
+  firsts: Map<string, number>;
+  pairs: Map<string, Map<string, number>>;
+  flags: Map<string, number>;
+}
+
+const TABLES = new WeakMap<LessonModel, Tables>();
+
+function tables(model: LessonModel): Tables {
+  const cached = TABLES.get(model);
+  if (cached) return cached;
+  const t: Tables = { words: new Map(), firsts: new Map(), pairs: new Map(), flags: new Map() };
+  for (const [name, weight] of Object.entries(model.weights)) {
+    const colon = name.indexOf(':');
+    const kind = name.slice(0, colon);
+    const rest = name.slice(colon + 1);
+    if (kind === 'w') t.words.set(rest, weight);
+    else if (kind === 'f1') t.firsts.set(rest, weight);
+    else if (kind === 'b' || kind === 'f2') {
+      const space = rest.indexOf(' ');
+      const key = `${kind}:${rest.slice(0, space)}`;
+      let inner = t.pairs.get(key);
+      if (!inner) {
+        inner = new Map();
+        t.pairs.set(key, inner);
+      }
+      inner.set(rest.slice(space + 1), weight);
+    } else t.flags.set(name, weight);
+  }
+  TABLES.set(model, t);
+  return t;
+}
+
+const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
+
+/** The model's probability (0..1) that the named features describe a lasting lesson. */
 export function lessonScore(
   features: readonly string[],
   model: LessonModel = LESSON_MODEL,
 ): number {
   let z = model.bias;
   for (const name of features) z += model.weights[name] ?? 0;
-  return 1 / (1 + Math.exp(-z));
+  return sigmoid(z);
 }
 
-/** True when the model takes the sentence for a lasting lesson. */
-export function isLessonSentence(
+/** The same probability as `lessonScore(unitFeatures(sentence, ctx))`, without naming features. */
+export function sentenceScore(
   sentence: string,
   ctx: UnitContext,
   model: LessonModel = LESSON_MODEL,
-): boolean {
-  return lessonScore(unitFeatures(sentence, ctx), model) >= model.threshold;
+): number {
+  const t = tables(model);
+  let z = model.bias;
+  visitFeatures(
+    sentence,
+    ctx,
+    (w) => {
+      z += t.words.get(w) ?? 0;
+    },
+    (prefix, a, b) => {
+      z += t.pairs.get(`${prefix}:${a}`)?.get(b) ?? 0;
+    },
+    (w) => {
+      z += t.firsts.get(w) ?? 0;
+    },
+    (name) => {
+      z += t.flags.get(name) ?? 0;
+    },
+  );
+  return sigmoid(z);
 }

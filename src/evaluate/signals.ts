@@ -9,7 +9,13 @@
 
 import type { Session, Turn } from '../model/session.js';
 import { detectPastedErrorResolution, detectToolLessons } from './error-lessons.js';
-import { type LessonModel, lessonScore, type UnitContext, unitFeatures } from './lesson-model.js';
+import {
+  type LessonModel,
+  lessonScore,
+  sentenceScore,
+  type UnitContext,
+  unitFeatures,
+} from './lesson-model.js';
 import { LESSON_MODEL } from './lesson-model-weights.js';
 import {
   contentWords,
@@ -689,7 +695,7 @@ function modelDirective(
 ): Directive | undefined {
   if (model.threshold > 1 || !modelReads(sentence) || NOT_A_RULE.test(stripFillers(sentence)))
     return undefined;
-  const score = lessonScore(unitFeatures(sentence, ctx), model);
+  const score = sentenceScore(sentence, ctx, model);
   if (score < model.threshold) return undefined;
   const instruction = toSentence(
     stripFillers(sentence).replace(/[\s,]*\b(?:pls|plz|please|thx|thanks|ty)\b[\s.!]*$/i, ''),
@@ -719,7 +725,7 @@ const ENV_LIMIT =
 
 /** Requests for the work at hand, reports and retractions: never a rule, whatever the model says. */
 const NOT_A_RULE =
-  /\bno idea\b|\bhere(?:'s| is| are) (?:the|my|a|an|our|your|some)\b|\b[A-Z]\w*(?:Error|Exception)\b|\b(?:in|for) this (?:pr|task|ticket|commit|branch|run|session)\b|^(?:(?:can|could|would|will) (?:you|u)\b|(?:next|now|then|first|finally)\b[:,]?|never ?mind\b|nvm\b|scratch that\b|forget (?:it|that)\b|go with\b|let'?s\b)|^(?:(?:in|for) \S+\s*,?\s*)?(?:add|create|write|implement|build|make|fix|update|change|rename|move|delete|remove|run|put|regenerate|bump|sort|refactor|port|paste|show|give|tell|explain|check|copy)\b/i;
+  /\bno idea\b|\b(?:yet|for this one|for now|this time|right now)\b|\b(?:that|this|which|it) (?:is|was|'s) the (?:bug|problem|issue|cause|culprit)\b|\b(?:are|is|keeps?) (?:failing|broken|crashing)\b|\bhere(?:'s| is| are) (?:the|my|a|an|our|your|some)\b|\b[A-Z]\w*(?:Error|Exception)\b|\b(?:in|for) this (?:pr|task|ticket|commit|branch|run|session)\b|^(?:(?:can|could|would|will) (?:you|u)\b|(?:next|now|then|first|finally)\b[:,]?|never ?mind\b|nvm\b|scratch that\b|forget (?:it|that)\b|go with\b|let'?s\b)|^(?:(?:in|for) \S+\s*,?\s*)?(?:add|create|write|implement|build|make|fix|update|change|rename|move|delete|remove|run|put|regenerate|bump|sort|refactor|port|paste|show|give|tell|explain|check|copy)\b/i;
 
 /**
  * The sentence next to a unit in the same paragraph (the next one, else the one before): the

@@ -7,6 +7,7 @@ import {
   type LessonModel,
   lessonScore,
   modelWords,
+  sentenceScore,
   type UnitContext,
   unitFeatures,
 } from '../../src/evaluate/lesson-model.js';
@@ -93,6 +94,20 @@ describe('lessonScore', () => {
     expect(lessonScore(['w:unknown'], model)).toBeCloseTo(1 / (1 + Math.exp(1)), 10);
   });
 
+  it.each([
+    'pls remember it: the tests only run with java 17 here.',
+    'never touch `schema.sql` in this service, not even for a quick fix!',
+    'we use pnpm, not npm — the lockfile is pnpm-lock.yaml',
+    'ok',
+    'why does the build break on 3.12?',
+  ])('scores %j the same from the sentence as from its named features', (sentence) => {
+    const where = { ...ctx, afterStop: true, index: 0 };
+    expect(sentenceScore(sentence, where)).toBeCloseTo(
+      lessonScore(unitFeatures(sentence, where)),
+      12,
+    );
+  });
+
   it('ships a trained model whose threshold lies inside 0..1', () => {
     expect(LESSON_MODEL.threshold).toBeGreaterThan(0);
     expect(LESSON_MODEL.threshold).toBeLessThan(1);
@@ -123,6 +138,10 @@ describe('detectLessons with the lesson model', () => {
     ['an observation with no rule', 'in dev I sometimes see this warning, no idea why'],
     ['a scope of this one change', "we're not downgrading anything in this PR"],
     ['a question', 'should the retries live in the worker or the queue?'],
+    ['a limit to the moment', "don't change anything yet, just explain what the bug is"],
+    ['a diagnosis', 'the cache is never invalidated, that is the bug'],
+    ['a report of how things stand', 'all tests in this repo are failing since the merge'],
+    ['a token handed over', 'also here is the token for the staging API, in case you need it'],
   ])('never takes %s, whatever the model says', (_what, text) => {
     const lessons = detectLessons(session([text]), { model: TAKES_ALL }).lessons;
     expect(lessons).toEqual([]);
