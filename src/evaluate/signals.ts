@@ -698,7 +698,12 @@ function modelDirective(
   const score = sentenceScore(sentence, ctx, model);
   if (score < model.threshold) return undefined;
   const instruction = toSentence(
-    stripFillers(sentence).replace(/[\s,]*\b(?:pls|plz|please|thx|thanks|ty)\b[\s.!]*$/i, ''),
+    stripFillers(sentence)
+      .replace(
+        /^(?:(?:pls|plz|please) )?(?:remember(?: (?:it|this|that))?|reminder|psa)\s*[:,—–-]?\s+/i,
+        '',
+      )
+      .replace(/[\s,]*\b(?:pls|plz|please|thx|thanks|ty|lol|haha)\b[\s.!]*$/i, ''),
   );
   if (instruction.length < 12) return undefined;
   const kind = ABOUT_PROJECT.test(sentence)

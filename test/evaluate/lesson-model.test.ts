@@ -125,9 +125,7 @@ describe('detectLessons with the lesson model', () => {
     expect(rulesOnly.some((l) => /java 17/.test(l.quote))).toBe(false);
     const taken = withModel.find((l) => /java 17/.test(l.quote));
     expect(taken?.kind).toBe('convention');
-    expect(taken?.directive?.instruction).toBe(
-      'Remember it: the tests only run with java 17 here.',
-    );
+    expect(taken?.directive?.instruction).toBe('The tests only run with java 17 here.');
   });
 
   it.each([
