@@ -11,6 +11,7 @@ import {
   type UnitContext,
   unitFeatures,
 } from '../../src/evaluate/lesson-model.js';
+import { collectExamples, fitLessonModel } from '../../src/evaluate/lesson-model-train.js';
 import { LESSON_MODEL } from '../../src/evaluate/lesson-model-weights.js';
 import { detectLessons } from '../../src/evaluate/signals.js';
 import type { Session, Turn } from '../../src/model/session.js';
@@ -161,6 +162,24 @@ describe('detectLessons with the lesson model', () => {
       { text: 'Never commit directly to main.', offered: false, rule: true },
       { text: stated, offered: true, rule: false },
     ]);
+  });
+});
+
+describe('the shipped weights', () => {
+  it('are exactly what npm run train fits on the labelled fixtures in the repository', {
+    timeout: 120_000,
+  }, async () => {
+    const fixtures = join(import.meta.dirname, '../fixtures');
+    const examples = await collectExamples({
+      transcriptsDir: join(fixtures, 'transcripts'),
+      labelsDir: join(fixtures, 'eval'),
+    });
+    expect(examples.filter((e) => e.positive).length).toBeGreaterThan(100);
+    const model = fitLessonModel(examples);
+    expect(
+      model,
+      'src/evaluate/lesson-model-weights.ts is stale: run `npm run train` after changing fixtures, labels, phrase rules or features',
+    ).toEqual(LESSON_MODEL);
   });
 });
 
