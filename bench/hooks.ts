@@ -24,21 +24,12 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { PATTERN_CATEGORIES } from '../src/model/category.js';
 import { createPattern, type ExtractedPattern } from '../src/model/pattern.js';
 import { FileStore } from '../src/store/file-store.js';
-
-function findRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('package.json not found above bench/hooks');
-    dir = up;
-  }
-  return dir;
-}
+import { findRoot } from './args.js';
 
 const ROOT = findRoot();
 const CLI = join(ROOT, 'dist/src/cli/bin.cjs');

@@ -102,16 +102,21 @@ export interface QualityReport {
   unlabelled: string[];
 }
 
-/** True when the pattern's text holds every match entry of the label. */
-export function patternMatchesLabel(pattern: ExtractedPattern, label: LessonLabel): boolean {
-  if (!CATEGORY_COMPATIBILITY[label.category].includes(pattern.category)) return false;
-  const hay = `${pattern.trigger}\n${pattern.resolution}\n${pattern.context}`.toLowerCase();
+/** True when the text holds every match entry of the label (one alternative of each). */
+export function textMatchesLabel(text: string, label: LessonLabel): boolean {
+  const hay = text.toLowerCase();
   return label.match.every((entry) =>
     entry
       .split('|')
       .map((alt) => alt.trim().toLowerCase())
       .some((alt) => alt.length > 0 && hay.includes(alt)),
   );
+}
+
+/** True when the pattern's category is compatible and its text holds the label's entries. */
+export function patternMatchesLabel(pattern: ExtractedPattern, label: LessonLabel): boolean {
+  if (!CATEGORY_COMPATIBILITY[label.category].includes(pattern.category)) return false;
+  return textMatchesLabel(`${pattern.trigger}\n${pattern.resolution}\n${pattern.context}`, label);
 }
 
 /** One-to-one matching, labels in file order, each taking the first free matching pattern. */

@@ -7,8 +7,8 @@
  */
 import { relative } from 'node:path';
 import { readTranscriptFile } from '../transcripts/index.js';
-import { labelledFixtures, type QualityOptions } from './extraction-quality.js';
-import { type LessonModel, lessonScore } from './lesson-model.js';
+import { labelledFixtures, type QualityOptions, textMatchesLabel } from './extraction-quality.js';
+import { type LessonModel, lessonScore, RULES_ONLY } from './lesson-model.js';
 import { detectLessons } from './signals.js';
 
 /** Settings of {@link fitLessonModel}; the defaults are the shipped model's. */
@@ -35,9 +35,6 @@ export interface TrainingExample {
   offered: boolean;
 }
 
-/** A model that takes no sentence: the rules alone decide, as the examples must be collected. */
-const NONE: LessonModel = { bias: 0, threshold: 2, weights: {} };
-
 /**
  * Every user sentence of the labelled fixtures, as the model sees it. A sentence is positive
  * when it holds every `match` entry of one of its fixture's labels.
@@ -51,20 +48,14 @@ export async function collectExamples(options: QualityOptions): Promise<Training
     const { sessions } = await readTranscriptFile(f.file);
     for (const session of sessions) {
       detectLessons(session, {
-        model: NONE,
+        model: RULES_ONLY,
         onUnit: (u) => {
-          const hay = u.text.toLowerCase();
-          const positive = f.labels.some((l) =>
-            l.match.every((m) =>
-              m.split('|').some((alt) => hay.includes(alt.trim().toLowerCase())),
-            ),
-          );
           examples.push({
             group,
             fixture: f.name,
             text: u.text,
             features: u.features,
-            positive,
+            positive: f.labels.some((l) => textMatchesLabel(u.text, l)),
             offered: u.offered,
           });
         },

@@ -35,10 +35,13 @@ export interface UnitContext {
 /** Weights of the model, as the trainer writes them. */
 export interface LessonModel {
   bias: number;
-  /** Score at or above which a sentence is taken as a lesson. */
+  /** Score at or above which a sentence is taken as a lesson; above 1, none is. */
   threshold: number;
   weights: Readonly<Record<string, number>>;
 }
+
+/** A model that takes no sentence: the phrase rules alone (the trainer collects with it). */
+export const RULES_ONLY: LessonModel = Object.freeze({ bias: 0, threshold: 2, weights: {} });
 
 const WORD = /[a-z][a-z'-]*/g;
 const PATH =

@@ -9,13 +9,7 @@
 
 import type { Session, Turn } from '../model/session.js';
 import { detectPastedErrorResolution, detectToolLessons } from './error-lessons.js';
-import {
-  type LessonModel,
-  lessonScore,
-  sentenceScore,
-  type UnitContext,
-  unitFeatures,
-} from './lesson-model.js';
+import { type LessonModel, sentenceScore, type UnitContext, unitFeatures } from './lesson-model.js';
 import { LESSON_MODEL } from './lesson-model-weights.js';
 import {
   contentWords,
@@ -118,7 +112,6 @@ export interface ModelUnit {
   turn: number;
   text: string;
   features: string[];
-  score: number;
   /** The phrase rules left it to the model. */
   offered: boolean;
   /** A phrase rule took it. */
@@ -129,7 +122,7 @@ export interface ModelUnit {
 export interface DetectOptions {
   /** The lesson model that reads sentences the phrase rules did not take. */
   model?: LessonModel;
-  /** Called with every sentence offered to the model (the trainer collects them). */
+  /** Called with every sentence the model can read, offered to it or not (for training). */
   onUnit?: (unit: ModelUnit) => void;
 }
 
@@ -543,23 +536,26 @@ function scanUserText(
       !anchor &&
       !(last && INSTEAD_FOLLOW_UP.test(sentence)) &&
       !AFFIRMS_PREVIOUS.test(sentence);
-    const unitContext: UnitContext = {
-      afterStop,
-      corrective,
-      conventionTurn,
-      answer,
-      firstPrompt: scan.firstPrompt === true,
-      index,
-      count: units.length,
-    };
-    if (scan.onUnit && modelReads(sentence)) {
+    // Built only when the model may read the sentence: most sentences never need it.
+    const unitContext: UnitContext | undefined =
+      offered || scan.onUnit
+        ? {
+            afterStop,
+            corrective,
+            conventionTurn,
+            answer,
+            firstPrompt: scan.firstPrompt === true,
+            index,
+            count: units.length,
+          }
+        : undefined;
+    if (scan.onUnit && unitContext && modelReads(sentence)) {
       const features = unitFeatures(sentence, unitContext);
-      const score = lessonScore(features, scan.model);
-      scan.onUnit({ turn, text: sentence, features, score, offered, rule: d0 !== undefined });
+      scan.onUnit({ turn, text: sentence, features, offered, rule: d0 !== undefined });
     }
     let d =
       d0 ??
-      (offered
+      (offered && unitContext
         ? modelDirective(sentence, scan.model, unitContext, neighbour(units, index))
         : undefined);
     // "also: timestamptz. we never use `timestamp` without time zone": the bare term just
@@ -693,12 +689,13 @@ function modelDirective(
   ctx: UnitContext,
   beside: string | undefined,
 ): Directive | undefined {
-  if (model.threshold > 1 || !modelReads(sentence) || NOT_A_RULE.test(stripFillers(sentence)))
-    return undefined;
+  if (model.threshold > 1 || !modelReads(sentence)) return undefined;
+  const plain = stripFillers(sentence);
+  if (NOT_A_RULE.test(plain)) return undefined;
   const score = sentenceScore(sentence, ctx, model);
   if (score < model.threshold) return undefined;
   const instruction = toSentence(
-    stripFillers(sentence)
+    plain
       .replace(
         /^(?:(?:pls|plz|please) )?(?:remember(?: (?:it|this|that))?|reminder|psa)\s*[:,—–-]?\s+/i,
         '',
