@@ -10,8 +10,20 @@ describe('extraction quality on the labelled development set', () => {
       transcriptsDir: `${fixtures}transcripts`,
       labelsDir: `${fixtures}eval`,
       // blind-3, blind-4 and blind-6 were written blind but have since been tuned on, so they
-      // are held to the targets too; blind-5 and blind-7 to blind-12 are reported by `npm run eval`.
-      exclude: ['blind-5', 'blind-7', 'blind-8', 'blind-9', 'blind-10', 'blind-11', 'blind-12'],
+      // are held to the targets too; blind-5 and blind-7 to blind-16 are reported by `npm run eval`.
+      exclude: [
+        'blind-5',
+        'blind-7',
+        'blind-8',
+        'blind-9',
+        'blind-10',
+        'blind-11',
+        'blind-12',
+        'blind-13',
+        'blind-14',
+        'blind-15',
+        'blind-16',
+      ],
     });
     expect(report.fixtures.length).toBeGreaterThanOrEqual(12);
     expect(report.overall.labelled).toBeGreaterThan(30);
