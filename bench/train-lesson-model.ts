@@ -1,50 +1,44 @@
 /**
- * Trains the lesson model (src/evaluate/lesson-model.ts) on the labelled fixtures and writes its
- * weights.
+ * Trains the lesson model (src/evaluate/lesson-model.ts) and the fix model
+ * (src/evaluate/fix-model.ts) on the labelled fixtures and writes their weights.
  *
- * Every user sentence the phrase rules leave alone is an example; it is positive when it holds
- * every `match` entry of one of its fixture's labels. Word features are kept only when they
- * occur in at least `--min-sessions` different fixtures, so the model learns how people state
- * lessons rather than what this project's fixtures are about. The threshold is chosen by
- * cross-validation over the fixture folders: each folder is scored by a model trained on the
- * others, and the held-out precision and recall of sentences are printed for each threshold. The
- * threshold shipped (`--threshold`, 0.5) was chosen on whole patterns: each of blind-5, blind-7 to
- * blind-10 and the real sessions scored by `npm run eval` with a model trained without it. (A veto
- * that dropped the phrase rules' hits the model scored low was tried and left out: it cost short,
- * clear rules such as "Use langgraph.")
+ * Lesson model: every user sentence the phrase rules leave alone is an example; it is positive
+ * when it holds every `match` entry of one of its fixture's labels. Fix model: every assistant
+ * sentence read after an error is an example; it is positive when, put after the error, it holds
+ * every entry of one of the fixture's error resolution or workaround labels. Word features are
+ * kept only when they occur in at least `--min-sessions` different fixtures, so the models learn
+ * how people state lessons rather than what this project's fixtures are about. The held-out
+ * precision and recall of sentences are printed for each model, each fixture folder scored by a
+ * model trained on the others. The thresholds shipped (`--threshold` 0.5, `--fix-threshold` 0.7)
+ * were chosen on whole patterns: each of blind-5, blind-7 to blind-16 and the real sessions scored
+ * by `npm run eval` with models trained without it. (A veto that dropped the phrase rules' hits
+ * the lesson model scored low was tried and left out: it cost short, clear rules such as "Use
+ * langgraph.")
  *
  *   npm run train -- [--exclude blind-10,blind-11] [--out src/evaluate/lesson-model-weights.ts]
  * @module
  */
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import type { LessonModel } from '../src/evaluate/lesson-model.js';
 import {
   collectExamples,
+  FIX_THRESHOLD,
+  type FitOptions,
   fitLessonModel,
   heldOutScores,
+  type TrainingExample,
 } from '../src/evaluate/lesson-model-train.js';
 import { arg, findRoot } from './args.js';
 
-async function main(): Promise<void> {
-  const root = findRoot();
-  const transcriptsDir = resolve(arg('--transcripts') ?? join(root, 'test/fixtures/transcripts'));
-  const labelsDir = resolve(arg('--labels') ?? join(root, 'test/fixtures/eval'));
-  const exclude = (arg('--exclude') ?? '').split(',').filter(Boolean);
-  const out = resolve(arg('--out') ?? join(root, 'src/evaluate/lesson-model-weights.ts'));
-  const options = {
-    minFixtures: Number(arg('--min-sessions') ?? 6),
-    l2: Number(arg('--l2') ?? 0.003),
-    epochs: Number(arg('--epochs') ?? 300),
-    threshold: Number(arg('--threshold') ?? 0.5),
-  };
-
-  const examples = await collectExamples({ transcriptsDir, labelsDir, exclude });
+/** Prints held-out precision and recall of sentences by rank, a line per 10 taken. */
+function report(name: string, examples: readonly TrainingExample[], options: FitOptions): void {
   const offered = examples.filter((e) => e.offered);
   const positives = offered.filter((e) => e.positive).length;
   const allPositive = examples.filter((e) => e.positive).length;
-  const groups = new Set(examples.map((e) => e.group)).size;
   console.log(
-    `${examples.length} sentences (${allPositive} positive); ${offered.length} left to the model (${positives} positive)`,
+    `${name}: ${examples.length} sentences (${allPositive} positive); ${offered.length} left to the model (${positives} positive)`,
   );
   console.log('held-out threshold  taken  precision  recall (of sentences)');
   let tp = 0;
@@ -57,14 +51,49 @@ async function main(): Promise<void> {
         `  ${h.score.toFixed(3).padStart(8)}  ${String(i + 1).padStart(5)}  ${((tp / (i + 1)) * 100).toFixed(1).padStart(8)}%  ${((tp / Math.max(1, positives)) * 100).toFixed(1).padStart(5)}%`,
       );
   }
-  const model = fitLessonModel(examples, options);
-  console.log(`threshold ${model.threshold}; ${Object.keys(model.weights).length} weights`);
-  const body = `{ bias: ${model.bias}, threshold: ${model.threshold}, weights: ${JSON.stringify(model.weights, Object.keys(model.weights).sort())} }`;
-  const header = `/**\n * Weights of the lesson model (see lesson-model.ts). Generated by \`npm run train\`; do not edit.\n * Trained on ${examples.length} sentences (${allPositive} positive) from ${groups} fixture folders${exclude.length ? `, without ${exclude.join(', ')}` : ''}.\n * @module\n */\n`;
+}
+
+function literal(model: LessonModel): string {
+  return `{ bias: ${model.bias}, threshold: ${model.threshold}, weights: ${JSON.stringify(model.weights, Object.keys(model.weights).sort())} }`;
+}
+
+async function main(): Promise<void> {
+  const root = findRoot();
+  const transcriptsDir = resolve(arg('--transcripts') ?? join(root, 'test/fixtures/transcripts'));
+  const labelsDir = resolve(arg('--labels') ?? join(root, 'test/fixtures/eval'));
+  const exclude = (arg('--exclude') ?? '').split(',').filter(Boolean);
+  const out = resolve(arg('--out') ?? join(root, 'src/evaluate/lesson-model-weights.ts'));
+  const options: FitOptions = {
+    minFixtures: Number(arg('--min-sessions') ?? 6),
+    l2: Number(arg('--l2') ?? 0.003),
+    epochs: Number(arg('--epochs') ?? 300),
+    threshold: Number(arg('--threshold') ?? 0.5),
+  };
+  const fixOptions: FitOptions = {
+    ...options,
+    threshold: Number(arg('--fix-threshold') ?? FIX_THRESHOLD),
+  };
+
+  const sets = await collectExamples({ transcriptsDir, labelsDir, exclude });
+  report('lesson model', sets.lessons, options);
+  report('fix model', sets.fixes, fixOptions);
+  const lesson = fitLessonModel(sets.lessons, options);
+  const fix = fitLessonModel(sets.fixes, fixOptions);
+  console.log(
+    `lesson model: threshold ${lesson.threshold}, ${Object.keys(lesson.weights).length} weights; fix model: threshold ${fix.threshold}, ${Object.keys(fix.weights).length} weights`,
+  );
+  const groups = new Set(sets.lessons.map((e) => e.group)).size;
+  const count = (e: readonly TrainingExample[]) =>
+    `${e.length} sentences (${e.filter((x) => x.positive).length} positive)`;
+  const header = `/**\n * Weights of the lesson model (lesson-model.ts) and the fix model (fix-model.ts). Generated by\n * \`npm run train\`; do not edit. Trained on ${count(sets.lessons)} and\n * ${count(sets.fixes)} from ${groups} fixture folders${exclude.length ? `, without ${exclude.join(', ')}` : ''}.\n * @module\n */\n`;
   const text = out.endsWith('.ts')
-    ? `${header}import type { LessonModel } from './lesson-model.js';\n\n/** The shipped model. */\nexport const LESSON_MODEL: LessonModel = ${body};\n`
-    : `${header}export const LESSON_MODEL = ${body};\n`;
+    ? `${header}import type { LessonModel } from './lesson-model.js';\n\n/** The shipped lesson model. */\nexport const LESSON_MODEL: LessonModel = ${literal(lesson)};\n\n/** The shipped fix model. */\nexport const FIX_MODEL: LessonModel = ${literal(fix)};\n`
+    : `${header}export const LESSON_MODEL = ${literal(lesson)};\nexport const FIX_MODEL = ${literal(fix)};\n`;
   writeFileSync(out, text);
+  // Written in the repository's format, so that `npm test`'s lint passes right after training.
+  const biome = join(root, 'node_modules/.bin/biome');
+  if (out.endsWith('.ts') && existsSync(biome))
+    execFileSync(biome, ['format', '--write', out], { stdio: 'ignore' });
   console.log(`wrote ${relative(root, out)}`);
 }
 

@@ -298,7 +298,7 @@ const RUN_FAILURE =
   /thread '[^']*' panicked at|^Traceback \(most recent call last\)|^SCRIPT ERROR:|^\s*(?:FAIL|FAILED)\s+\S|^\s*(?:error(?:\[\w+\])?|fatal):\s|^\s*Failing\s+[1-9]|\b[1-9]\d* (?:failed|failing|failures?)\b|^npm ERR!|^Error: |\bException in thread\b|^[A-Z][a-z]+-[A-Z][A-Za-z]+: \S|^[\d :.,/T-]{8,}:?(?:ERROR|FATAL) \[[\w-]+\]:|^\s*\[(?:[A-Z]\w*\\)+[A-Z]\w*(?:Exception|Error)\]\s*$/m;
 
 /** True when the call failed: flagged, a non-zero exit code, or an unmistakable failure text. */
-function isFailure(call: ToolCall): boolean {
+export function isFailure(call: ToolCall): boolean {
   if (call.isError === true || (call.exitCode !== undefined && call.exitCode !== 0)) return true;
   if (call.isError === false) return false;
   const out = call.output ?? '';
@@ -306,6 +306,26 @@ function isFailure(call: ToolCall): boolean {
   if (UNFLAGGED_FAILURE.test(out.slice(0, 400))) return true;
   if (LOOK_COMMAND.test(commandOf(call.input)) && !/panicked at/.test(out)) return false;
   return RUN_FAILURE.test(out.length > 20_000 ? out.slice(-20_000) : out);
+}
+
+/** A shell call (a command run), in any format. */
+export function isShellCall(call: ToolCall): boolean {
+  return SHELL_TOOL.test(call.name) || /^(?:Bash|exec)/i.test(call.name);
+}
+
+/** An edit or file write, in any format. */
+export function isEditCall(call: ToolCall): boolean {
+  return EDIT_TOOL.test(call.name) || /^edit$/i.test(call.name);
+}
+
+/** A shell call that only looks (`ls`, `cat`, `git diff`): never a fix, never a re-run. */
+export function isLookCall(call: ToolCall): boolean {
+  return LOOK_COMMAND.test(commandOf(call.input));
+}
+
+/** An error with an outside cause: no network, no Docker, a sandbox, a quota. */
+export function isEnvironmentError(text: string): boolean {
+  return ENVIRONMENT_ERROR.test(text);
 }
 
 const REJECTED =
@@ -595,7 +615,8 @@ function environmentCause(output: string): { text: string; marker: string } | un
 }
 
 /** The error line, or the outside cause when the line does not name it. */
-function failureTrigger(output: string): string | undefined {
+/** The trigger of a failure's output: its error line, or the outside cause (no network …). */
+export function failureTrigger(output: string): string | undefined {
   const line = errorLine(output);
   const env = environmentCause(output);
   if (!env) return line;
@@ -849,7 +870,8 @@ function scan(
   return w;
 }
 
-function confirms(text: string): boolean {
+/** The user says the failure is fixed ("that works", "tests pass now"). */
+export function confirms(text: string): boolean {
   const head = text.slice(0, 300);
   return (
     USER_CONFIRMS.test(head) &&
@@ -857,7 +879,8 @@ function confirms(text: string): boolean {
   );
 }
 
-function objects(text: string): boolean {
+/** The user pushes back on what was just done. */
+export function objects(text: string): boolean {
   return USER_OBJECTS.test(text.slice(0, 200)) || FRUSTRATION.test(text);
 }
 
@@ -1269,7 +1292,8 @@ function isSlip(a: string, b: string): boolean {
 // ---------------------------------------------------------------------------------------------
 // Fixes from prose
 
-function sentencesOf(prose: string): string[] {
+/** The sentences of assistant prose, code blocks and SEARCH/REPLACE blocks left out. */
+export function sentencesOf(prose: string): string[] {
   return prose
     .replace(/```[\s\S]*?```/g, '\n')
     .replace(/<<<<<<< SEARCH[\s\S]*?>>>>>>> REPLACE/g, '\n')
@@ -1461,7 +1485,7 @@ function clauses(sentence: string): string[] {
 }
 
 /** Turns a clause into an imperative sentence, or undefined when it is not an action. */
-function instruction(clause: string, previous: string | undefined): string | undefined {
+export function instruction(clause: string, previous: string | undefined): string | undefined {
   const text = clause.trim().replace(/^(?:also|then|now|just|first)\s+/i, '');
   let verb: string | undefined;
   let body: string | undefined;

@@ -23,7 +23,10 @@ export interface FitOptions {
   threshold?: number;
 }
 
-/** One user sentence as a training example. */
+/** Threshold of the shipped fix model (chosen on whole patterns, see bench/train-lesson-model.ts). */
+export const FIX_THRESHOLD = 0.7;
+
+/** One sentence as a training example. */
 export interface TrainingExample {
   /** Top-level fixture folder: the unit of cross-validation. */
   group: string;
@@ -35,22 +38,36 @@ export interface TrainingExample {
   offered: boolean;
 }
 
+/** The examples of both models. */
+export interface TrainingSets {
+  /** User sentences, for the lesson model. */
+  lessons: TrainingExample[];
+  /** Assistant sentences after an error, for the fix model. */
+  fixes: TrainingExample[];
+}
+
 /**
- * Every user sentence of the labelled fixtures, as the model sees it. A sentence is positive
- * when it holds every `match` entry of one of its fixture's labels.
+ * Every sentence of the labelled fixtures, as the two models see them. A user sentence is
+ * positive when it holds every `match` entry of one of its fixture's labels; an assistant
+ * sentence after an error when, put after the error, it holds every entry of one of the
+ * fixture's error resolution or workaround labels.
  */
-export async function collectExamples(options: QualityOptions): Promise<TrainingExample[]> {
+export async function collectExamples(options: QualityOptions): Promise<TrainingSets> {
   const { transcriptsDir } = options;
   const { fixtures } = await labelledFixtures(options);
-  const examples: TrainingExample[] = [];
+  const sets: TrainingSets = { lessons: [], fixes: [] };
   for (const f of fixtures) {
     const group = relative(transcriptsDir, f.file).split(/[\\/]/)[0] ?? '';
+    const fixLabels = f.labels.filter(
+      (l) => l.category === 'error_resolution' || l.category === 'workaround',
+    );
     const { sessions } = await readTranscriptFile(f.file);
     for (const session of sessions) {
       detectLessons(session, {
         model: RULES_ONLY,
+        fixModel: RULES_ONLY,
         onUnit: (u) => {
-          examples.push({
+          sets.lessons.push({
             group,
             fixture: f.name,
             text: u.text,
@@ -59,10 +76,21 @@ export async function collectExamples(options: QualityOptions): Promise<Training
             offered: u.offered,
           });
         },
+        onFixUnit: (u) => {
+          const text = `${u.error} ${u.text}`;
+          sets.fixes.push({
+            group,
+            fixture: f.name,
+            text: u.text,
+            features: u.features,
+            positive: fixLabels.some((l) => textMatchesLabel(text, l)),
+            offered: true,
+          });
+        },
       });
     }
   }
-  return examples;
+  return sets;
 }
 
 /** Feature names kept: context and shape always; words only when seen in enough fixtures. */

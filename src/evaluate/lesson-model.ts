@@ -62,13 +62,32 @@ export function modelWords(sentence: string): string[] {
 }
 
 /**
+ * The context flags of a user sentence: where it sits in its message and in the session.
+ * Assistant sentences read by the fix model (fix-model.ts) bring their own flags.
+ */
+export function contextFlags(ctx: UnitContext): string[] {
+  const flags: string[] = [];
+  if (ctx.afterStop) flags.push('ctx:after-stop');
+  if (ctx.corrective) flags.push('ctx:corrective');
+  if (ctx.conventionTurn) flags.push('ctx:convention-turn');
+  if (ctx.answer) flags.push('ctx:answer');
+  if (ctx.firstPrompt) flags.push('ctx:first-prompt');
+  if (ctx.index === 0) flags.push('ctx:first-sentence');
+  if (ctx.index === ctx.count - 1) flags.push('ctx:last-sentence');
+  flags.push(
+    ctx.count <= 2 ? 'ctx:short-message' : ctx.count <= 8 ? 'ctx:mid-message' : 'ctx:long-message',
+  );
+  return flags;
+}
+
+/**
  * Calls `word` for each word, `pair` for each pair of neighbouring words (and the first two),
  * `first` with the first word, and `flag` for every shape and context feature. The one place that
- * says what the features are: {@link unitFeatures} names them, {@link sentenceScore} weighs them.
+ * says what the features are: {@link sentenceFeatures} names them, {@link flagsScore} weighs them.
  */
 function visitFeatures(
   sentence: string,
-  ctx: UnitContext,
+  flags: readonly string[],
   word: (w: string) => void,
   pair: (prefix: 'b' | 'f2', a: string, b: string) => void,
   first: (w: string) => void,
@@ -94,33 +113,29 @@ function visitFeatures(
   if (CONTRAST.test(s)) flag('shape:contrast');
   if (/[—–:]\s/.test(s)) flag('shape:dash');
   if (/\b[A-Z_]{3,}\b/.test(s)) flag('shape:caps');
-  if (ctx.afterStop) flag('ctx:after-stop');
-  if (ctx.corrective) flag('ctx:corrective');
-  if (ctx.conventionTurn) flag('ctx:convention-turn');
-  if (ctx.answer) flag('ctx:answer');
-  if (ctx.firstPrompt) flag('ctx:first-prompt');
-  if (ctx.index === 0) flag('ctx:first-sentence');
-  if (ctx.index === ctx.count - 1) flag('ctx:last-sentence');
-  flag(
-    ctx.count <= 2 ? 'ctx:short-message' : ctx.count <= 8 ? 'ctx:mid-message' : 'ctx:long-message',
-  );
+  for (const f of flags) flag(f);
 }
 
 /**
- * The features of one sentence, by name. Word features (`w:`) are emitted for every word, as
- * often as it occurs; the model only weighs those the trainer kept.
+ * The features of one sentence with its context flags, by name. Word features (`w:`) are
+ * emitted for every word, as often as it occurs; the model only weighs those the trainer kept.
  */
-export function unitFeatures(sentence: string, ctx: UnitContext): string[] {
+export function sentenceFeatures(sentence: string, flags: readonly string[]): string[] {
   const f: string[] = [];
   visitFeatures(
     sentence,
-    ctx,
+    flags,
     (w) => f.push(`w:${w}`),
     (prefix, a, b) => f.push(`${prefix}:${a} ${b}`),
     (w) => f.push(`f1:${w}`),
     (name) => f.push(name),
   );
   return f;
+}
+
+/** The features of one user sentence, by name (see {@link sentenceFeatures}). */
+export function unitFeatures(sentence: string, ctx: UnitContext): string[] {
+  return sentenceFeatures(sentence, contextFlags(ctx));
 }
 
 /** A model's weights split by feature kind, so that scoring builds no feature names. */
@@ -170,17 +185,13 @@ export function lessonScore(
   return sigmoid(z);
 }
 
-/** The same probability as `lessonScore(unitFeatures(sentence, ctx))`, without naming features. */
-export function sentenceScore(
-  sentence: string,
-  ctx: UnitContext,
-  model: LessonModel = LESSON_MODEL,
-): number {
+/** The same probability as `lessonScore(sentenceFeatures(sentence, flags))`, without naming features. */
+export function flagsScore(sentence: string, flags: readonly string[], model: LessonModel): number {
   const t = tables(model);
   let z = model.bias;
   visitFeatures(
     sentence,
-    ctx,
+    flags,
     (w) => {
       z += t.words.get(w) ?? 0;
     },
@@ -195,4 +206,13 @@ export function sentenceScore(
     },
   );
   return sigmoid(z);
+}
+
+/** The same probability as `lessonScore(unitFeatures(sentence, ctx))`, without naming features. */
+export function sentenceScore(
+  sentence: string,
+  ctx: UnitContext,
+  model: LessonModel = LESSON_MODEL,
+): number {
+  return flagsScore(sentence, contextFlags(ctx), model);
 }

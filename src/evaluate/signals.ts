@@ -9,8 +9,9 @@
 
 import type { Session, Turn } from '../model/session.js';
 import { detectPastedErrorResolution, detectToolLessons } from './error-lessons.js';
+import { detectModelFixes, type FixUnit } from './fix-model.js';
 import { type LessonModel, sentenceScore, type UnitContext, unitFeatures } from './lesson-model.js';
-import { LESSON_MODEL } from './lesson-model-weights.js';
+import { FIX_MODEL, LESSON_MODEL } from './lesson-model-weights.js';
 import {
   contentWords,
   type Directive,
@@ -82,6 +83,8 @@ export interface Lesson {
   command?: string;
   /** For answers to the assistant's question tool: the question asked. */
   question?: string;
+  /** Found by the fix model (fix-model.ts) rather than the error rules. */
+  fromModel?: boolean;
   /**
    * Lessons with the same thread state one lesson: consecutive sentences of one turn that
    * elaborate the same rule, or a correction the user repeats over consecutive turns.
@@ -124,6 +127,10 @@ export interface DetectOptions {
   model?: LessonModel;
   /** Called with every sentence the model can read, offered to it or not (for training). */
   onUnit?: (unit: ModelUnit) => void;
+  /** The fix model that reads the assistant's sentences after errors the rules left alone. */
+  fixModel?: LessonModel;
+  /** Called with every assistant sentence the fix model reads (for training). */
+  onFixUnit?: (unit: FixUnit) => void;
 }
 
 /**
@@ -217,6 +224,10 @@ export function detectLessons(
     detectPastedErrorResolution(turns, i, lessons);
     afterStop = false;
   }
+  detectModelFixes(turns, lessons, {
+    model: options.fixModel ?? FIX_MODEL,
+    ...(options.onFixUnit ? { onUnit: options.onFixUnit } : {}),
+  });
   return { interactionCount, lessons: dedupeByTurn(lessons) };
 }
 

@@ -226,6 +226,12 @@ function phrase(lesson: Lesson, scope: string | undefined, session: Session): Ph
     const error = lesson.error.length > 160 ? cutAtWord(lesson.error, 157) : lesson.error;
     if (error.length < 12) return undefined;
     const cause = lesson.cause ? ` ${lesson.cause.replace(/\s+/g, ' ')}` : '';
+    if (lesson.fromModel)
+      return {
+        trigger: error.replace(/[.]+$/, ''),
+        resolution: lesson.fix,
+        context: `Read from the assistant's explanation after this error.${cause}`,
+      };
     if (lesson.kind === 'workaround') {
       return {
         trigger: lesson.command

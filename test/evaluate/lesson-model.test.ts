@@ -11,8 +11,12 @@ import {
   type UnitContext,
   unitFeatures,
 } from '../../src/evaluate/lesson-model.js';
-import { collectExamples, fitLessonModel } from '../../src/evaluate/lesson-model-train.js';
-import { LESSON_MODEL } from '../../src/evaluate/lesson-model-weights.js';
+import {
+  collectExamples,
+  FIX_THRESHOLD,
+  fitLessonModel,
+} from '../../src/evaluate/lesson-model-train.js';
+import { FIX_MODEL, LESSON_MODEL } from '../../src/evaluate/lesson-model-weights.js';
 import { detectLessons } from '../../src/evaluate/signals.js';
 import type { Session, Turn } from '../../src/model/session.js';
 
@@ -170,16 +174,16 @@ describe('the shipped weights', () => {
     timeout: 120_000,
   }, async () => {
     const fixtures = join(import.meta.dirname, '../fixtures');
-    const examples = await collectExamples({
+    const sets = await collectExamples({
       transcriptsDir: join(fixtures, 'transcripts'),
       labelsDir: join(fixtures, 'eval'),
     });
-    expect(examples.filter((e) => e.positive).length).toBeGreaterThan(100);
-    const model = fitLessonModel(examples);
-    expect(
-      model,
-      'src/evaluate/lesson-model-weights.ts is stale: run `npm run train` after changing fixtures, labels, phrase rules or features',
-    ).toEqual(LESSON_MODEL);
+    expect(sets.lessons.filter((e) => e.positive).length).toBeGreaterThan(100);
+    expect(sets.fixes.filter((e) => e.positive).length).toBeGreaterThan(50);
+    const stale =
+      'src/evaluate/lesson-model-weights.ts is stale: run `npm run train` after changing fixtures, labels, phrase rules or features';
+    expect(fitLessonModel(sets.lessons), stale).toEqual(LESSON_MODEL);
+    expect(fitLessonModel(sets.fixes, { threshold: FIX_THRESHOLD }), stale).toEqual(FIX_MODEL);
   });
 });
 
