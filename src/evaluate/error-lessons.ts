@@ -301,6 +301,18 @@ const RUN_FAILURE =
 export function isFailure(call: ToolCall): boolean {
   if (call.isError === true || (call.exitCode !== undefined && call.exitCode !== 0)) return true;
   if (call.isError === false) return false;
+  let failed = FAILED.get(call);
+  if (failed === undefined) {
+    failed = outputFails(call);
+    FAILED.set(call, failed);
+  }
+  return failed;
+}
+
+/** Calls already judged by their output (the judgement reads up to 20 000 characters). */
+const FAILED = new WeakMap<ToolCall, boolean>();
+
+function outputFails(call: ToolCall): boolean {
   const out = call.output ?? '';
   if (!out) return false;
   if (UNFLAGGED_FAILURE.test(out.slice(0, 400))) return true;
@@ -615,6 +627,16 @@ function environmentCause(output: string): { text: string; marker: string } | un
 }
 
 /** The error line, or the outside cause when the line does not name it. */
+/** {@link failureTrigger} of a call's output, worked out once per call. */
+export function callTrigger(call: ToolCall): string | undefined {
+  if (TRIGGERS.has(call)) return TRIGGERS.get(call);
+  const trigger = failureTrigger(call.output ?? '');
+  TRIGGERS.set(call, trigger);
+  return trigger;
+}
+
+const TRIGGERS = new WeakMap<ToolCall, string | undefined>();
+
 /** The trigger of a failure's output: its error line, or the outside cause (no network …). */
 export function failureTrigger(output: string): string | undefined {
   const line = errorLine(output);
@@ -816,7 +838,7 @@ function scan(
         }
         if (rel.rerun) {
           if (failed) {
-            const again = failureTrigger(out);
+            const again = callTrigger(call);
             const head = errorHead;
             const gone = !again && !out.includes(failing.error.slice(0, 40));
             if (
@@ -2123,7 +2145,7 @@ export function detectToolLessons(
     const output = call.output ?? '';
     if (!output || !isFailure(call)) continue;
     if (REJECTED.test(output.slice(0, 300))) continue;
-    const error = failureTrigger(output);
+    const error = callTrigger(call);
     if (!error || seen.has(error)) continue;
     // Only the last failure with this error in the turn: earlier ones were retried.
     if (laterSameFailure(turn, c, error)) continue;
@@ -2141,7 +2163,7 @@ export function detectToolLessons(
 function laterSameFailure(turn: Turn, c: number, error: string): boolean {
   for (let k = c + 1; k < turn.toolCalls.length; k++) {
     const later = turn.toolCalls[k] as ToolCall;
-    if (isFailure(later) && failureTrigger(later.output ?? '') === error) return true;
+    if (isFailure(later) && callTrigger(later) === error) return true;
   }
   return false;
 }

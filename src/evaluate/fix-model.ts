@@ -15,9 +15,9 @@
  */
 import type { ToolCall, Turn } from '../model/session.js';
 import {
+  callTrigger,
   confirms,
   errorLine,
-  failureTrigger,
   instruction,
   isEditCall,
   isEnvironmentError,
@@ -94,7 +94,7 @@ function failureOf(turn: Turn): { error: string; pasted: boolean } | undefined {
   let error: string | undefined;
   for (const call of turn.toolCalls) {
     if (!isShellCall(call) || !isFailure(call)) continue;
-    error = failureTrigger(call.output ?? '') ?? error;
+    error = callTrigger(call) ?? error;
   }
   return error ? { error, pasted: false } : undefined;
 }
