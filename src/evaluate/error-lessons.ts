@@ -809,7 +809,7 @@ function scan(
       const call = calls[c] as ToolCall;
       const out = call.output ?? '';
       if (REJECTED.test(out.slice(0, 200))) continue;
-      if (EDIT_TOOL.test(call.name) || /^edit$/i.test(call.name)) {
+      if (isEditCall(call)) {
         if (isFailure(call)) continue;
         w.editCount++;
         for (const ch of callChanges(call)) addChange(ch);
@@ -819,7 +819,7 @@ function scan(
         w.commits.push(call.input.trim());
         continue;
       }
-      if (!SHELL_TOOL.test(call.name) && !/^(?:Bash|exec)/i.test(call.name)) continue;
+      if (!isShellCall(call)) continue;
       const cmd = commandOf(call.input);
       const failed = isFailure(call);
       if (failing) {
@@ -2301,7 +2301,7 @@ function resolveFailure(
   call: ToolCall,
   error: string,
 ): Lesson | undefined {
-  if (!SHELL_TOOL.test(call.name) && !/^(?:Bash|exec)/i.test(call.name)) return undefined;
+  if (!isShellCall(call)) return undefined;
   const output = call.output ?? '';
   const command = commandOf(call.input);
   if (selfInflicted(turns, index, callIndex, error, output)) return undefined;

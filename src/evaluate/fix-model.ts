@@ -29,7 +29,7 @@ import {
 } from './error-lessons.js';
 import { flagsScore, type LessonModel, modelWords, sentenceFeatures } from './lesson-model.js';
 import type { Lesson } from './signals.js';
-import { clip, FRUSTRATION, redactText } from './text.js';
+import { clip, redactText } from './text.js';
 
 /** An assistant sentence after an error, as the fix model sees it (reported for training). */
 export interface FixUnit {
@@ -44,7 +44,7 @@ export interface FixUnit {
 export interface FixModelOptions {
   model: LessonModel;
   /** Called with every sentence the model reads (for training). */
-  onUnit?: (unit: FixUnit) => void;
+  onUnit?: ((unit: FixUnit) => void) | undefined;
 }
 
 /** How many turns after an error its explanation is looked for. */
@@ -62,6 +62,8 @@ interface Scored {
   sentence: string;
   /** The sentence before it in its turn. */
   previous: string | undefined;
+  /** It states an action (see {@link action}). */
+  action: boolean;
 }
 
 interface Anchor {
@@ -117,7 +119,7 @@ function aftermath(turns: readonly Turn[], t: number, error: string): string[] {
       const text = turn.text ?? '';
       if (turn.kind === 'interrupt' || turn.kind === 'rejection') flags.push('ctx:stopped');
       else if (confirms(text)) flags.push('ctx:user-confirms');
-      else if (FRUSTRATION.test(text) || objects(text)) flags.push('ctx:user-objects');
+      else if (objects(text)) flags.push('ctx:user-objects');
       else if (text.includes(head)) again = true;
       break;
     }
@@ -140,7 +142,7 @@ function aftermath(turns: readonly Turn[], t: number, error: string): string[] {
 /** Aftermaths that refute a fix: the user stopped or objected, or the error came back. */
 const REFUTED = new Set(['ctx:stopped', 'ctx:user-objects', 'ctx:error-again']);
 
-/** Sentences the model reads: prose of a fix's length, not a question or a status line. */
+/** Sentences the model reads: prose of a fix's length with five words or more, not a question. */
 function readable(sentence: string): boolean {
   if (sentence.length < 25 || sentence.length > 320) return false;
   if (sentence.endsWith('?')) return false;
@@ -191,8 +193,7 @@ export function detectModelFixes(
     let { best, second } = anchor;
     if (second && second.score < model.threshold / 2) second = undefined;
     // A diagnosis scored above the action beside it: the action is the fix, the diagnosis why.
-    if (second && !action(best.sentence, best.previous) && action(second.sentence, second.previous))
-      [best, second] = [second, best];
+    if (second && !best.action && second.action) [best, second] = [second, best];
     const fix = asFix(best.sentence, best.previous);
     const lesson: Lesson = {
       kind: isEnvironmentError(error) ? 'workaround' : 'error_resolution',
@@ -250,7 +251,8 @@ export function detectModelFixes(
         if (anchor.words.has(w)) shared++;
       if (shared > 0) flags.push(shared > 1 ? 'ctx:shares-error-2' : 'ctx:shares-error');
       const previous = sentences[k - 1];
-      if (action(sentence, previous)) flags.push('ctx:action');
+      const isAction = action(sentence, previous) !== undefined;
+      if (isAction) flags.push('ctx:action');
       if (k === 0) flags.push('ctx:first-sentence');
       if (k === sentences.length - 1) flags.push('ctx:last-sentence');
       if (onUnit)
@@ -264,9 +266,9 @@ export function detectModelFixes(
       const score = flagsScore(sentence, flags, model);
       if (!anchor.best || score > anchor.best.score) {
         if (anchor.best) anchor.second = anchor.best;
-        anchor.best = { score, sentence, previous };
+        anchor.best = { score, sentence, previous, action: isAction };
       } else if (!anchor.second || score > anchor.second.score)
-        anchor.second = { score, sentence, previous };
+        anchor.second = { score, sentence, previous, action: isAction };
     }
   }
   settle();

@@ -226,7 +226,7 @@ export function detectLessons(
   }
   detectModelFixes(turns, lessons, {
     model: options.fixModel ?? FIX_MODEL,
-    ...(options.onFixUnit ? { onUnit: options.onFixUnit } : {}),
+    onUnit: options.onFixUnit,
   });
   return { interactionCount, lessons: dedupeByTurn(lessons) };
 }
