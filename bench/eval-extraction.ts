@@ -4,11 +4,17 @@
  * Prints a table per category and overall, per-file counts, and with `--verbose` every false
  * positive and miss. Exits 0 (it is a report) unless a fixture or a labels file fails to read.
  * Options: `--verbose`, `--transcripts DIR`, `--labels DIR`, `--exclude NAME[,NAME]` (sub-folders
- * of the transcripts folder to leave out), `--json`.
+ * of the transcripts folder to leave out), `--json`, `--extractor CMD` (measure a model
+ * extractor command instead of the built-in rules).
  * @module
  */
 import { join, resolve } from 'node:path';
-import { type QualityReport, runExtractionQuality } from '../src/evaluate/extraction-quality.js';
+import {
+  type QualityOptions,
+  type QualityReport,
+  runExtractionQuality,
+} from '../src/evaluate/extraction-quality.js';
+import { extractWithModel } from '../src/extract/model-extractor.js';
 import { arg, findRoot } from './args.js';
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`.padStart(7);
@@ -64,7 +70,23 @@ async function main(): Promise<void> {
   const transcriptsDir = resolve(arg('--transcripts') ?? join(root, 'test/fixtures/transcripts'));
   const labelsDir = resolve(arg('--labels') ?? join(root, 'test/fixtures/eval'));
   const exclude = (arg('--exclude') ?? '').split(',').filter(Boolean);
-  const report = await runExtractionQuality({ transcriptsDir, labelsDir, exclude });
+  const command = arg('--extractor');
+  const failures: string[] = [];
+  const options: QualityOptions = { transcriptsDir, labelsDir, exclude };
+  if (command !== undefined && command !== 'rules') {
+    // The model path, measured as it is: a session whose command fails counts as no patterns.
+    options.extract = async (session) => {
+      try {
+        const found = await extractWithModel(session, { command, now: new Date(0) });
+        return found.patterns;
+      } catch (error) {
+        failures.push(`${session.id}: ${error instanceof Error ? error.message : String(error)}`);
+        return [];
+      }
+    };
+  }
+  const report = await runExtractionQuality(options);
+  for (const f of failures) process.stderr.write(`eval-extraction: extractor failed on ${f}\n`);
   if (process.argv.includes('--json')) {
     process.stdout.write(
       `${JSON.stringify({ overall: report.overall, byCategory: report.byCategory }, null, 2)}\n`,

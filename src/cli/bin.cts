@@ -10,6 +10,15 @@ import fastStart = require('../hooks/claude-code/fast-start.cjs');
 function run(): void {
   const argv = process.argv.slice(2);
   let stdin: string | undefined;
+  // Inside a model extractor's own session (`claude -p` run by attune): no hook runs, so
+  // the extractor neither learns from nor is given context by its own sessions.
+  if (
+    argv[0] === 'hook' &&
+    argv[1] !== 'learn-worker' &&
+    process.env.ATTUNE_EXTRACTOR_CHILD /* EXTRACTOR_CHILD_ENV */
+  ) {
+    return;
+  }
   if (argv.length === 2 && argv[0] === 'hook' && argv[1] === 'session-start') {
     const text = fastStart.readStdinSync();
     if (text !== null) {

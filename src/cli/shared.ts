@@ -5,8 +5,10 @@
 import type { Command } from 'commander';
 import {
   type AttuneConfig,
+  type ExtractorConfig,
   findProjectRoot,
   loadConfig,
+  resolveExtractor,
   resolveStoreConfig,
   resolveUserId,
 } from '../config/config.js';
@@ -35,6 +37,23 @@ export function addGlobalOptions(command: Command): Command {
     .option('--database-url <url>', 'sqlite file or postgres:// connection string')
     .option('--json', 'print JSON instead of text')
     .option('--debug', 'print stack traces on errors');
+}
+
+/** Adds `--extractor`, taken by the commands that extract. */
+export function addExtractorOption(command: Command): Command {
+  return command.option(
+    '--extractor <command>',
+    'model command to extract with instead of the built-in rules; \'rules\' for the rules (default: $ATTUNE_EXTRACTOR, config "extractor")',
+  );
+}
+
+/** The learn options naming the model extractor chosen by flag, environment or config. */
+export function extractorOptions(
+  flag: string | undefined,
+  config: AttuneConfig,
+): { extractor?: ExtractorConfig } {
+  const extractor = resolveExtractor(flag, process.env, config);
+  return extractor === undefined ? {} : { extractor };
 }
 
 /** The resolved user, storage and project of one command run. */

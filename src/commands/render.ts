@@ -21,6 +21,9 @@ export function renderEvaluation(
   ];
   if (report.skipped > 0) lines.push(`  ! skipped ${report.skipped} malformed records`);
   if (report.truncated) lines.push('  ! the transcript ends part-way through a record');
+  if (report.extractorError !== undefined) {
+    lines.push(`  ! the built-in rules extracted instead of the model: ${report.extractorError}`);
+  }
   if (!report.extracted) {
     lines.push('Not extracted: below the quality threshold (use --force to extract anyway).');
     return lines.join('\n');
@@ -31,7 +34,7 @@ export function renderEvaluation(
   }
   lines.push(
     '',
-    `${report.patterns.length} ${report.patterns.length === 1 ? 'pattern' : 'patterns'}:`,
+    `${report.patterns.length} ${report.patterns.length === 1 ? 'pattern' : 'patterns'}${report.extractor === 'model' ? ' (extracted by the model command)' : ''}:`,
   );
   for (const p of report.patterns) lines.push(renderPatternLine(p));
   if (options.dryRun) {

@@ -29,6 +29,10 @@ export interface AttuneConfig {
   contextBudget?: number;
   /** Patterns injected at session start. */
   contextMaxPatterns?: number;
+  /** Model command that extracts instead of the built-in rules (`rules` for the rules). */
+  extractor?: string;
+  /** Seconds the extractor command may take per session. */
+  extractorTimeoutSeconds?: number;
 }
 
 /** Flags a command may pass; they win over everything else. */
@@ -119,7 +123,45 @@ export function loadConfig(env: Env = process.env): AttuneConfig {
   if (budget !== undefined) config.contextBudget = budget;
   const maxPatterns = num('contextMaxPatterns');
   if (maxPatterns !== undefined) config.contextMaxPatterns = maxPatterns;
+  const extractor = str('extractor');
+  if (extractor !== undefined) config.extractor = extractor;
+  const extractorTimeout = num('extractorTimeoutSeconds');
+  if (extractorTimeout !== undefined) config.extractorTimeoutSeconds = extractorTimeout;
   return config;
+}
+
+/** The model extractor to use: its shell command and timeout. */
+export interface ExtractorConfig {
+  command: string;
+  timeoutMs: number;
+}
+
+/**
+ * The model extractor: `--extractor`, then `ATTUNE_EXTRACTOR`, then the config file's
+ * `extractor`; undefined (the built-in rules) when none is set or the chosen one is `rules`.
+ * The timeout is `ATTUNE_EXTRACTOR_TIMEOUT` or the config's `extractorTimeoutSeconds`, in
+ * seconds, else 180.
+ */
+export function resolveExtractor(
+  flag: string | undefined,
+  env: Env = process.env,
+  config?: AttuneConfig,
+): ExtractorConfig | undefined {
+  const file = config ?? loadConfig(env);
+  const command = (flag ?? (env.ATTUNE_EXTRACTOR || undefined) ?? file.extractor ?? '').trim();
+  if (command === '' || command === 'rules') return undefined;
+  const text = env.ATTUNE_EXTRACTOR_TIMEOUT;
+  let seconds = file.extractorTimeoutSeconds ?? 180;
+  if (text) {
+    seconds = Number(text);
+    if (!Number.isInteger(seconds) || seconds < 1) {
+      throw new AttuneError(
+        ErrorCode.INVALID_ARGUMENT,
+        `ATTUNE_EXTRACTOR_TIMEOUT must be a positive whole number of seconds, got ${JSON.stringify(text)}`,
+      );
+    }
+  }
+  return { command, timeoutMs: seconds * 1000 };
 }
 
 /** Parses a store kind, listing the valid ones on error. */

@@ -20,6 +20,7 @@ import { AttuneError, ErrorCode } from '../errors.js';
 import { extractSessionPatterns } from '../extract/session-extractor.js';
 import { PATTERN_CATEGORIES, type PatternCategory } from '../model/category.js';
 import type { ExtractedPattern } from '../model/pattern.js';
+import type { Session } from '../model/session.js';
 import { readTranscriptFile } from '../transcripts/index.js';
 
 /** One labelled lesson. */
@@ -187,6 +188,8 @@ export interface QualityOptions {
   labelsDir: string;
   /** Names of sub-folders of `transcriptsDir` to leave out (e.g. `handwritten-2`). */
   exclude?: readonly string[];
+  /** Extracts one session's patterns. @default the built-in rules */
+  extract?: (session: Session) => Promise<ExtractedPattern[]>;
 }
 
 /** A transcript fixture and its labels. */
@@ -232,7 +235,14 @@ export async function runExtractionQuality(options: QualityOptions): Promise<Qua
   for (const { file, name, labels } of listed.fixtures) {
     const bytes = (await readFile(file)).byteLength;
     const { sessions } = await readTranscriptFile(file);
-    const predicted = sessions.flatMap((s) => extractSessionPatterns(s, { now: new Date(0) }));
+    const predicted: ExtractedPattern[] = [];
+    for (const session of sessions) {
+      predicted.push(
+        ...(options.extract
+          ? await options.extract(session)
+          : extractSessionPatterns(session, { now: new Date(0) })),
+      );
+    }
     const matches = matchLabels(predicted, labels);
     const hitPatterns = new Set(matches.map((m) => m.pattern));
     const hitLabels = new Set(matches.map((m) => m.label));

@@ -4,6 +4,7 @@
  */
 import { type SessionEvaluation, SessionEvaluator } from '../evaluate/session-evaluator.js';
 import { detectSignals } from '../evaluate/signals.js';
+import { extractWithModel, type ModelExtractorOptions } from '../extract/model-extractor.js';
 import { extractSessionPatterns } from '../extract/session-extractor.js';
 import type { ExtractedPattern } from '../model/pattern.js';
 import { parseQuality } from '../model/quality.js';
@@ -29,6 +30,12 @@ export interface LearnOptions {
    * @default 'GOOD'
    */
   minQuality?: string;
+  /**
+   * Extract through this model command instead of the built-in rules (see
+   * model-extractor.ts). When the command fails, the session is extracted by the rules and
+   * the failure is reported in `extractorError`.
+   */
+  extractor?: Omit<ModelExtractorOptions, 'project' | 'now'>;
 }
 
 /** What learning from one session did. */
@@ -43,6 +50,12 @@ export interface SessionLearnReport {
   /** True when patterns were extracted (recommended or forced). */
   extracted: boolean;
   patterns: ExtractedPattern[];
+  /** Who extracted the patterns: the built-in rules or the configured model command. */
+  extractor: 'rules' | 'model';
+  /** Why the model command was not used for this session (the rules extracted instead). */
+  extractorError?: string;
+  /** Lessons in the model's answer that could not be used. */
+  extractorRejected?: number;
   /** Ids of new patterns stored (empty on a dry run). */
   created: string[];
   /** Ids of stored patterns reinforced. */
@@ -69,17 +82,34 @@ export async function learnFromSessions(
       options.minQuality === undefined ? {} : { minQuality: parseQuality(options.minQuality) },
     );
   const reports: SessionLearnReport[] = [];
+  // A command that failed once is not tried again for the rest of these sessions: a broken
+  // command or a model that is down would otherwise cost its timeout on every session.
+  let extractorFailed: string | undefined;
   for (const session of sessions) {
     const signals = detectSignals(session);
     const evaluation = evaluator.evaluateSession(session, signals);
     const extract = options.force === true || evaluation.recommended;
-    const patterns = extract
-      ? extractSessionPatterns(
-          session,
-          options.project === undefined ? {} : { project: options.project },
-          signals,
-        )
-      : [];
+    const project = options.project === undefined ? {} : { project: options.project };
+    let patterns: ExtractedPattern[] = [];
+    let extractor: SessionLearnReport['extractor'] = 'rules';
+    let extractorError: string | undefined;
+    let extractorRejected: number | undefined;
+    if (extract && options.extractor && extractorFailed !== undefined) {
+      extractorError = `not tried again after: ${extractorFailed}`;
+    } else if (extract && options.extractor) {
+      try {
+        const found = await extractWithModel(session, { ...options.extractor, ...project });
+        patterns = found.patterns;
+        extractorRejected = found.rejected;
+        extractor = 'model';
+      } catch (error) {
+        extractorError = error instanceof Error ? error.message : String(error);
+        extractorFailed = extractorError;
+      }
+    }
+    if (extract && extractor === 'rules') {
+      patterns = extractSessionPatterns(session, project, signals);
+    }
     let stored = { created: [] as string[], reinforced: [] as string[], evicted: [] as string[] };
     if (!options.dryRun && patterns.length > 0) {
       stored = await options.storage.learnPatterns(options.userId, patterns);
@@ -93,6 +123,9 @@ export async function learnFromSessions(
       evaluation,
       extracted: extract,
       patterns,
+      extractor,
+      ...(extractorError === undefined ? {} : { extractorError }),
+      ...(extractorRejected === undefined ? {} : { extractorRejected }),
       ...stored,
     });
   }

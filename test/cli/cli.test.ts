@@ -32,6 +32,42 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(home, { recursive: true, force: true }));
 
+describe('attune evaluate with a model extractor', () => {
+  const fake = join(root, 'test/fixtures/extractor/fake-model.mjs');
+  const file = join(sessions, 'claude-code-vitest-pnpm.jsonl');
+
+  it('extracts through the command and says so in the JSON', () => {
+    const command = `"${process.execPath}" "${fake}" plain`;
+    const r = attune(['evaluate', file, '--json', '--dry-run', '--force', '--extractor', command]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.sessions[0].extractor).toBe('model');
+    expect(out.patterns.length).toBeGreaterThan(0);
+    for (const p of out.patterns) expect(p.metadata.extractor).toBe('model');
+  });
+
+  it('falls back to the rules with a warning when the command fails', () => {
+    const command = `"${process.execPath}" "${fake}" fail`;
+    const r = attune(['evaluate', file, '--dry-run', '--force', '--extractor', command]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /! the built-in rules extracted instead of the model: extractor command .* exited with 3: error: model overloaded/,
+    );
+    const json = JSON.parse(
+      attune(['evaluate', file, '--json', '--dry-run', '--force', '--extractor', command]).stdout,
+    );
+    expect(json.sessions[0].extractor).toBe('rules');
+    expect(json.sessions[0].extractor_error).toMatch(/model overloaded/);
+  });
+
+  it('uses the built-in rules for --extractor rules', () => {
+    const out = JSON.parse(
+      attune(['evaluate', file, '--json', '--dry-run', '--force', '--extractor', 'rules']).stdout,
+    );
+    expect(out.sessions[0].extractor).toBe('rules');
+  });
+});
+
 describe('attune evaluate', () => {
   it('prints exactly one JSON object with quality, score, counts, reasons and on-disk patterns', () => {
     const r = attune(['evaluate', join(sessions, 'claude-code-vitest-pnpm.jsonl'), '--json']);

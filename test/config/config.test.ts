@@ -6,6 +6,7 @@ import { claudeProjectDir, findLatestClaudeTranscript } from '../../src/config/c
 import {
   findProjectRoot,
   loadConfig,
+  resolveExtractor,
   resolveStoreConfig,
   resolveUserId,
 } from '../../src/config/config.js';
@@ -78,6 +79,36 @@ describe('the store', () => {
     expect(() => loadConfig(withConfig({ maxPatternsPerUser: -1 }))).toThrow(/maxPatternsPerUser/);
     expect(() => loadConfig(withConfig({ minQuality: 'GREAT' }))).toThrow(/minQuality/);
     expect(loadConfig(withConfig({ minQuality: 'average' })).minQuality).toBe('AVERAGE');
+  });
+});
+
+describe('the model extractor', () => {
+  it('comes from the flag, then ATTUNE_EXTRACTOR, then the config file; rules means none', () => {
+    const env = withConfig({ extractor: 'llm -m gpt', extractorTimeoutSeconds: 30 });
+    expect(resolveExtractor(undefined, env)).toEqual({ command: 'llm -m gpt', timeoutMs: 30_000 });
+    expect(resolveExtractor(undefined, { ...env, ATTUNE_EXTRACTOR: 'claude -p' })).toEqual({
+      command: 'claude -p',
+      timeoutMs: 30_000,
+    });
+    expect(resolveExtractor('my-model', { ...env, ATTUNE_EXTRACTOR: 'claude -p' })?.command).toBe(
+      'my-model',
+    );
+    expect(resolveExtractor('rules', env)).toBeUndefined();
+    expect(resolveExtractor(undefined, { ATTUNE_CONFIG: join(dir, 'none.json') })).toBeUndefined();
+    expect(resolveExtractor(undefined, { ...env, ATTUNE_EXTRACTOR_TIMEOUT: '5' })?.timeoutMs).toBe(
+      5000,
+    );
+  });
+
+  it('rejects a bad timeout and a non-string command, naming them', () => {
+    const env = withConfig({ extractor: 'claude -p' });
+    expect(() => resolveExtractor(undefined, { ...env, ATTUNE_EXTRACTOR_TIMEOUT: 'soon' })).toThrow(
+      /ATTUNE_EXTRACTOR_TIMEOUT/,
+    );
+    expect(() => loadConfig(withConfig({ extractor: ['claude'] }))).toThrow(/"extractor"/);
+    expect(() => loadConfig(withConfig({ extractorTimeoutSeconds: 0 }))).toThrow(
+      /extractorTimeoutSeconds/,
+    );
   });
 });
 

@@ -15,7 +15,9 @@ import { patternToJson } from '../../model/pattern.js';
 import { SESSION_QUALITIES } from '../../model/quality.js';
 import {
   action,
+  addExtractorOption,
   addGlobalOptions,
+  extractorOptions,
   type GlobalOptions,
   openCliEnv,
   printJson,
@@ -27,25 +29,28 @@ interface EvaluateOptions extends GlobalOptions {
   format?: string;
   dryRun?: boolean;
   force?: boolean;
+  extractor?: string;
 }
 
 /** Registers `attune evaluate`. */
 export function registerEvaluateCommand(program: Command): void {
   addGlobalOptions(
-    program
-      .command('evaluate')
-      .argument(
-        '[file]',
-        "transcript file, or '-' for stdin (default: this project's latest Claude Code session)",
-      )
-      .description('Evaluate one session; extract patterns when worthwhile and store them')
-      .option('-f, --format <format>', 'transcript format (default: detected from content)')
-      .option('--dry-run', 'evaluate and extract, store nothing')
-      .option('--force', 'extract even from a low-quality session'),
+    addExtractorOption(
+      program
+        .command('evaluate')
+        .argument(
+          '[file]',
+          "transcript file, or '-' for stdin (default: this project's latest Claude Code session)",
+        )
+        .description('Evaluate one session; extract patterns when worthwhile and store them')
+        .option('-f, --format <format>', 'transcript format (default: detected from content)')
+        .option('--dry-run', 'evaluate and extract, store nothing')
+        .option('--force', 'extract even from a low-quality session'),
+    ),
   )
     .addHelpText(
       'after',
-      '\nExamples:\n  attune evaluate session.jsonl --dry-run\n  attune evaluate - --format openai --json < messages.json\n  attune evaluate            # the latest Claude Code session of this project',
+      '\nExamples:\n  attune evaluate session.jsonl --dry-run\n  attune evaluate - --format openai --json < messages.json\n  attune evaluate            # the latest Claude Code session of this project\n  attune evaluate session.jsonl --extractor "claude -p --output-format json"',
     )
     .action(
       action(async (file: string | undefined, options: EvaluateOptions) => {
@@ -58,6 +63,7 @@ export function registerEvaluateCommand(program: Command): void {
           force: options.force === true,
           dryRun: options.dryRun === true,
           ...(env.config.minQuality === undefined ? {} : { minQuality: env.config.minQuality }),
+          ...extractorOptions(options.extractor, env.config),
         };
         let report: LearnReport;
         try {
@@ -137,6 +143,8 @@ export function evaluationJson(report: LearnReport, dryRun: boolean) {
       score: s.evaluation.quality.score,
       recommended: s.evaluation.recommended,
       extracted: s.extracted,
+      extractor: s.extractor,
+      ...(s.extractorError === undefined ? {} : { extractor_error: s.extractorError }),
       truncated: s.truncated,
       skipped_records: s.skipped,
       reasons: s.evaluation.reasons,

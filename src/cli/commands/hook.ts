@@ -11,6 +11,7 @@
  */
 import { fstatSync, readFileSync, writeSync } from 'node:fs';
 import type { Command } from 'commander';
+import { EXTRACTOR_CHILD_ENV } from '../../config/extractor-child.js';
 import {
   HOOK_EVENTS,
   type HookName,
@@ -57,6 +58,8 @@ export async function runHookCommand(
     return runLearnWorker(env);
   }
   const event = isHookName(name) ? name : 'hook';
+  // A model extractor's own session (see bin.cts): nothing to do.
+  if (env[EXTRACTOR_CHILD_ENV]) return 0;
   try {
     if (!isHookName(name)) {
       throw new Error(

@@ -10,7 +10,9 @@ import { learnFromTranscriptFile } from '../../learn/learn.js';
 import { SESSION_QUALITIES } from '../../model/quality.js';
 import {
   action,
+  addExtractorOption,
   addGlobalOptions,
+  extractorOptions,
   type GlobalOptions,
   openCliEnv,
   printJson,
@@ -21,6 +23,7 @@ interface LearnCommandOptions extends GlobalOptions {
   format?: string;
   dryRun?: boolean;
   force?: boolean;
+  extractor?: string;
 }
 
 const EXTENSIONS = new Set(['.jsonl', '.json', '.md', '.markdown']);
@@ -29,21 +32,24 @@ const SKIP_DIRS = new Set(['node_modules', '.git']);
 /** Registers `attune learn`. */
 export function registerLearnCommand(program: Command): void {
   addGlobalOptions(
-    program
-      .command('learn')
-      .argument('<paths...>', 'transcript files or folders (searched for .jsonl, .json, .md)')
-      .description('Learn from every session file under the paths')
-      .option('-f, --format <format>', 'transcript format for every file (default: detected)')
-      .option('--dry-run', 'evaluate and extract, store nothing')
-      .option('--force', 'extract even from low-quality sessions'),
+    addExtractorOption(
+      program
+        .command('learn')
+        .argument('<paths...>', 'transcript files or folders (searched for .jsonl, .json, .md)')
+        .description('Learn from every session file under the paths')
+        .option('-f, --format <format>', 'transcript format for every file (default: detected)')
+        .option('--dry-run', 'evaluate and extract, store nothing')
+        .option('--force', 'extract even from low-quality sessions'),
+    ),
   )
     .addHelpText(
       'after',
-      '\nExamples:\n  attune learn ~/.claude/projects\n  attune learn examples/sessions --dry-run',
+      '\nExamples:\n  attune learn ~/.claude/projects\n  attune learn examples/sessions --dry-run\n  attune learn sessions/ --extractor "claude -p --output-format json"',
     )
     .action(
       action(async (paths: string[], options: LearnCommandOptions) => {
         const env = openCliEnv(options);
+        const extractor = extractorOptions(options.extractor, env.config);
         const files: string[] = [];
         const skipped: { file: string; reason: string }[] = [];
         for (const p of paths) await collect(p, files, skipped, true);
@@ -54,6 +60,7 @@ export function registerLearnCommand(program: Command): void {
         let reinforced = 0;
         let extracted = 0;
         let malformed = 0;
+        const extractorErrors: string[] = [];
         try {
           for (const file of files) {
             try {
@@ -67,6 +74,7 @@ export function registerLearnCommand(program: Command): void {
                   ? {}
                   : { minQuality: env.config.minQuality }),
                 ...(options.format === undefined ? {} : { format: options.format }),
+                ...extractor,
               });
               if (report.sessions.length === 0) skipped.push({ file, reason: 'no session in it' });
               malformed += report.skipped;
@@ -77,6 +85,8 @@ export function registerLearnCommand(program: Command): void {
                 extracted += s.patterns.length;
                 created += s.created.length;
                 reinforced += s.reinforced.length;
+                if (s.extractorError !== undefined && !extractorErrors.includes(s.extractorError))
+                  extractorErrors.push(s.extractorError);
               }
             } catch (error) {
               if (
@@ -103,6 +113,8 @@ export function registerLearnCommand(program: Command): void {
           patterns_reinforced: reinforced,
           malformed_records_skipped: malformed,
           files_skipped: skipped,
+          extractor: extractor.extractor ? 'model' : 'rules',
+          extractor_errors: extractorErrors,
           dry_run: options.dryRun === true,
         };
         if (options.json) {
@@ -124,6 +136,9 @@ export function registerLearnCommand(program: Command): void {
         ];
         const lines = rows.map(([k, v]) => `${k.padEnd(28)}${v.padStart(6)}`);
         for (const s of skipped) lines.push(`  skipped ${s.file}: ${s.reason}`);
+        for (const e of extractorErrors) {
+          lines.push(`  ! the built-in rules extracted instead of the model: ${e}`);
+        }
         lines.push(
           `Learned from ${sessions} sessions in ${files.length} files: ${created} new and ${reinforced} reinforced patterns${options.dryRun ? ' (dry run, nothing stored)' : ''}.`,
         );

@@ -41,6 +41,8 @@ export interface LearnJob {
   explicitUser?: boolean;
   /** The child kills itself after this long. */
   timeoutMs: number;
+  /** The model extractor command, when one is configured. */
+  extractor?: { command: string; timeoutMs: number };
 }
 
 /** The CLI entry (bin.cjs, as installed): the child runs `<node> <bin.cjs> hook learn-worker`. */

@@ -74,8 +74,18 @@ export async function runLearnHook(
     job.maxPatternsPerUser = id.config.maxPatternsPerUser;
   if (id.config.minQuality !== undefined) job.minQuality = id.config.minQuality;
   if (options.user !== undefined) job.explicitUser = true;
+  const { resolveExtractor } = await import('../../config/config.js');
+  const extractor = resolveExtractor(undefined, env, id.config);
+  if (extractor) {
+    job.extractor = extractor;
+    // The model may take its whole timeout; the worker must outlive it.
+    job.timeoutMs = Math.max(job.timeoutMs, extractor.timeoutMs + 30_000);
+  }
   const mode = options.mode ?? parseMode(env.ATTUNE_HOOK_MODE);
-  const inline = mode === 'inline' || (mode === 'auto' && stat.size <= INLINE_MAX_BYTES);
+  // A model takes seconds to answer, far beyond a hook's budget: it always runs detached.
+  const inline =
+    mode === 'inline' ||
+    (mode === 'auto' && extractor === undefined && stat.size <= INLINE_MAX_BYTES);
   if (inline) return { mode: 'inline', summary: await runLearnJob(job) };
   const pid = spawnLearnWorker(job, env);
   writeHookLog(hook, `background learner started pid=${pid} for ${path} (${stat.size} bytes)`, env);
@@ -103,10 +113,11 @@ export async function runLearnJob(job: LearnJob, env: Env = process.env): Promis
       project: job.project,
       format: 'claude-code',
       ...(job.minQuality === undefined ? {} : { minQuality: job.minQuality }),
+      ...(job.extractor === undefined ? {} : { extractor: job.extractor }),
     });
     const parts = report.sessions.map(
       (s) =>
-        `session=${s.sessionId} quality=${s.evaluation.quality.name} extracted=${s.extracted} created=${s.created.length} reinforced=${s.reinforced.length}`,
+        `session=${s.sessionId} quality=${s.evaluation.quality.name} extracted=${s.extracted} by=${s.extractor} created=${s.created.length} reinforced=${s.reinforced.length}${s.extractorError === undefined ? '' : ` extractor-error=${JSON.stringify(s.extractorError)}`}`,
     );
     const summary = `learned from ${job.transcriptPath}: ${parts.length ? parts.join('; ') : 'no session found'}${report.skipped ? ` skipped=${report.skipped}` : ''} (${Date.now() - started} ms)`;
     writeHookLog(job.hook, summary, env);

@@ -11,6 +11,7 @@ import {
   makeWorld,
   payload,
   realTranscripts,
+  root,
   type World,
   waitFor,
 } from './helpers.js';
@@ -194,6 +195,40 @@ describe('the learning loop', () => {
       expect(lines[0]).toContain(`learned from ${join(realTranscripts, file)}`);
     },
   );
+});
+
+describe('a model extractor in the hooks', () => {
+  const fake = join(root, 'test/fixtures/extractor/fake-model.mjs');
+
+  it('runs the configured model in the detached learner, never in the hook itself', async () => {
+    const env = { ATTUNE_EXTRACTOR: `"${process.execPath}" "${fake}" plain` };
+    expect(sessionEnd(invoicerTranscript, {}, env)).toEqual({ code: 0, stdout: '', stderr: '' });
+    const started = logLines(world).find((l) => l.includes('background learner started pid='));
+    expect(started).toBeDefined();
+    const pid = Number(/started pid=(\d+)/.exec(started ?? '')?.[1]);
+    await waitFor(
+      () => logLines(world).some((l) => l.includes(`pid=${pid} done`)),
+      60_000,
+      'the learner to finish',
+    );
+    expect(logLines(world).some((l) => l.includes('by=model'))).toBe(true);
+  });
+
+  it("does nothing inside the model's own session", () => {
+    sessionEnd(invoicerTranscript);
+    const child = { ATTUNE_EXTRACTOR_CHILD: '1' };
+    expect(sessionStart().stdout).not.toBe('');
+    const start = attune(
+      world,
+      ['hook', 'session-start'],
+      payload('SessionStart', { cwd: world.project, source: 'startup' }),
+      child,
+    );
+    expect(start).toEqual({ code: 0, stdout: '', stderr: '' });
+    const before = logLines(world).length;
+    expect(sessionEnd(invoicerTranscript, {}, child)).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(logLines(world).length).toBe(before);
+  });
 });
 
 describe('the background learner', () => {

@@ -1,0 +1,513 @@
+/**
+ * The optional model-backed extractor: sends a redacted digest of a session to a command the
+ * user configures (their own `claude -p`, `llm`, or a script calling an OpenAI-compatible
+ * endpoint) and turns the lessons it answers with into patterns.
+ *
+ * It is off by default: the default path needs no network and no model. The command gets the
+ * prompt on stdin and must print JSON on stdout: `{"lessons": [...]}`, a bare array, Claude
+ * Code's `--output-format json` envelope, or an OpenAI chat completion. Everything sent has
+ * passed through secret redaction, and everything answered is redacted and checked again
+ * before it becomes a pattern.
+ * @module
+ */
+import { spawn } from 'node:child_process';
+import { EXTRACTOR_CHILD_ENV } from '../config/extractor-child.js';
+import { AttuneError, ErrorCode } from '../errors.js';
+import { errorLine, isFailure } from '../evaluate/error-lessons.js';
+import { PatternCategory } from '../model/category.js';
+import { createPattern, type Evidence, type ExtractedPattern } from '../model/pattern.js';
+import type { Session, ToolCall, Turn } from '../model/session.js';
+import { redactSecrets } from './redact.js';
+import { deriveTags } from './tags.js';
+
+type Env = Record<string, string | undefined>;
+
+/** Options of {@link extractWithModel}. */
+export interface ModelExtractorOptions {
+  /** Shell command; reads the prompt on stdin, prints JSON on stdout. */
+  command: string;
+  /** Killed after this long. @default 180_000 */
+  timeoutMs?: number;
+  /** Longest session digest put in the prompt, in characters. @default 60_000 */
+  maxDigestChars?: number;
+  /** Stored in `metadata.project` of project conventions. */
+  project?: string;
+  /** Extraction time. @default new Date() */
+  now?: Date;
+  /** Environment of the command. @default process.env */
+  env?: Env;
+}
+
+/** What {@link extractWithModel} found. */
+export interface ModelExtraction {
+  patterns: ExtractedPattern[];
+  /** Lessons in the answer that were not usable (wrong shape, unknown category, empty). */
+  rejected: number;
+}
+
+/** Default timeout of the extractor command. */
+export const DEFAULT_EXTRACTOR_TIMEOUT_MS = 180_000;
+const DEFAULT_DIGEST_CHARS = 60_000;
+/** The most stdout read from the command; an answer is a few kilobytes. */
+const MAX_ANSWER_BYTES = 2 * 1024 * 1024;
+/** The most lessons taken from one session: more is a model listing the transcript. */
+const MAX_LESSONS = 15;
+
+const CATEGORIES: readonly PatternCategory[] = [
+  PatternCategory.USER_CORRECTION,
+  PatternCategory.PREFERENCE,
+  PatternCategory.PROJECT_SPECIFIC,
+  PatternCategory.ERROR_RESOLUTION,
+  PatternCategory.WORKAROUND,
+];
+
+/** The field limits of a model's lesson, in characters; longer text is cut at a word. */
+const LIMITS = { trigger: 160, resolution: 420, context: 420, quote: 200 } as const;
+
+/**
+ * Evaluates nothing: extracts the lessons of one session through the configured command.
+ * Throws IO when the command cannot run, fails or times out, and INVALID_ARGUMENT when its
+ * answer holds no JSON; the caller decides whether to fall back to the built-in rules.
+ */
+export async function extractWithModel(
+  session: Session,
+  options: ModelExtractorOptions,
+): Promise<ModelExtraction> {
+  if (!session.turns.some((t) => t.role === 'user' && t.text.trim())) {
+    return { patterns: [], rejected: 0 };
+  }
+  const prompt = extractionPrompt(session, options.maxDigestChars ?? DEFAULT_DIGEST_CHARS);
+  const answer = await runExtractorCommand(options.command, prompt, {
+    timeoutMs: options.timeoutMs ?? DEFAULT_EXTRACTOR_TIMEOUT_MS,
+    env: options.env ?? process.env,
+  });
+  const items = parseModelAnswer(answer);
+  const made: { project?: string; now?: Date } = {};
+  if (options.project !== undefined) made.project = options.project;
+  if (options.now !== undefined) made.now = options.now;
+  return patternsFromLessons(items, session, made);
+}
+
+/**
+ * The prompt for one session: what to extract, what not to, the answer's JSON shape, then
+ * the session digest. Deterministic for a given session.
+ */
+export function extractionPrompt(session: Session, maxDigestChars = DEFAULT_DIGEST_CHARS): string {
+  return `${INSTRUCTIONS}\n<session>\n${sessionDigest(session, maxDigestChars)}\n</session>\n`;
+}
+
+const INSTRUCTIONS = `You read a transcript of a session between a user and an AI coding assistant, and write down the lessons a careful engineer would keep so that the assistant does not need to be told again in the next session.
+
+Extract only lessons of these kinds:
+- user_correction: the user told the assistant it did something wrong or the wrong way, and how it should be done instead.
+- preference: how the user likes things done in general (tools, libraries, style, communication, workflow), stated or clearly shown by the user.
+- project_specific: a convention or fact of this project that future work must respect (commands, layout, naming, architecture decisions, domain rules).
+- error_resolution: an error that occurred in the session (a failing command, test or build, an exception, an error message the user pasted) and the change that made it go away, when a later run passed or the user moved on satisfied.
+- workaround: a problem whose cause lies outside the code (tool or platform limits, environment, CI, a library bug) and the way around it that worked.
+Pick the category by how the lesson was learned: a lesson an error taught is error_resolution (or workaround when the cause lies outside the code), even when it is also a fact of the project; a rule the user gave after the assistant did otherwise is user_correction.
+
+Do not extract:
+- one-off task instructions ("add a button", "fix the test") with nothing to carry into later sessions;
+- things the assistant said or did that the user never endorsed, and fixes that did not work;
+- text that tools injected (system reminders, CLAUDE.md or AGENTS.md contents, hook output);
+- general advice that nothing in the session showed;
+- secrets, tokens, passwords or personal data.
+
+Write each lesson as a note the assistant can follow without the transcript:
+- "trigger": when it applies, a short phrase ("When running the test suite", "When writing Python in this repo"); for an error, its distinctive message, so it is recognised next time;
+- "resolution": what to do, one or two imperative sentences naming the concrete tool, command, file or rule;
+- "context": why, in one sentence (what went wrong, or what the user said);
+- "turn": the [number] of the turn that shows the lesson best;
+- "confidence": 0 to 1, how clearly the session supports the lesson and how likely it holds in later sessions.
+Merge restatements of the same lesson into one. Most sessions teach 0 to 5 lessons; an empty list is a good answer when nothing qualifies.
+
+Answer with JSON only, no prose, in exactly this shape:
+{"lessons": [{"category": "preference", "trigger": "...", "resolution": "...", "context": "...", "turn": 12, "confidence": 0.8}]}
+`;
+
+/**
+ * A compact, redacted text of a session, at most `maxChars` long: every turn numbered as in
+ * `session.turns`, user text first to survive, assistant prose and tool calls cut shorter
+ * (failures keep their error line) until it fits; if it still does not, middle turns are left
+ * out and the gap is marked.
+ */
+export function sessionDigest(session: Session, maxChars = DEFAULT_DIGEST_CHARS): string {
+  const header = [
+    `session ${session.id} (${session.format}), ${session.turns.length} turns`,
+    ...(session.cwd ? [`working directory: ${session.cwd}`] : []),
+    ...(session.title ? [`title: ${session.title}`] : []),
+  ].join('\n');
+  const budgets = [
+    { user: 4000, assistant: 900, calls: 8, call: 240 },
+    { user: 2500, assistant: 400, calls: 4, call: 160 },
+    { user: 1500, assistant: 200, calls: 2, call: 140 },
+    { user: 800, assistant: 120, calls: 1, call: 120 },
+  ];
+  let blocks: string[] = [];
+  for (const budget of budgets) {
+    blocks = session.turns.map((t) => turnBlock(t, budget)).filter((b) => b !== '');
+    if (size(header, blocks) <= maxChars) break;
+  }
+  // Still too long: keep the start and the end (where corrections and confirmations tend to
+  // be), leaving out the middle.
+  if (size(header, blocks) > maxChars) {
+    let head = 0;
+    let tail = blocks.length;
+    let used = header.length + 60;
+    const kept: string[] = [];
+    const tailKept: string[] = [];
+    while (head < tail) {
+      const front = blocks[head] as string;
+      if (used + front.length + 1 > maxChars) break;
+      kept.push(front);
+      used += front.length + 1;
+      head++;
+      if (head >= tail) break;
+      const back = blocks[tail - 1] as string;
+      if (used + back.length + 1 > maxChars) break;
+      tailKept.unshift(back);
+      used += back.length + 1;
+      tail--;
+    }
+    const gap = tail - head;
+    blocks = [...kept, ...(gap > 0 ? [`[... ${gap} turns left out ...]`] : []), ...tailKept];
+  }
+  return redactSecrets(`${header}\n${blocks.join('\n')}`).text;
+}
+
+function size(header: string, blocks: readonly string[]): number {
+  return header.length + blocks.reduce((n, b) => n + b.length + 1, 0);
+}
+
+interface TurnBudget {
+  user: number;
+  assistant: number;
+  calls: number;
+  call: number;
+}
+
+function turnBlock(turn: Turn, budget: TurnBudget): string {
+  if (turn.role === 'user') {
+    const kind = turn.kind ?? 'prompt';
+    const label =
+      kind === 'answer'
+        ? 'USER (answering the assistant)'
+        : kind === 'interrupt'
+          ? 'USER (interrupted the assistant)'
+          : kind === 'rejection'
+            ? 'USER (rejected the tool call)'
+            : 'USER';
+    return `[${turn.index}] ${label}: ${clip(turn.text, budget.user)}`;
+  }
+  const lines: string[] = [];
+  const prose = turn.text.trim();
+  if (prose) lines.push(`[${turn.index}] ASSISTANT: ${clip(prose, budget.assistant)}`);
+  else if (turn.toolCalls.length > 0) lines.push(`[${turn.index}] ASSISTANT (tools only)`);
+  // Failures first: they are what error lessons come from.
+  const calls = [...turn.toolCalls].sort((a, b) => Number(isFailure(b)) - Number(isFailure(a)));
+  for (const call of calls.slice(0, budget.calls)) lines.push(`  ${callLine(call, budget.call)}`);
+  if (calls.length > budget.calls) lines.push(`  (${calls.length - budget.calls} more tool calls)`);
+  return lines.join('\n');
+}
+
+function callLine(call: ToolCall, max: number): string {
+  const input = clip(call.input, max);
+  if (!isFailure(call)) return `${call.name}: ${input} -> ok`;
+  const code = call.exitCode !== undefined ? ` (exit ${call.exitCode})` : '';
+  const line = call.output ? (errorLine(call.output) ?? lastLine(call.output)) : undefined;
+  return `${call.name}: ${input} -> FAILED${code}${line ? `: ${clip(line, max)}` : ''}`;
+}
+
+function lastLine(text: string): string | undefined {
+  const lines = text.trim().split('\n');
+  return lines[lines.length - 1]?.trim() || undefined;
+}
+
+function clip(text: string, max: number): string {
+  const one = text.replace(/\s+/g, ' ').trim();
+  if (one.length <= max) return one;
+  return `${cutAtWord(one, max - 1)}…`;
+}
+
+function cutAtWord(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max);
+  const space = cut.lastIndexOf(' ');
+  return (space > max * 0.6 ? cut.slice(0, space) : cut).trimEnd();
+}
+
+/** Options of {@link runExtractorCommand}. */
+export interface RunExtractorOptions {
+  timeoutMs: number;
+  env?: Env;
+}
+
+/**
+ * Runs the extractor command through the shell with `input` on stdin and returns its stdout.
+ * The command and its children are killed on timeout. Throws IO naming the command on a
+ * start failure, a non-zero exit (with its last stderr line) or a timeout.
+ */
+export function runExtractorCommand(
+  command: string,
+  input: string,
+  options: RunExtractorOptions,
+): Promise<string> {
+  const env = { ...(options.env ?? process.env), [EXTRACTOR_CHILD_ENV]: '1' };
+  const windows = process.platform === 'win32';
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, {
+      shell: true,
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      // Its own process group, so a timeout kills what the shell started too.
+      detached: !windows,
+      windowsHide: true,
+    });
+    const out: Buffer[] = [];
+    let outBytes = 0;
+    let err = '';
+    let timedOut = false;
+    let settled = false;
+    const finish = (error: AttuneError | undefined, value?: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (error) reject(error);
+      else resolve(value ?? '');
+    };
+    const kill = () => {
+      try {
+        if (!windows && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+        else child.kill('SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      kill();
+    }, options.timeoutMs);
+    child.stdout.on('data', (chunk: Buffer) => {
+      outBytes += chunk.length;
+      if (outBytes > MAX_ANSWER_BYTES) {
+        kill();
+        finish(
+          failure(command, `printed more than ${MAX_ANSWER_BYTES / 1024 / 1024} MB on stdout`),
+        );
+        return;
+      }
+      out.push(chunk);
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      err = (err + chunk.toString('utf8')).slice(-4000);
+    });
+    child.on('error', (error) => finish(failure(command, `could not start: ${error.message}`)));
+    child.on('close', (code, signal) => {
+      if (timedOut) {
+        finish(failure(command, `timed out after ${Math.round(options.timeoutMs / 1000)} s`));
+      } else if (code !== 0) {
+        const why = lastLine(redactSecrets(err).text);
+        finish(
+          failure(command, `exited with ${code ?? signal}${why ? `: ${clip(why, 300)}` : ''}`),
+        );
+      } else {
+        finish(undefined, Buffer.concat(out).toString('utf8'));
+      }
+    });
+    // A command that does not read its stdin closes the pipe early: that is not an error.
+    child.stdin.on('error', () => {});
+    child.stdin.end(input);
+  });
+}
+
+function failure(command: string, problem: string): AttuneError {
+  return new AttuneError(ErrorCode.IO, `extractor command ${JSON.stringify(command)} ${problem}`, {
+    suggestion:
+      'Check the command by hand (it reads the prompt on stdin and prints JSON), or unset it to use the built-in rules: --extractor rules.',
+  });
+}
+
+/**
+ * The lesson objects in an extractor's answer. Accepts `{"lessons": [...]}`, a bare array,
+ * Claude Code's `--output-format json` envelope (`{"result": "..."}`), an OpenAI chat
+ * completion (`choices[0].message.content`), and any of these wrapped in prose or a fenced
+ * code block. Throws INVALID_ARGUMENT when no such JSON is found.
+ */
+export function parseModelAnswer(answer: string): unknown[] {
+  const found = lessonsIn(answer, 0);
+  if (found) return found;
+  const shown = clip(answer, 120) || '(nothing)';
+  throw new AttuneError(
+    ErrorCode.INVALID_ARGUMENT,
+    `the extractor's answer holds no lessons JSON: ${JSON.stringify(shown)}`,
+    {
+      suggestion:
+        'The command must print {"lessons": [...]} (or Claude Code\'s --output-format json envelope).',
+    },
+  );
+}
+
+function lessonsIn(text: string, depth: number): unknown[] | undefined {
+  if (depth > 3) return undefined;
+  for (const candidate of jsonCandidates(text)) {
+    let value: unknown;
+    try {
+      value = JSON.parse(candidate);
+    } catch {
+      continue;
+    }
+    const lessons = lessonsOf(value, depth);
+    if (lessons) return lessons;
+  }
+  return undefined;
+}
+
+function lessonsOf(value: unknown, depth: number): unknown[] | undefined {
+  if (Array.isArray(value)) return value;
+  if (typeof value !== 'object' || value === null) return undefined;
+  const o = value as Record<string, unknown>;
+  if (Array.isArray(o.lessons)) return o.lessons;
+  if (Array.isArray(o.patterns)) return o.patterns;
+  // Claude Code: {"type": "result", "result": "<the model's text>"}; a structured answer may
+  // also come as an object.
+  if (typeof o.result === 'string') return lessonsIn(o.result, depth + 1);
+  if (typeof o.result === 'object' && o.result !== null) return lessonsOf(o.result, depth + 1);
+  if (typeof o.structured_output === 'object' && o.structured_output !== null) {
+    return lessonsOf(o.structured_output, depth + 1);
+  }
+  // OpenAI chat completion.
+  if (Array.isArray(o.choices)) {
+    const first = o.choices[0] as { message?: { content?: unknown } } | undefined;
+    const content = first?.message?.content;
+    if (typeof content === 'string') return lessonsIn(content, depth + 1);
+  }
+  return undefined;
+}
+
+/** The whole text, then fenced blocks, then the widest `{...}` and `[...]` spans. */
+function jsonCandidates(text: string): string[] {
+  const out = [text.trim()];
+  for (const m of text.matchAll(/```(?:json)?\s*\n([\s\S]*?)```/g)) out.push((m[1] ?? '').trim());
+  for (const [open, close] of [
+    ['{', '}'],
+    ['[', ']'],
+  ] as const) {
+    const start = text.indexOf(open);
+    const end = text.lastIndexOf(close);
+    if (start >= 0 && end > start) out.push(text.slice(start, end + 1));
+  }
+  return out;
+}
+
+/**
+ * Validates an extractor's lessons and turns the usable ones into patterns: a known category,
+ * a non-empty trigger and resolution, each field redacted and cut to a note's length, the
+ * turn checked against the session (it becomes the evidence), confidence kept within
+ * 0.3..0.9. The same lesson twice gives one pattern; at most 15 are taken.
+ */
+export function patternsFromLessons(
+  items: readonly unknown[],
+  session: Session,
+  options: { project?: string; now?: Date } = {},
+): ModelExtraction {
+  const at = options.now ?? new Date();
+  const byId = new Map<string, ExtractedPattern>();
+  let rejected = 0;
+  for (const item of items) {
+    const pattern = toPattern(item, session, at, options.project);
+    if (!pattern) {
+      rejected++;
+      continue;
+    }
+    if (byId.has(pattern.patternId)) continue;
+    if (byId.size >= MAX_LESSONS) {
+      rejected++;
+      continue;
+    }
+    byId.set(pattern.patternId, pattern);
+  }
+  return { patterns: [...byId.values()], rejected };
+}
+
+function toPattern(
+  item: unknown,
+  session: Session,
+  at: Date,
+  project: string | undefined,
+): ExtractedPattern | undefined {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return undefined;
+  const o = item as Record<string, unknown>;
+  const category = categoryOf(o.category);
+  const trigger = field(o.trigger, LIMITS.trigger);
+  const resolution = field(o.resolution, LIMITS.resolution);
+  if (!category || !trigger || !resolution) return undefined;
+  // A lesson that was nothing but a secret is no lesson.
+  if (/^\[REDACTED:[a-z0-9-]+\]\.?$/.test(resolution)) return undefined;
+  const context = field(o.context, LIMITS.context) ?? 'Read by the extractor model.';
+  const turn = turnOf(o.turn, session);
+  const evidence: Evidence = { sessionId: session.id };
+  if (turn !== undefined) {
+    evidence.turn = turn;
+    const quote = field(session.turns[turn]?.text, LIMITS.quote);
+    if (quote) evidence.quote = quote;
+  }
+  const raw =
+    typeof o.confidence === 'number' && Number.isFinite(o.confidence) ? o.confidence : 0.6;
+  const confidence = Math.round(Math.min(0.9, Math.max(0.3, raw)) * 100) / 100;
+  const metadata: Record<string, unknown> = {
+    observations: 1,
+    evidence: [evidence],
+    extractor: 'model',
+  };
+  if (project !== undefined && category === PatternCategory.PROJECT_SPECIFIC) {
+    metadata.project = project;
+  }
+  return createPattern({
+    category,
+    trigger: stripPeriod(trigger),
+    resolution: sentence(resolution),
+    context: sentence(context),
+    confidence,
+    tags: deriveTags(`${trigger} ${resolution}`),
+    extractedAt: at,
+    sourceSession: session.id,
+    metadata,
+  });
+}
+
+function categoryOf(value: unknown): PatternCategory | undefined {
+  if (typeof value !== 'string') return undefined;
+  const normal = value
+    .trim()
+    .toLowerCase()
+    .replace(/[-\s]+/g, '_');
+  const aliases: Record<string, PatternCategory> = {
+    correction: PatternCategory.USER_CORRECTION,
+    convention: PatternCategory.PROJECT_SPECIFIC,
+    project_convention: PatternCategory.PROJECT_SPECIFIC,
+  };
+  const category = aliases[normal] ?? (normal as PatternCategory);
+  return CATEGORIES.includes(category) ? category : undefined;
+}
+
+function field(value: unknown, max: number): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const text = redactSecrets(value.replace(/\s+/g, ' ').trim()).text;
+  if (!text) return undefined;
+  return text.length <= max ? text : `${cutAtWord(text, max - 1)}…`;
+}
+
+function turnOf(value: unknown, session: Session): number | undefined {
+  const n = typeof value === 'string' ? Number(value.replace(/^\[|\]$/g, '')) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n)) return undefined;
+  return n >= 0 && n < session.turns.length ? n : undefined;
+}
+
+function stripPeriod(text: string): string {
+  return text.replace(/[.!]+$/, '');
+}
+
+function sentence(text: string): string {
+  const upper = (text[0]?.toUpperCase() ?? '') + text.slice(1);
+  return /[.!?)…`"]$/.test(upper) ? upper : `${upper}.`;
+}

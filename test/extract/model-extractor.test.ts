@@ -1,0 +1,301 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isAttuneError } from '../../src/errors.js';
+import {
+  extractionPrompt,
+  extractWithModel,
+  parseModelAnswer,
+  patternsFromLessons,
+  runExtractorCommand,
+  sessionDigest,
+} from '../../src/extract/model-extractor.js';
+import { learnFromSessions } from '../../src/learn/learn.js';
+import type { Session, ToolCall, Turn } from '../../src/model/session.js';
+import { LearnedSkillsStorage } from '../../src/storage/learned-skills-storage.js';
+
+const FAKE = resolve(import.meta.dirname, '../fixtures/extractor/fake-model.mjs');
+const model = (mode: string) => `"${process.execPath}" "${FAKE}" ${mode}`;
+
+const FAILING: ToolCall = {
+  name: 'Bash',
+  input: 'pnpm test',
+  output: 'FAIL src/a.test.ts\nError: Cannot find module "./db" from src/a.test.ts',
+  isError: true,
+};
+
+function session(...list: Array<[Turn['role'], string, ToolCall[]?]>): Session {
+  return {
+    id: 'sess-1',
+    format: 'claude-code',
+    skipped: 0,
+    turns: list.map(([role, text, toolCalls], index) => ({
+      index,
+      role,
+      text,
+      toolCalls: toolCalls ?? [],
+    })),
+  };
+}
+
+const SESSION = session(
+  ['user', 'add a retry to the upload client'],
+  ['assistant', 'Adding it with axios-retry.'],
+  ['user', 'no, never add dependencies for this; always use the fetch wrapper in src/http.ts'],
+  ['assistant', 'Understood, using src/http.ts.', [FAILING]],
+  ['user', 'thanks'],
+);
+
+describe('the answer parser', () => {
+  const lessons = [{ category: 'preference', trigger: 't', resolution: 'r' }];
+  const json = JSON.stringify({ lessons });
+  it.each([
+    ['an object with lessons', json],
+    ['a bare array', JSON.stringify(lessons)],
+    [
+      "Claude Code's --output-format json envelope around a fenced block",
+      JSON.stringify({ type: 'result', result: `Here you go:\n\`\`\`json\n${json}\n\`\`\`` }),
+    ],
+    ['an OpenAI chat completion', JSON.stringify({ choices: [{ message: { content: json } }] })],
+    ['JSON wrapped in prose', `Sure! ${json} Anything else?`],
+  ])('reads %s', (_name, answer) => {
+    expect(parseModelAnswer(answer)).toEqual(lessons);
+  });
+
+  it.each([
+    ['prose', 'I cannot help with that.'],
+    ['nothing', ''],
+    ['JSON of another shape', '{"answer": 42}'],
+  ])('rejects %s with a clear error', (_name, answer) => {
+    expect(() => parseModelAnswer(answer)).toThrow(/holds no lessons JSON/);
+  });
+});
+
+describe('lessons to patterns', () => {
+  it('keeps valid lessons as patterns with evidence at the turn the model named', () => {
+    const { patterns, rejected } = patternsFromLessons(
+      [
+        {
+          category: 'user_correction',
+          trigger: 'When adding an HTTP retry.',
+          resolution: 'use the fetch wrapper in src/http.ts instead of adding a dependency',
+          context: 'The user rejected axios-retry',
+          turn: 2,
+          confidence: 0.85,
+        },
+      ],
+      SESSION,
+      { now: new Date(0) },
+    );
+    expect(rejected).toBe(0);
+    expect(patterns).toHaveLength(1);
+    const p = patterns[0];
+    expect(p?.category).toBe('user_correction');
+    expect(p?.trigger).toBe('When adding an HTTP retry');
+    expect(p?.resolution).toBe(
+      'Use the fetch wrapper in src/http.ts instead of adding a dependency.',
+    );
+    expect(p?.context).toBe('The user rejected axios-retry.');
+    expect(p?.confidence).toBe(0.85);
+    expect(p?.sourceSession).toBe('sess-1');
+    expect(p?.metadata.extractor).toBe('model');
+    expect(p?.metadata.evidence).toEqual([
+      {
+        sessionId: 'sess-1',
+        turn: 2,
+        quote: 'no, never add dependencies for this; always use the fetch wrapper in src/http.ts',
+      },
+    ]);
+  });
+
+  it.each([
+    ['not an object', 'use pnpm'],
+    ['an unknown category', { category: 'trivia', trigger: 't', resolution: 'r' }],
+    ['no resolution', { category: 'preference', trigger: 't', resolution: '  ' }],
+    ['no trigger', { category: 'preference', resolution: 'use pnpm' }],
+    [
+      'a resolution that was only a secret',
+      {
+        category: 'preference',
+        trigger: 't',
+        resolution: 'sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH',
+      },
+    ],
+  ])('rejects a lesson that is %s', (_name, item) => {
+    expect(patternsFromLessons([item], SESSION)).toMatchObject({ patterns: [], rejected: 1 });
+  });
+
+  it('redacts secrets the model repeated, in every field', () => {
+    const key = 'AKIAIOSFODNN7EXAMPLE';
+    const { patterns } = patternsFromLessons(
+      [
+        {
+          category: 'workaround',
+          trigger: `When the AWS key ${key} is rejected`,
+          resolution: `Export AWS_ACCESS_KEY_ID=${key} before running the deploy.`,
+          context: `The key ${key} had expired.`,
+        },
+      ],
+      SESSION,
+    );
+    const text = JSON.stringify(patterns);
+    expect(text).not.toContain(key);
+    expect(text).toContain('[REDACTED:');
+  });
+
+  it('drops a turn outside the session, clamps confidence and merges repeats', () => {
+    const item = { category: 'preference', trigger: 't', resolution: 'Use pnpm.', turn: 99 };
+    const { patterns } = patternsFromLessons(
+      [
+        { ...item, confidence: 3 },
+        { ...item, confidence: 0.1 },
+      ],
+      SESSION,
+    );
+    expect(patterns).toHaveLength(1);
+    expect(patterns[0]?.confidence).toBe(0.9);
+    expect(patterns[0]?.metadata.evidence).toEqual([{ sessionId: 'sess-1' }]);
+  });
+
+  it('takes at most 15 lessons from one session and cuts long fields to a note', () => {
+    const items = Array.from({ length: 20 }, (_, i) => ({
+      category: 'project_specific',
+      trigger: 'When working here',
+      resolution: `Rule ${i}: ${'word '.repeat(200)}`,
+    }));
+    const { patterns, rejected } = patternsFromLessons(items, SESSION, { project: '/repo' });
+    expect(patterns).toHaveLength(15);
+    expect(rejected).toBe(5);
+    expect(patterns[0]?.resolution.length).toBeLessThanOrEqual(421);
+    expect(patterns[0]?.metadata.project).toBe('/repo');
+  });
+});
+
+describe('the session digest', () => {
+  it('numbers every turn as in the session and shows failing calls with their error line', () => {
+    const digest = sessionDigest(SESSION);
+    expect(digest).toContain('[0] USER: add a retry to the upload client');
+    expect(digest).toContain('[3] ASSISTANT: Understood, using src/http.ts.');
+    expect(digest).toMatch(/Bash: pnpm test -> FAILED: .*Cannot find module/);
+  });
+
+  it('redacts secrets before anything is sent to the model', () => {
+    const token = 'ghp_1234567890abcdefghijklmnopqrstuvwxyzAB';
+    const digest = extractionPrompt(session(['user', `push with GITHUB_TOKEN=${token} please`]));
+    expect(digest).not.toContain(token);
+    expect(digest).toContain('[REDACTED:');
+  });
+
+  it('fits a long session into the budget, keeping its start and end', () => {
+    const long = session(
+      ...Array.from({ length: 400 }, (_, i): [Turn['role'], string] => [
+        i % 2 === 0 ? 'user' : 'assistant',
+        `turn ${i} ${'lorem ipsum dolor '.repeat(40)}`,
+      ]),
+    );
+    const digest = sessionDigest(long, 20_000);
+    expect(digest.length).toBeLessThanOrEqual(20_000);
+    expect(digest).toContain('[0] USER: turn 0');
+    expect(digest).toContain('[399] ASSISTANT: turn 399');
+    expect(digest).toMatch(/\[\.\.\. \d+ turns left out \.\.\.\]/);
+  });
+});
+
+describe('the extractor command', () => {
+  it.each(['plain', 'envelope', 'openai', 'prose'])(
+    'turns the answer of a %s model into patterns',
+    async (mode) => {
+      const { patterns } = await extractWithModel(SESSION, { command: model(mode) });
+      expect(patterns.map((p) => p.resolution)).toEqual([
+        'No, never add dependencies for this; always use the fetch wrapper in src/http.ts.',
+      ]);
+      expect(patterns[0]?.metadata.evidence).toMatchObject([{ turn: 2 }]);
+    },
+  );
+
+  it('reports a failing command with its last stderr line', async () => {
+    const error = await runExtractorCommand(model('fail'), 'x', { timeoutMs: 10_000 }).catch(
+      (e: unknown) => e,
+    );
+    expect(isAttuneError(error, 'IO')).toBe(true);
+    expect((error as Error).message).toMatch(/exited with 3: error: model overloaded, try later/);
+  });
+
+  it('kills a command that takes too long', async () => {
+    const started = Date.now();
+    const error = await runExtractorCommand(model('sleep'), 'x', { timeoutMs: 300 }).catch(
+      (e: unknown) => e,
+    );
+    expect((error as Error).message).toMatch(/timed out after 0 s/);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
+  it('reports a command that does not exist', async () => {
+    const error = await runExtractorCommand('attune-no-such-model-xyz', 'x', {
+      timeoutMs: 10_000,
+    }).catch((e: unknown) => e);
+    expect(isAttuneError(error, 'IO')).toBe(true);
+    expect((error as Error).message).toContain('attune-no-such-model-xyz');
+  });
+
+  it('does not mind a command that never reads the prompt', async () => {
+    const big = 'x'.repeat(2_000_000);
+    await expect(
+      runExtractorCommand(model('ignore-stdin'), big, { timeoutMs: 10_000 }),
+    ).resolves.toBe('{"lessons": []}');
+  });
+
+  it('rejects an answer without lessons JSON', async () => {
+    await expect(extractWithModel(SESSION, { command: model('garbage') })).rejects.toThrow(
+      /holds no lessons JSON: "I cannot help with that\."/,
+    );
+  });
+
+  it('marks its environment so hooks in the model session stand aside', async () => {
+    const { patterns } = await extractWithModel(SESSION, { command: model('env') });
+    expect(patterns[0]?.resolution).toBe('Child=1.');
+  });
+});
+
+describe('learning with a model extractor', () => {
+  let dir: string;
+  let storage: LearnedSkillsStorage;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'attune-model-'));
+    storage = new LearnedSkillsStorage({ storageDir: dir });
+  });
+  afterEach(async () => {
+    await storage.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("stores the model's patterns", async () => {
+    const [report] = await learnFromSessions([SESSION], {
+      storage,
+      userId: 'u1',
+      force: true,
+      extractor: { command: model('plain') },
+    });
+    expect(report?.extractor).toBe('model');
+    expect(report?.created).toHaveLength(1);
+    const stored = await storage.getAllPatterns('u1');
+    expect(stored.map((p) => p.metadata.extractor)).toEqual(['model']);
+  });
+
+  it('falls back to the rules when the command fails, and does not try it again', async () => {
+    const second = { ...SESSION, id: 'sess-2' };
+    const reports = await learnFromSessions([SESSION, second], {
+      storage,
+      userId: 'u1',
+      force: true,
+      dryRun: true,
+      extractor: { command: model('fail') },
+    });
+    expect(reports.map((r) => r.extractor)).toEqual(['rules', 'rules']);
+    expect(reports[0]?.extractorError).toMatch(/model overloaded/);
+    expect(reports[1]?.extractorError).toMatch(/^not tried again after: .*model overloaded/);
+    // The rules still learned the correction.
+    expect(reports[0]?.patterns.length).toBeGreaterThan(0);
+  });
+});
