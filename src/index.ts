@@ -15,8 +15,10 @@ export { findLatestClaudeTranscript } from './config/claude-paths.js';
 export {
   type AttuneConfig,
   configPath,
+  type ExtractorConfig,
   findProjectRoot,
   loadConfig,
+  resolveExtractor,
   resolveStoreConfig,
   resolveUserId,
 } from './config/config.js';
@@ -45,6 +47,15 @@ export {
   type SignalKind,
 } from './evaluate/signals.js';
 export { reinforcePattern } from './extract/merge.js';
+export {
+  extractionPrompt,
+  extractWithModel,
+  type ModelExtraction,
+  type ModelExtractorOptions,
+  parseModelAnswer,
+  patternsFromLessons,
+  sessionDigest,
+} from './extract/model-extractor.js';
 // Extract
 export {
   type CorrectionInput,
