@@ -60,6 +60,33 @@ describe('attune evaluate with a model extractor', () => {
     expect(json.sessions[0].extractor_error).toMatch(/model overloaded/);
   });
 
+  it('doctor --check-extractor sends a sample session and reports the answer or the failure', () => {
+    const ok = attune([
+      'doctor',
+      '--check-extractor',
+      '--extractor',
+      `"${process.execPath}" "${fake}" plain`,
+    ]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(
+      /OK: extractor .* answered in [\d.]+ s with 1 lesson, e\.g\. "No, we use vitest/,
+    );
+    const bad = attune([
+      'doctor',
+      '--check-extractor',
+      '--json',
+      '--extractor',
+      `"${process.execPath}" "${fake}" garbage`,
+    ]);
+    expect(bad.code).toBe(1);
+    const out = JSON.parse(bad.stdout);
+    expect(out.extractor).toMatchObject({ ok: false });
+    expect(out.problems[0].problem).toMatch(/holds no lessons JSON/);
+    const none = attune(['doctor', '--check-extractor']);
+    expect(none.code).toBe(1);
+    expect(none.stdout).toMatch(/no model extractor is configured/);
+  });
+
   it('uses the built-in rules for --extractor rules', () => {
     const out = JSON.parse(
       attune(['evaluate', file, '--json', '--dry-run', '--force', '--extractor', 'rules']).stdout,
