@@ -77,7 +77,13 @@ async function main(): Promise<void> {
     // The model path, measured as it is: a session whose command fails counts as no patterns.
     options.extract = async (session) => {
       try {
-        const found = await extractWithModel(session, { command, now: new Date(0) });
+        // Run where the harness runs, so that relative paths in the command (a replay
+        // folder, a script) work; the CLI runs the command in a folder of its own.
+        const found = await extractWithModel(session, {
+          command,
+          now: new Date(0),
+          cwd: process.cwd(),
+        });
         return found.patterns;
       } catch (error) {
         failures.push(`${session.id}: ${error instanceof Error ? error.message : String(error)}`);

@@ -11,6 +11,9 @@
  * @module
  */
 import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { EXTRACTOR_CHILD_ENV } from '../config/extractor-child.js';
 import { AttuneError, ErrorCode } from '../errors.js';
 import { errorLine, isFailure } from '../evaluate/error-lessons.js';
@@ -36,6 +39,8 @@ export interface ModelExtractorOptions {
   now?: Date;
   /** Environment of the command. @default process.env */
   env?: Env;
+  /** Working folder of the command. @default {@link extractorWorkdir} */
+  cwd?: string;
 }
 
 /** What {@link extractWithModel} found. */
@@ -80,6 +85,7 @@ export async function extractWithModel(
   const answer = await runExtractorCommand(options.command, prompt, {
     timeoutMs: options.timeoutMs ?? DEFAULT_EXTRACTOR_TIMEOUT_MS,
     env: options.env ?? process.env,
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
   });
   const items = parseModelAnswer(answer);
   const made: { project?: string; now?: Date } = {};
@@ -240,6 +246,19 @@ function cutAtWord(text: string, max: number): string {
 export interface RunExtractorOptions {
   timeoutMs: number;
   env?: Env;
+  /** Working folder of the command. @default a folder of its own under the OS temp folder */
+  cwd?: string;
+}
+
+/**
+ * The extractor's own working folder. Not the project's: a `claude -p` extractor records its
+ * session under the folder it runs in, and that recording must not become the project's
+ * "latest session", nor the project's CLAUDE.md part of the extraction.
+ */
+export function extractorWorkdir(): string {
+  const dir = join(tmpdir(), 'attune-extractor');
+  mkdirSync(dir, { recursive: true });
+  return dir;
 }
 
 /**
@@ -258,6 +277,7 @@ export function runExtractorCommand(
     const child = spawn(command, {
       shell: true,
       env,
+      cwd: options.cwd ?? extractorWorkdir(),
       stdio: ['pipe', 'pipe', 'pipe'],
       // Its own process group, so a timeout kills what the shell started too.
       detached: !windows,

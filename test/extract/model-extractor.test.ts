@@ -252,6 +252,11 @@ describe('the extractor command', () => {
     );
   });
 
+  it("runs in a folder of its own, not the project's", async () => {
+    const { patterns } = await extractWithModel(SESSION, { command: model('cwd') });
+    expect(patterns[0]?.resolution).toBe(`Cwd=${join(tmpdir(), 'attune-extractor')}.`);
+  });
+
   it('marks its environment so hooks in the model session stand aside', async () => {
     const { patterns } = await extractWithModel(SESSION, { command: model('env') });
     expect(patterns[0]?.resolution).toBe('Child=1.');
