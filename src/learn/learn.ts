@@ -27,7 +27,8 @@ export interface LearnOptions {
   evaluator?: SessionEvaluator;
   /**
    * Lowest quality to extract from (EXCELLENT … SKIP), when no `evaluator` is given.
-   * @default 'GOOD'
+   * @default 'GOOD', or 'POOR' with an `extractor` (the model judges short sessions better
+   * than the evaluator's counts do)
    */
   minQuality?: string;
   /**
@@ -76,11 +77,10 @@ export async function learnFromSessions(
   sessions: readonly Session[],
   options: LearnOptions,
 ): Promise<SessionLearnReport[]> {
+  const minQuality = options.minQuality ?? (options.extractor ? 'POOR' : undefined);
   const evaluator =
     options.evaluator ??
-    new SessionEvaluator(
-      options.minQuality === undefined ? {} : { minQuality: parseQuality(options.minQuality) },
-    );
+    new SessionEvaluator(minQuality === undefined ? {} : { minQuality: parseQuality(minQuality) });
   const reports: SessionLearnReport[] = [];
   // A command that failed once is not tried again for the rest of these sessions: a broken
   // command or a model that is down would otherwise cost its timeout on every session.

@@ -288,6 +288,23 @@ describe('learning with a model extractor', () => {
     expect(stored.map((p) => p.metadata.extractor)).toEqual(['model']);
   });
 
+  it('extracts from sessions rated POOR by default, GOOD without a model', async () => {
+    const poor = session(
+      ['user', 'always use the fetch wrapper in src/http.ts for HTTP calls'],
+      ['assistant', 'Noted.'],
+    );
+    const withModel = await learnFromSessions([poor], {
+      storage,
+      userId: 'u1',
+      dryRun: true,
+      extractor: { command: model('plain') },
+    });
+    const rules = await learnFromSessions([poor], { storage, userId: 'u1', dryRun: true });
+    expect(withModel[0]?.evaluation.quality.name).toBe('POOR');
+    expect(withModel[0]?.extracted).toBe(true);
+    expect(rules[0]?.extracted).toBe(false);
+  });
+
   it('falls back to the rules when the command fails, and does not try it again', async () => {
     const second = { ...SESSION, id: 'sess-2' };
     const reports = await learnFromSessions([SESSION, second], {
