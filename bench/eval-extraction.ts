@@ -31,10 +31,14 @@ function print(report: QualityReport, verbose: boolean): void {
       `${c.padEnd(20)} ${String(s.labelled).padStart(8)} ${String(s.predicted).padStart(9)} ${String(s.truePositives).padStart(7)} ${pct(s.precision).padStart(9)} ${pct(s.recall)}`,
     );
   }
-  const o = report.overall;
-  out.push(
-    `${'overall'.padEnd(20)} ${String(o.labelled).padStart(8)} ${String(o.predicted).padStart(9)} ${String(o.truePositives).padStart(7)} ${pct(o.precision).padStart(9)} ${pct(o.recall)}`,
-  );
+  for (const [name, o] of [
+    ['overall', report.overall],
+    ['any category', report.overallAnyCategory],
+  ] as const) {
+    out.push(
+      `${name.padEnd(20)} ${String(o.labelled).padStart(8)} ${String(o.predicted).padStart(9)} ${String(o.truePositives).padStart(7)} ${pct(o.precision).padStart(9)} ${pct(o.recall)}`,
+    );
+  }
   out.push('');
   out.push(
     `${'fixture'.padEnd(44)} ${'sessions'.padStart(8)} ${'labels'.padStart(6)} ${'predicted'.padStart(9)} ${'matched'.padStart(7)}`,
@@ -95,7 +99,7 @@ async function main(): Promise<void> {
   for (const f of failures) process.stderr.write(`eval-extraction: extractor failed on ${f}\n`);
   if (process.argv.includes('--json')) {
     process.stdout.write(
-      `${JSON.stringify({ overall: report.overall, byCategory: report.byCategory }, null, 2)}\n`,
+      `${JSON.stringify({ overall: report.overall, overallAnyCategory: report.overallAnyCategory, byCategory: report.byCategory }, null, 2)}\n`,
     );
     return;
   }

@@ -1,6 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseLabels, runExtractionQuality } from '../../src/evaluate/extraction-quality.js';
+import {
+  type LessonLabel,
+  matchLabels,
+  parseLabels,
+  patternMatchesLabel,
+  runExtractionQuality,
+} from '../../src/evaluate/extraction-quality.js';
+import { createPattern } from '../../src/model/pattern.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
@@ -37,6 +44,43 @@ describe('extraction quality on the labelled development set', () => {
     expect(report.overall.labelled).toBeGreaterThan(30);
     expect(report.overall.precision).toBeGreaterThanOrEqual(0.9);
     expect(report.overall.recall).toBeGreaterThanOrEqual(0.8);
+    // Ignoring categories can only find more.
+    expect(report.overallAnyCategory.recall).toBeGreaterThanOrEqual(report.overall.recall);
+    expect(report.overallAnyCategory.precision).toBeGreaterThanOrEqual(report.overall.precision);
+  });
+});
+
+describe('matching a pattern to a label', () => {
+  const label: LessonLabel = {
+    id: 'x/timeout',
+    category: 'workaround',
+    lesson: '`mix run --no-halt` never returns; wrap it as `timeout 60 mix run --no-halt`.',
+    match: ['no-halt', 'timeout'],
+  };
+  const filed = (category: string) =>
+    createPattern({
+      category,
+      trigger: 'When running mix run --no-halt from the shell tool',
+      resolution: 'Wrap it in `timeout 60`.',
+    });
+
+  it.each([
+    ['workaround', true, true],
+    ['error_resolution', true, true],
+    ['user_correction', false, true],
+  ])('a %s pattern matches strictly: %s, in any category: %s', (category, strict, any) => {
+    expect(patternMatchesLabel(filed(category), label)).toBe(strict);
+    expect(patternMatchesLabel(filed(category), label, true)).toBe(any);
+    expect(matchLabels([filed(category)], [label], true)).toHaveLength(1);
+  });
+
+  it('still needs every match entry when the category is ignored', () => {
+    const other = createPattern({
+      category: 'workaround',
+      trigger: 't',
+      resolution: 'Use timeout.',
+    });
+    expect(patternMatchesLabel(other, label, true)).toBe(false);
   });
 });
 
