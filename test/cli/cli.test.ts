@@ -87,6 +87,21 @@ describe('attune evaluate with a model extractor', () => {
     expect(none.stdout).toMatch(/no model extractor is configured/);
   });
 
+  it('learn names the model failure once in its summary and still learns by the rules', () => {
+    const command = `"${process.execPath}" "${fake}" fail`;
+    const r = attune(['learn', sessions, '--extractor', command]);
+    expect(r.code).toBe(0);
+    const warnings = r.stdout.match(/! the built-in rules extracted instead of the model/g) ?? [];
+    expect(warnings.length).toBeGreaterThanOrEqual(1);
+    expect(r.stdout).toMatch(/model overloaded/);
+    const json = JSON.parse(
+      attune(['learn', sessions, '--json', '--dry-run', '--extractor', command]).stdout,
+    );
+    expect(json.extractor).toBe('model');
+    expect(json.extractor_errors.some((e: string) => /model overloaded/.test(e))).toBe(true);
+    expect(json.patterns_extracted).toBeGreaterThan(0);
+  });
+
   it('uses the built-in rules for --extractor rules', () => {
     const out = JSON.parse(
       attune(['evaluate', file, '--json', '--dry-run', '--force', '--extractor', 'rules']).stdout,
