@@ -134,13 +134,16 @@ export function loadConfig(env: Env = process.env): AttuneConfig {
 export interface ExtractorConfig {
   command: string;
   timeoutMs: number;
+  /** Answers already given (see `ModelExtractorOptions.cacheDir`); none when caching is off. */
+  cacheDir?: string;
 }
 
 /**
  * The model extractor: `--extractor`, then `ATTUNE_EXTRACTOR`, then the config file's
  * `extractor`; undefined (the built-in rules) when none is set or the chosen one is `rules`.
  * The timeout is `ATTUNE_EXTRACTOR_TIMEOUT` or the config's `extractorTimeoutSeconds`, in
- * seconds, else 180.
+ * seconds, else 180. Answers are cached in `ATTUNE_EXTRACTOR_CACHE` (a folder, or `off`), else
+ * `$ATTUNE_HOME/extractor-cache`.
  */
 export function resolveExtractor(
   flag: string | undefined,
@@ -161,7 +164,10 @@ export function resolveExtractor(
       );
     }
   }
-  return { command, timeoutMs: seconds * 1000 };
+  const out: ExtractorConfig = { command, timeoutMs: seconds * 1000 };
+  const cache = env.ATTUNE_EXTRACTOR_CACHE;
+  if (cache !== 'off') out.cacheDir = resolve(cache || join(attuneHome(env), 'extractor-cache'));
+  return out;
 }
 
 /** Parses a store kind, listing the valid ones on error. */

@@ -11,9 +11,11 @@
  * @module
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
 import { EXTRACTOR_CHILD_ENV } from '../config/extractor-child.js';
 import { AttuneError, ErrorCode } from '../errors.js';
 import { errorLine, isFailure } from '../evaluate/error-lessons.js';
@@ -41,6 +43,12 @@ export interface ModelExtractorOptions {
   env?: Env;
   /** Working folder of the command. @default {@link extractorWorkdir} */
   cwd?: string;
+  /**
+   * Folder of answers already given, keyed by command and prompt: the same session sent to the
+   * same command is answered from here, so learning from a transcript again costs no model call
+   * and gives the same patterns. No cache when omitted.
+   */
+  cacheDir?: string;
 }
 
 /** What {@link extractWithModel} found. */
@@ -82,16 +90,56 @@ export async function extractWithModel(
     return { patterns: [], rejected: 0 };
   }
   const prompt = extractionPrompt(session, options.maxDigestChars ?? DEFAULT_DIGEST_CHARS);
-  const answer = await runExtractorCommand(options.command, prompt, {
-    timeoutMs: options.timeoutMs ?? DEFAULT_EXTRACTOR_TIMEOUT_MS,
-    env: options.env ?? process.env,
-    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-  });
-  const items = parseModelAnswer(answer);
+  const cached = options.cacheDir ? cachePath(options.cacheDir, options.command, prompt) : '';
+  let items = cached ? readCachedLessons(cached) : undefined;
+  if (!items) {
+    const answer = await runExtractorCommand(options.command, prompt, {
+      timeoutMs: options.timeoutMs ?? DEFAULT_EXTRACTOR_TIMEOUT_MS,
+      env: options.env ?? process.env,
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    });
+    items = parseModelAnswer(answer);
+    if (cached) await writeCachedLessons(cached, items);
+  }
   const made: { project?: string; now?: Date } = {};
   if (options.project !== undefined) made.project = options.project;
   if (options.now !== undefined) made.now = options.now;
   return patternsFromLessons(items, session, made);
+}
+
+function cachePath(dir: string, command: string, prompt: string): string {
+  const key = createHash('sha256').update(`${command}\n${prompt}`).digest('hex').slice(0, 32);
+  return join(dir, `${key}.json`);
+}
+
+/** The cached lessons, or undefined when there are none or the file is unreadable. */
+function readCachedLessons(path: string): unknown[] | undefined {
+  try {
+    const value: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    return Array.isArray(value) ? value : undefined;
+  } catch {
+    // Missing or damaged: ask the model again and overwrite it.
+    return undefined;
+  }
+}
+
+/** Stores the lessons (every string redacted again) atomically; a failure only costs the cache. */
+async function writeCachedLessons(path: string, items: readonly unknown[]): Promise<void> {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    await writeFileAtomic(path, `${JSON.stringify(redactDeep(items))}\n`);
+  } catch {
+    // A read-only or full disk must not stop learning.
+  }
+}
+
+function redactDeep(value: unknown): unknown {
+  if (typeof value === 'string') return redactSecrets(value).text;
+  if (Array.isArray(value)) return value.map(redactDeep);
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v)]));
+  }
+  return value;
 }
 
 /**

@@ -85,11 +85,22 @@ describe('the store', () => {
 describe('the model extractor', () => {
   it('comes from the flag, then ATTUNE_EXTRACTOR, then the config file; rules means none', () => {
     const env = withConfig({ extractor: 'llm -m gpt', extractorTimeoutSeconds: 30 });
-    expect(resolveExtractor(undefined, env)).toEqual({ command: 'llm -m gpt', timeoutMs: 30_000 });
-    expect(resolveExtractor(undefined, { ...env, ATTUNE_EXTRACTOR: 'claude -p' })).toEqual({
+    const home = { ...env, ATTUNE_HOME: join(dir, 'home') };
+    expect(resolveExtractor(undefined, home)).toEqual({
+      command: 'llm -m gpt',
+      timeoutMs: 30_000,
+      cacheDir: join(dir, 'home', 'extractor-cache'),
+    });
+    expect(resolveExtractor(undefined, { ...home, ATTUNE_EXTRACTOR: 'claude -p' })).toMatchObject({
       command: 'claude -p',
       timeoutMs: 30_000,
     });
+    expect(
+      resolveExtractor(undefined, { ...home, ATTUNE_EXTRACTOR_CACHE: 'off' })?.cacheDir,
+    ).toBeUndefined();
+    expect(
+      resolveExtractor(undefined, { ...home, ATTUNE_EXTRACTOR_CACHE: join(dir, 'c') })?.cacheDir,
+    ).toBe(join(dir, 'c'));
     expect(resolveExtractor('my-model', { ...env, ATTUNE_EXTRACTOR: 'claude -p' })?.command).toBe(
       'my-model',
     );

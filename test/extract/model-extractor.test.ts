@@ -252,6 +252,52 @@ describe('the extractor command', () => {
     );
   });
 
+  it('answers the same session from its cache, without running the command again', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'attune-cache-'));
+    try {
+      const first = await extractWithModel(SESSION, { command: model('plain'), cacheDir });
+      // The same command now fails: the answer must come from the cache.
+      const failing = { ...process.env, FAKE_MODEL_MODE: 'fail' };
+      const again = await extractWithModel(SESSION, {
+        command: model('plain'),
+        cacheDir,
+        env: failing,
+      });
+      expect(again.patterns.map((p) => p.patternId)).toEqual(
+        first.patterns.map((p) => p.patternId),
+      );
+      // Another session is not in the cache.
+      const other = session(['user', 'never use var in this codebase']);
+      await expect(
+        extractWithModel(other, { command: model('plain'), cacheDir, env: failing }),
+      ).rejects.toThrow(/model overloaded/);
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps no secret in its cache and recovers from a damaged cache file', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'attune-cache-'));
+    try {
+      const key = 'AKIAIOSFODNN7EXAMPLE';
+      const leaky = session(['user', `always export AWS_ACCESS_KEY_ID=${key} first`]);
+      // The digest is redacted, so even an echoing model cannot return the key; check the
+      // stored file all the same.
+      await extractWithModel(leaky, { command: model('plain'), cacheDir });
+      const { readdirSync, readFileSync, writeFileSync } = await import('node:fs');
+      const files = readdirSync(cacheDir);
+      expect(files).toHaveLength(1);
+      const path = join(cacheDir, files[0] as string);
+      expect(readFileSync(path, 'utf8')).not.toContain(key);
+      writeFileSync(path, '{not json');
+      const again = await extractWithModel(leaky, { command: model('plain'), cacheDir });
+      expect(again.patterns).toHaveLength(1);
+      expect(JSON.parse(readFileSync(path, 'utf8'))).toHaveLength(1);
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+
   it("runs in a folder of its own, not the project's", async () => {
     const { patterns } = await extractWithModel(SESSION, { command: model('cwd') });
     expect(patterns[0]?.resolution).toBe(`Cwd=${join(tmpdir(), 'attune-extractor')}.`);
