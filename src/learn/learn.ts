@@ -77,10 +77,7 @@ export async function learnFromSessions(
   sessions: readonly Session[],
   options: LearnOptions,
 ): Promise<SessionLearnReport[]> {
-  const minQuality = options.minQuality ?? (options.extractor ? 'POOR' : undefined);
-  const evaluator =
-    options.evaluator ??
-    new SessionEvaluator(minQuality === undefined ? {} : { minQuality: parseQuality(minQuality) });
+  const evaluator = evaluatorFor(options);
   const reports: SessionLearnReport[] = [];
   // A command that failed once is not tried again for the rest of these sessions: a broken
   // command or a model that is down would otherwise cost its timeout on every session.
@@ -135,6 +132,71 @@ export async function learnFromSessions(
     await options.storage.refreshSkills(options.userId);
   }
   return reports;
+}
+
+/** The evaluator of a learning run: the given one, else one at `minQuality` or its default. */
+function evaluatorFor(options: LearnOptions): SessionEvaluator {
+  if (options.evaluator) return options.evaluator;
+  const minQuality = options.minQuality ?? (options.extractor ? 'POOR' : undefined);
+  return new SessionEvaluator(
+    minQuality === undefined ? {} : { minQuality: parseQuality(minQuality) },
+  );
+}
+
+/**
+ * Asks the model extractor about every session of `files` that learning would extract from,
+ * `jobs` calls at a time, so that its answers are in the extractor's cache when the files are
+ * then learned from one by one (storage stays sequential). Does nothing without an extractor
+ * with a `cacheDir`, or with one job. Unreadable files are left to the learning pass, and no new
+ * call starts after one fails (the learning pass reports it). Calls `onFile` after each file is
+ * read; returns how many sessions were asked.
+ */
+export async function prefetchModelAnswers(
+  files: readonly string[],
+  options: LearnOptions,
+  jobs: number,
+  onFile?: () => void,
+): Promise<number> {
+  const extractor = options.extractor;
+  if (!extractor?.cacheDir || jobs <= 1) return 0;
+  const evaluator = evaluatorFor(options);
+  const project = options.project === undefined ? {} : { project: options.project };
+  async function* sessionsToAsk(): AsyncGenerator<Session> {
+    for (const file of files) {
+      try {
+        const read = await readTranscriptFile(
+          file,
+          options.format === undefined ? {} : { format: options.format },
+        );
+        for (const session of read.sessions) {
+          const evaluation = evaluator.evaluateSession(session, detectSignals(session));
+          if (options.force === true || evaluation.recommended) yield session;
+        }
+      } catch {
+        // The learning pass reads it again and reports why it was skipped.
+      } finally {
+        onFile?.();
+      }
+    }
+  }
+  const queue = sessionsToAsk();
+  let asked = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed) {
+      const next = await queue.next();
+      if (next.done) return;
+      asked++;
+      try {
+        await extractWithModel(next.value, { ...extractor, ...project });
+      } catch {
+        failed = true;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: jobs }, worker));
+  await queue.return(undefined);
+  return asked;
 }
 
 /** Reads a transcript file (any known format) and learns from every session in it. */

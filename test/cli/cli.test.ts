@@ -102,6 +102,37 @@ describe('attune evaluate with a model extractor', () => {
     expect(json.patterns_extracted).toBeGreaterThan(0);
   });
 
+  it('learn --jobs asks the model about several sessions at once and stores the same', () => {
+    const dir = join(root, 'test/fixtures/transcripts/blind-23/claude-code');
+    const log = join(home, 'calls.log');
+    const command = `"${process.execPath}" "${fake}" slow "${log}"`;
+    const parallel = JSON.parse(
+      attune(['learn', dir, '--json', '--force', '--jobs', '3', '--extractor', command]).stdout,
+    );
+    const lines = readFileSync(log, 'utf8').trim().split('\n');
+    // Every call started before the last one ended: at least two were in flight together.
+    const calls = new Map<string, { start: number; end: number }>();
+    for (const line of lines) {
+      const [what, pid, at] = line.split(' ');
+      const call = calls.get(pid as string) ?? { start: 0, end: 0 };
+      call[what as 'start' | 'end'] = Number(at);
+      calls.set(pid as string, call);
+    }
+    const spans = [...calls.values()].sort((a, b) => a.start - b.start);
+    expect(spans.length).toBeGreaterThanOrEqual(3);
+    expect(spans.some((s, i) => i > 0 && s.start < (spans[i - 1]?.end ?? 0))).toBe(true);
+    // The learning pass took every answer from the cache: no call after the first pass.
+    expect(spans.length).toBe(parallel.sessions);
+    // And a sequential run in a fresh home learns the same patterns.
+    rmSync(join(home, '.attune'), { recursive: true, force: true });
+    rmSync(join(home, 'store'), { recursive: true, force: true });
+    const sequential = JSON.parse(
+      attune(['learn', dir, '--json', '--force', '--extractor', command]).stdout,
+    );
+    expect(sequential.patterns_new).toBe(parallel.patterns_new);
+    expect(parallel.patterns_new).toBeGreaterThan(0);
+  });
+
   it('uses the built-in rules for --extractor rules', () => {
     const out = JSON.parse(
       attune(['evaluate', file, '--json', '--dry-run', '--force', '--extractor', 'rules']).stdout,

@@ -6,7 +6,11 @@ import { promises as fs } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { Command } from 'commander';
 import { AttuneError } from '../../errors.js';
-import { learnFromTranscriptFile } from '../../learn/learn.js';
+import {
+  type LearnOptions,
+  learnFromTranscriptFile,
+  prefetchModelAnswers,
+} from '../../learn/learn.js';
 import { SESSION_QUALITIES } from '../../model/quality.js';
 import {
   action,
@@ -15,6 +19,7 @@ import {
   extractorOptions,
   type GlobalOptions,
   openCliEnv,
+  positiveInt,
   printJson,
   printText,
 } from '../shared.js';
@@ -24,6 +29,7 @@ interface LearnCommandOptions extends GlobalOptions {
   dryRun?: boolean;
   force?: boolean;
   extractor?: string;
+  jobs?: number;
 }
 
 const EXTENSIONS = new Set(['.jsonl', '.json', '.md', '.markdown']);
@@ -39,7 +45,12 @@ export function registerLearnCommand(program: Command): void {
         .description('Learn from every session file under the paths')
         .option('-f, --format <format>', 'transcript format for every file (default: detected)')
         .option('--dry-run', 'evaluate and extract, store nothing')
-        .option('--force', 'extract even from low-quality sessions'),
+        .option('--force', 'extract even from low-quality sessions')
+        .option(
+          '-j, --jobs <n>',
+          'model extractor calls at a time (default 1; the built-in rules ignore it)',
+          positiveInt('--jobs'),
+        ),
     ),
   )
     .addHelpText(
@@ -53,7 +64,7 @@ export function registerLearnCommand(program: Command): void {
         const files: string[] = [];
         const skipped: { file: string; reason: string }[] = [];
         for (const p of paths) await collect(p, files, skipped, true);
-        const bar = await progressBar(files.length, Boolean(options.json));
+        let bar: Bar | null = null;
         const byQuality = new Map<string, number>(SESSION_QUALITIES.map((q) => [q.name, 0]));
         let sessions = 0;
         let created = 0;
@@ -61,21 +72,29 @@ export function registerLearnCommand(program: Command): void {
         let extracted = 0;
         let malformed = 0;
         const extractorErrors: string[] = [];
+        const learnOptions: LearnOptions = {
+          storage: env.storage,
+          userId: env.userId,
+          project: env.project,
+          force: options.force === true,
+          dryRun: options.dryRun === true,
+          ...(env.config.minQuality === undefined ? {} : { minQuality: env.config.minQuality }),
+          ...(options.format === undefined ? {} : { format: options.format }),
+          ...extractor,
+        };
         try {
+          const jobs = options.jobs ?? 1;
+          if (jobs > 1 && extractor.extractor?.cacheDir) {
+            // Ask the model about many sessions at once; the pass below then finds the answers
+            // in the cache and stores one file after another.
+            const ask = await progressBar(files.length, Boolean(options.json));
+            await prefetchModelAnswers(files, learnOptions, jobs, () => ask?.increment());
+            ask?.stop();
+          }
+          bar = await progressBar(files.length, Boolean(options.json));
           for (const file of files) {
             try {
-              const report = await learnFromTranscriptFile(file, {
-                storage: env.storage,
-                userId: env.userId,
-                project: env.project,
-                force: options.force === true,
-                dryRun: options.dryRun === true,
-                ...(env.config.minQuality === undefined
-                  ? {}
-                  : { minQuality: env.config.minQuality }),
-                ...(options.format === undefined ? {} : { format: options.format }),
-                ...extractor,
-              });
+              const report = await learnFromTranscriptFile(file, learnOptions);
               if (report.sessions.length === 0) skipped.push({ file, reason: 'no session in it' });
               malformed += report.skipped;
               for (const s of report.sessions) {
