@@ -84,6 +84,11 @@ export function registerLearnCommand(program: Command): void {
         };
         try {
           const jobs = options.jobs ?? 1;
+          if (jobs > 1 && extractor.extractor && !extractor.extractor.cacheDir) {
+            process.stderr.write(
+              'attune: --jobs needs the extractor cache (ATTUNE_EXTRACTOR_CACHE is off); asking the model one session at a time\n',
+            );
+          }
           if (jobs > 1 && extractor.extractor?.cacheDir) {
             // Ask the model about many sessions at once; the pass below then finds the answers
             // in the cache and stores one file after another.
