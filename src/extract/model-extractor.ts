@@ -197,40 +197,62 @@ export function sessionDigest(session: Session, maxChars = DEFAULT_DIGEST_CHARS)
     { user: 1500, assistant: 200, calls: 2, call: 140 },
     { user: 800, assistant: 120, calls: 1, call: 120 },
   ];
-  let blocks: string[] = [];
+  const turns = session.turns;
+  const finish = (blocks: readonly string[]) =>
+    redactSecrets(`${header}\n${blocks.join('\n')}`).text;
+  // Each pass stops as soon as it is over the limit, so a huge session costs no more than a
+  // digest's worth of turns per pass.
   for (const budget of budgets) {
-    blocks = session.turns.map((t) => turnBlock(t, budget)).filter((b) => b !== '');
-    if (size(header, blocks) <= maxChars) break;
+    const blocks: string[] = [];
+    let used = header.length;
+    let fits = true;
+    for (const turn of turns) {
+      const block = turnBlock(turn, budget);
+      if (block === '') continue;
+      used += block.length + 1;
+      if (used > maxChars) {
+        fits = false;
+        break;
+      }
+      blocks.push(block);
+    }
+    if (fits) return finish(blocks);
   }
   // Still too long: keep the start and the end (where corrections and confirmations tend to
   // be), leaving out the middle.
-  if (size(header, blocks) > maxChars) {
-    let head = 0;
-    let tail = blocks.length;
-    let used = header.length + 60;
-    const kept: string[] = [];
-    const tailKept: string[] = [];
-    while (head < tail) {
-      const front = blocks[head] as string;
-      if (used + front.length + 1 > maxChars) break;
-      kept.push(front);
-      used += front.length + 1;
-      head++;
-      if (head >= tail) break;
-      const back = blocks[tail - 1] as string;
-      if (used + back.length + 1 > maxChars) break;
-      tailKept.unshift(back);
-      used += back.length + 1;
+  const smallest = budgets[budgets.length - 1] as TurnBudget;
+  const front: string[] = [];
+  const back: string[] = [];
+  let used = header.length + 60;
+  let head = 0;
+  let tail = turns.length;
+  let frontFull = false;
+  let backFull = false;
+  while (head < tail && !(frontFull && backFull)) {
+    if (!frontFull) {
+      const block = turnBlock(turns[head] as Turn, smallest);
+      if (block !== '' && used + block.length + 1 > maxChars) frontFull = true;
+      else {
+        if (block !== '') front.push(block);
+        used += block.length + 1;
+        head++;
+      }
+    }
+    if (head >= tail || backFull) continue;
+    const block = turnBlock(turns[tail - 1] as Turn, smallest);
+    if (block !== '' && used + block.length + 1 > maxChars) backFull = true;
+    else {
+      if (block !== '') back.push(block);
+      used += block.length + 1;
       tail--;
     }
-    const gap = tail - head;
-    blocks = [...kept, ...(gap > 0 ? [`[... ${gap} turns left out ...]`] : []), ...tailKept];
   }
-  return redactSecrets(`${header}\n${blocks.join('\n')}`).text;
-}
-
-function size(header: string, blocks: readonly string[]): number {
-  return header.length + blocks.reduce((n, b) => n + b.length + 1, 0);
+  const gap = tail - head;
+  return finish([
+    ...front,
+    ...(gap > 0 ? [`[... ${gap} turns left out ...]`] : []),
+    ...back.reverse(),
+  ]);
 }
 
 interface TurnBudget {
@@ -264,16 +286,24 @@ function turnBlock(turn: Turn, budget: TurnBudget): string {
   return lines.join('\n');
 }
 
+/** The error line of each failed call, worked out once however many passes need it. */
+const ERROR_LINES = new WeakMap<ToolCall, string | undefined>();
+
 function callLine(call: ToolCall, max: number): string {
   const input = clip(call.input, max);
   if (!isFailure(call)) return `${call.name}: ${input} -> ok`;
   const code = call.exitCode !== undefined ? ` (exit ${call.exitCode})` : '';
-  const line = call.output ? (errorLine(call.output) ?? lastLine(call.output)) : undefined;
+  let line = ERROR_LINES.get(call);
+  if (!ERROR_LINES.has(call)) {
+    line = call.output ? (errorLine(call.output) ?? lastLine(call.output)) : undefined;
+    ERROR_LINES.set(call, line);
+  }
   return `${call.name}: ${input} -> FAILED${code}${line ? `: ${clip(line, max)}` : ''}`;
 }
 
 function lastLine(text: string): string | undefined {
-  const lines = text.trim().split('\n');
+  // Only the end of a long output matters.
+  const lines = text.slice(-4000).trim().split('\n');
   return lines[lines.length - 1]?.trim() || undefined;
 }
 
