@@ -7,7 +7,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SessionEvaluator } from '../src/evaluate/session-evaluator.js';
 import { detectSignals } from '../src/evaluate/signals.js';
+import { extractionPrompt } from '../src/extract/model-extractor.js';
 import { extractSessionPatterns } from '../src/extract/session-extractor.js';
+import type { Turn } from '../src/model/session.js';
 import { parseTranscript } from '../src/transcripts/index.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../test/fixtures/transcripts');
@@ -22,17 +24,24 @@ function listFiles(dir: string): string[] {
   return out;
 }
 
-/** Prints MB/s and sessions/s for read alone and for read + evaluate + extract. */
+type Stage = 'read' | 'full' | 'prompt';
+
+/**
+ * Prints MB/s and sessions/s for read alone, for read + evaluate + extract, and for read +
+ * the model extractor's prompt (what is done before a model is called), and the time to
+ * build the prompt of one huge session.
+ */
 export async function benchPipeline(): Promise<void> {
   const files = listFiles(FIXTURES).map((path) => ({ path, text: readFileSync(path, 'utf8') }));
   const bytes = files.reduce((n, f) => n + Buffer.byteLength(f.text), 0);
   const evaluator = new SessionEvaluator();
-  const stage = (full: boolean) => {
+  const stage = (kind: Stage) => {
     let sessions = 0;
     for (const f of files) {
       for (const session of parseTranscript(f.text, { sourceName: f.path }).sessions) {
         sessions++;
-        if (!full) continue;
+        if (kind === 'prompt') extractionPrompt(session);
+        if (kind !== 'full') continue;
         const signals = detectSignals(session);
         evaluator.evaluateSession(session, signals);
         extractSessionPatterns(session, {}, signals);
@@ -40,20 +49,21 @@ export async function benchPipeline(): Promise<void> {
     }
     return sessions;
   };
-  const measure = (full: boolean) => {
-    stage(full); // warm up
+  const measure = (kind: Stage) => {
+    stage(kind); // warm up
     let rounds = 0;
     let sessions = 0;
     const start = performance.now();
     while (performance.now() - start < 2000 || rounds < 3) {
-      sessions += stage(full);
+      sessions += stage(kind);
       rounds++;
     }
     const seconds = (performance.now() - start) / 1000;
     return { mbps: (bytes * rounds) / 1e6 / seconds, sps: sessions / seconds };
   };
-  const read = measure(false);
-  const full = measure(true);
+  const read = measure('read');
+  const full = measure('full');
+  const prompt = measure('prompt');
   console.log(`\n== pipeline: ${files.length} fixture files, ${(bytes / 1e6).toFixed(2)} MB`);
   console.log(
     `read only                    ${read.mbps.toFixed(1).padStart(8)} MB/s ${read.sps.toFixed(0).padStart(8)} sessions/s`,
@@ -63,6 +73,31 @@ export async function benchPipeline(): Promise<void> {
   );
   console.log(
     `extraction share of the time ${(100 * (1 - full.mbps / read.mbps)).toFixed(0).padStart(7)} %   (target: >= 20 MB/s read+evaluate+extract)`,
+  );
+  console.log(
+    `read + model prompt          ${prompt.mbps.toFixed(1).padStart(8)} MB/s ${prompt.sps.toFixed(0).padStart(8)} sessions/s   (before any model call)`,
+  );
+  const turns: Turn[] = Array.from({ length: 60_000 }, (_, index) => ({
+    index,
+    role: index % 2 ? 'assistant' : 'user',
+    text: 'a sentence of ordinary words '.repeat(20),
+    toolCalls:
+      index % 2
+        ? [
+            {
+              name: 'Bash',
+              input: 'npm test',
+              output: `${'log line\n'.repeat(2000)}Error: boom`,
+              isError: true,
+            },
+          ]
+        : [],
+  }));
+  const huge = { id: 'huge', format: 'claude-code' as const, skipped: 0, turns };
+  const started = performance.now();
+  const digest = extractionPrompt(huge);
+  console.log(
+    `model prompt of a 60 000-turn session ${(performance.now() - started).toFixed(0).padStart(6)} ms (${digest.length} characters)`,
   );
 }
 
