@@ -261,7 +261,8 @@ export async function runExtractionQuality(options: QualityOptions): Promise<Qua
     const matches = matchLabels(predicted, labels);
     const hitPatterns = new Set(matches.map((m) => m.pattern));
     const hitLabels = new Set(matches.map((m) => m.label));
-    const correct = (p: ExtractedPattern) => labels.some((l) => patternMatchesLabel(p, l));
+    const correct = (p: ExtractedPattern, anyCategory = false) =>
+      labels.some((l) => patternMatchesLabel(p, l, anyCategory));
     fixtures.push({
       fixture: name,
       sessions: sessions.length,
@@ -273,8 +274,7 @@ export async function runExtractionQuality(options: QualityOptions): Promise<Qua
       misses: labels.filter((l) => !hitLabels.has(l.id)),
       anyCategory: {
         matched: matchLabels(predicted, labels, true).length,
-        correct: predicted.filter((p) => labels.some((l) => patternMatchesLabel(p, l, true)))
-          .length,
+        correct: predicted.filter((p) => correct(p, true)).length,
       },
       bytes,
     });

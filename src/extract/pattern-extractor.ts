@@ -3,6 +3,7 @@
  * @module
  */
 import { invalidArgument } from '../errors.js';
+import { clip } from '../evaluate/text.js';
 import { PatternCategory, parseCategory } from '../model/category.js';
 import { createPattern, type ExtractedPattern } from '../model/pattern.js';
 import type { Interaction } from '../model/session.js';
@@ -95,7 +96,7 @@ export class PatternExtractor {
       const trigger = type && message ? `${type}: ${message}` : (type ?? message ?? '');
       return build(options, {
         category: PatternCategory.ERROR_RESOLUTION,
-        trigger: clipLine(trigger, 160),
+        trigger: clip(trigger, 160),
         resolution: sentence(resolution),
         context: type ? `Seen as ${type} and fixed in a session.` : 'Seen and fixed in a session.',
         confidence: 0.8,
@@ -220,9 +221,4 @@ function sentence(s: string): string {
 function lowerFirst(s: string): string {
   // Keep identifiers and acronyms as they are ("NPM", "eval()").
   return /^[A-Z][a-z]/.test(s) ? (s[0]?.toLowerCase() ?? '') + s.slice(1) : s;
-}
-
-function clipLine(s: string, max: number): string {
-  const one = s.replace(/\s+/g, ' ').trim();
-  return one.length <= max ? one : `${one.slice(0, max - 1).trimEnd()}…`;
 }

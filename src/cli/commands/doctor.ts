@@ -3,7 +3,12 @@
  * @module
  */
 import type { Command } from 'commander';
-import { loadConfig, resolveExtractor, resolveStoreConfig } from '../../config/config.js';
+import {
+  type AttuneConfig,
+  loadConfig,
+  resolveExtractor,
+  resolveStoreConfig,
+} from '../../config/config.js';
 import { AttuneError, ErrorCode } from '../../errors.js';
 import { extractWithModel } from '../../extract/model-extractor.js';
 import type { Session } from '../../model/session.js';
@@ -44,11 +49,16 @@ export function registerDoctorCommand(program: Command): void {
     )
     .action(
       action(async (options: DoctorOptions) => {
-        const config = resolveStoreConfig({
-          store: options.store,
-          storageDir: options.storageDir,
-          databaseUrl: options.databaseUrl,
-        });
+        const fileConfig = loadConfig();
+        const config = resolveStoreConfig(
+          {
+            store: options.store,
+            storageDir: options.storageDir,
+            databaseUrl: options.databaseUrl,
+          },
+          process.env,
+          fileConfig,
+        );
         const problems: StoreProblem[] = [];
         let location = redactConnectionString(config.databaseUrl ?? config.storageDir ?? '');
         let users = 0;
@@ -80,7 +90,9 @@ export function registerDoctorCommand(program: Command): void {
             fix: error.suggestion ?? 'See the message above.',
           });
         }
-        const extractor = options.checkExtractor ? await checkExtractor(options) : undefined;
+        const extractor = options.checkExtractor
+          ? await checkExtractor(options, fileConfig)
+          : undefined;
         if (extractor && !extractor.ok) {
           problems.push({
             where: `extractor ${JSON.stringify(extractor.command)}`,
@@ -161,8 +173,9 @@ const SAMPLE: Session = {
 /** Sends the sample session to the extractor and describes what came back. */
 async function checkExtractor(
   options: DoctorOptions,
+  config: AttuneConfig,
 ): Promise<{ command: string; ok: boolean; seconds?: number; lessons?: number; detail: string }> {
-  const extractor = resolveExtractor(options.extractor, process.env, loadConfig());
+  const extractor = resolveExtractor(options.extractor, process.env, config);
   if (!extractor) {
     return {
       command: 'rules',

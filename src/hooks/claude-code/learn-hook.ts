@@ -8,6 +8,7 @@
  * @module
  */
 import { promises as fs } from 'node:fs';
+import { resolveExtractor } from '../../config/config.js';
 import { AttuneError, ErrorCode } from '../../errors.js';
 import {
   DEFAULT_WORKER_TIMEOUT_S,
@@ -74,7 +75,6 @@ export async function runLearnHook(
     job.maxPatternsPerUser = id.config.maxPatternsPerUser;
   if (id.config.minQuality !== undefined) job.minQuality = id.config.minQuality;
   if (options.user !== undefined) job.explicitUser = true;
-  const { resolveExtractor } = await import('../../config/config.js');
   const extractor = resolveExtractor(undefined, env, id.config);
   if (extractor) {
     job.extractor = extractor;
