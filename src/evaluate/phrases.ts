@@ -232,6 +232,10 @@ const COMMON_WE_VERBS = new Set(
 const BREVITY =
   /\b(?:keep (?:it|them|answers?|replies|responses|your (?:answers?|replies|responses)) (?:brief|short|concise|terse)|answer (?:briefly|concisely|in (?:one|a few|two) (?:lines?|sentences?))|(?:be|stay) (?:brief|concise|terse)(?! in (?:the |your )?(?:changes|code|edits|diffs?|implementation))|(?:shorter|brief|concise|terse) (?:answers?|replies|responses)|answer (?:short|shorter|in short)|(?:answers?|replies|responses|explanations?|messages?|summar(?:y|ies)|output|that|this|it|you)(?:'s|'re| is| are| was| were) (?:way |much )?too (?:long|verbose|wordy)|less verbose|too verbose)\b/i;
 
+// A plan, someone approving it, and an order: "first", "before", "until", "wait".
+const PLAN_FIRST =
+  /^(?=.{0,240}$)(?=.*\b(?:plans?|planning)\b)(?=.*\b(?:approv\w*|sign[- ]?off|go[- ]ahead|green light)\b)(?=.*\b(?:first|before|until|wait\w*|prior to)\b)(?!.*\b(?:terraform|tofu|pulumi|helm|cdk) plan\b)/i;
+
 /** "keep it brief next time, I just need a one-line summary" -> a clean brevity rule. */
 function brevity(sentence: string): string {
   const need = /\bi (?:just |only )?need (?:is )?(?:a |an |the )?([^,.;]{3,60})/i.exec(
@@ -270,6 +274,15 @@ const RULES: Rule[] = [
     re: BREVITY,
     build: (m) => brevity(m.input),
     strength: 0.75,
+  },
+  // "First get my approval of your highly detailed plan", "don't start coding until I approve
+  // the plan": how this user wants work to begin.
+  {
+    kind: 'preference',
+    re: PLAN_FIRST,
+    build: (m) =>
+      `present a ${/\bdetailed\b/i.test(m.input) ? 'detailed ' : ''}plan for approval before writing code, and wait for the user's go-ahead`,
+    strength: 0.7,
   },
   // "migrations that are on main are never edited here — add a new migration instead"
   {
@@ -1072,7 +1085,8 @@ export function parseDirective(rawSentence: string, ctx: PhraseContext): Directi
     lasting: ctx.lasting === true || LASTING.test(raw) || conventionTail || labelled,
     conventionTurn: ctx.conventionTurn || conventionTail,
   };
-  const cond = CONDITION.exec(s);
+  // "Before you write any code, show me a plan": the condition is part of that rule.
+  const cond = PLAN_FIRST.test(s) ? null : CONDITION.exec(s);
   if (cond && !here.inCondition) {
     const main = stripFillers(cond[3] ?? '');
     const inner = BARE_IMPERATIVE.test(main)

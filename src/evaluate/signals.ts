@@ -25,6 +25,7 @@ import {
   toSentence,
 } from './phrases.js';
 import { clip, FRUSTRATION, redactText } from './text.js';
+import { sessionLanguage } from './user-language.js';
 
 /** What kind of learning signal a place in the session shows. */
 export { normaliseError } from './error-lessons.js';
@@ -147,6 +148,7 @@ export function detectLessons(
   let afterStop = false;
   const threads = { next: 1, run: 0, lastRunTurn: -10, lastPromptTurn: -10, lastStrong: false };
   const turns = session.turns;
+  const prompts: Array<{ index: number; text: string }> = [];
   for (let i = 0; i < turns.length; i++) {
     const turn = turns[i] as Turn;
     if (turn.role === 'assistant') {
@@ -174,6 +176,7 @@ export function detectLessons(
     }
     if (/^\s*\/\w+\s*$/.test(text)) continue; // a bare slash command
     interactionCount++;
+    if (kind !== 'answer') prompts.push({ index: i, text });
     // "Actually, never mind, let's keep bash": the previous request is cancelled.
     if (CANCEL.test(text)) dropLessonsOf(lessons, threads.lastPromptTurn);
     else if (REVERT.test(text)) dropReverted(lessons, threads.lastPromptTurn, text);
@@ -228,7 +231,35 @@ export function detectLessons(
     model: options.fixModel ?? FIX_MODEL,
     onUnit: options.onFixUnit,
   });
+  const language = languageLesson(prompts);
+  if (language) lessons.push(language);
   return { interactionCount, lessons: dedupeByTurn(lessons) };
+}
+
+/**
+ * A user who writes to the assistant in another language than English wants answers in it:
+ * the one preference the rules can read from text they cannot otherwise parse.
+ */
+function languageLesson(
+  prompts: ReadonlyArray<{ index: number; text: string }>,
+): Lesson | undefined {
+  const found = sessionLanguage(prompts);
+  if (!found) return undefined;
+  const first = prompts.find((p) => p.index === found.first);
+  const quote = redactText(clip((first?.text ?? '').replace(/\s+/g, ' ').trim(), 160));
+  return {
+    kind: 'preference',
+    turn: found.first,
+    quote,
+    strength: 0.6,
+    directive: {
+      kind: 'preference',
+      quote,
+      instruction: `Answer the user in ${found.language}, the language they write in.`,
+      reason: `the user wrote to the assistant in ${found.language}`,
+      strength: 0.6,
+    },
+  };
 }
 
 // A design point put as a question the assistant then agrees with: "shouldn't `PixelsPerMeter`

@@ -489,6 +489,7 @@ function taskTrigger(task: string): string {
 // the earlier entry. `{in}` becomes " in <language> code" (or "") and `{lang}` "<language> "
 // when the session's language is known, so the same rule reads "Writing Go tests" in Go.
 const TOPICS: Array<[RegExp, string]> = [
+  [/\bplan for approval\b/i, 'Starting work on a change'],
   [
     /\b(?:answers?|replies|responses|brief|concise|verbose|explanations?|summar(?:y|ies))\b/i,
     'Answering the user',
