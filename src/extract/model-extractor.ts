@@ -64,7 +64,7 @@ const DEFAULT_DIGEST_CHARS = 60_000;
 /** The most stdout read from the command; an answer is a few kilobytes. */
 const MAX_ANSWER_BYTES = 2 * 1024 * 1024;
 /** The most lessons taken from one session: more is a model listing the transcript. */
-const MAX_LESSONS = 15;
+const MAX_LESSONS = 20;
 
 const CATEGORIES: readonly PatternCategory[] = [
   PatternCategory.USER_CORRECTION,
@@ -173,7 +173,7 @@ Write each lesson as a note the assistant can follow without the transcript:
 - "context": why, in one sentence (what went wrong, or what the user said);
 - "turn": the [number] of the turn that shows the lesson best;
 - "confidence": 0 to 1, how clearly the session supports the lesson and how likely it holds in later sessions.
-Merge restatements of the same lesson into one. Most sessions teach 0 to 5 lessons; an empty list is a good answer when nothing qualifies.
+Merge restatements of the same lesson into one. A short session often teaches nothing or one or two lessons, and an empty list is a good answer when nothing qualifies; a long session can teach ten or more, and each one that qualifies should be written down, including a rule or fact of the project that the user stated in passing while asking for something else (the request itself is not a lesson).
 
 Answer with JSON only, no prose, in exactly this shape:
 {"lessons": [{"category": "preference", "trigger": "...", "resolution": "...", "context": "...", "turn": 12, "confidence": 0.8}]}
@@ -191,18 +191,12 @@ export function sessionDigest(session: Session, maxChars = DEFAULT_DIGEST_CHARS)
     ...(session.cwd ? [`working directory: ${session.cwd}`] : []),
     ...(session.title ? [`title: ${session.title}`] : []),
   ].join('\n');
-  const budgets = [
-    { user: 4000, assistant: 900, calls: 8, call: 240 },
-    { user: 2500, assistant: 400, calls: 4, call: 160 },
-    { user: 1500, assistant: 200, calls: 2, call: 140 },
-    { user: 800, assistant: 120, calls: 1, call: 120 },
-  ];
   const turns = session.turns;
   const finish = (blocks: readonly string[]) =>
     redactSecrets(`${header}\n${blocks.join('\n')}`).text;
   // Each pass stops as soon as it is over the limit, so a huge session costs no more than a
   // digest's worth of turns per pass.
-  for (const budget of budgets) {
+  for (const budget of BUDGETS) {
     const blocks: string[] = [];
     let used = header.length;
     let fits = true;
@@ -220,7 +214,7 @@ export function sessionDigest(session: Session, maxChars = DEFAULT_DIGEST_CHARS)
   }
   // Still too long: keep the start and the end (where corrections and confirmations tend to
   // be), leaving out the middle.
-  const smallest = budgets[budgets.length - 1] as TurnBudget;
+  const smallest = BUDGETS[BUDGETS.length - 1] as TurnBudget;
   const front: string[] = [];
   const back: string[] = [];
   let used = header.length + 60;
@@ -262,6 +256,21 @@ interface TurnBudget {
   call: number;
 }
 
+/**
+ * How much of each turn the digest keeps, most first: the first that fits the limit is used.
+ * An agent's turn can hold a hundred tool calls and pages of prose between them, and the
+ * lessons of a long session are often in that work, so a session that fits is shown nearly
+ * whole rather than cut to a few calls a turn.
+ */
+const BUDGETS: readonly TurnBudget[] = [
+  { user: 4000, assistant: 6000, calls: 150, call: 240 },
+  { user: 4000, assistant: 3000, calls: 60, call: 200 },
+  { user: 3000, assistant: 1500, calls: 24, call: 180 },
+  { user: 2500, assistant: 700, calls: 8, call: 160 },
+  { user: 1500, assistant: 300, calls: 3, call: 140 },
+  { user: 800, assistant: 120, calls: 1, call: 120 },
+];
+
 function turnBlock(turn: Turn, budget: TurnBudget): string {
   if (turn.role === 'user') {
     const kind = turn.kind ?? 'prompt';
@@ -277,13 +286,39 @@ function turnBlock(turn: Turn, budget: TurnBudget): string {
   }
   const lines: string[] = [];
   const prose = turn.text.trim();
-  if (prose) lines.push(`[${turn.index}] ASSISTANT: ${clip(prose, budget.assistant)}`);
+  if (prose) lines.push(`[${turn.index}] ASSISTANT: ${clipEnds(prose, budget.assistant)}`);
   else if (turn.toolCalls.length > 0) lines.push(`[${turn.index}] ASSISTANT (tools only)`);
-  // Failures first: they are what error lessons come from.
-  const calls = [...turn.toolCalls].sort((a, b) => Number(isFailure(b)) - Number(isFailure(a)));
-  for (const call of calls.slice(0, budget.calls)) lines.push(`  ${callLine(call, budget.call)}`);
-  if (calls.length > budget.calls) lines.push(`  (${calls.length - budget.calls} more tool calls)`);
+  const kept = keptCalls(turn.toolCalls, budget.calls);
+  let last = -1;
+  for (const i of kept) {
+    if (i > last + 1) lines.push(`  (${i - last - 1} tool calls left out)`);
+    lines.push(`  ${callLine(turn.toolCalls[i] as ToolCall, budget.call)}`);
+    last = i;
+  }
+  const after = turn.toolCalls.length - last - 1;
+  if (after > 0) lines.push(`  (${after} tool calls left out)`);
   return lines.join('\n');
+}
+
+/**
+ * The indexes, in order, of at most `max` calls to show: every failure and the call after it
+ * (what was tried next) first, as error lessons come from them, then calls spread evenly
+ * over the rest of the turn.
+ */
+function keptCalls(calls: readonly ToolCall[], max: number): number[] {
+  if (calls.length <= max) return calls.map((_, i) => i);
+  const keep = new Set<number>();
+  for (let i = 0; i < calls.length && keep.size < max; i++) {
+    if (!isFailure(calls[i] as ToolCall)) continue;
+    keep.add(i);
+    if (i + 1 < calls.length && keep.size < max) keep.add(i + 1);
+  }
+  const room = max - keep.size;
+  for (let k = 0; k < room; k++) {
+    const i = Math.floor(((k + 0.5) * calls.length) / room);
+    if (keep.size < max) keep.add(Math.min(calls.length - 1, i));
+  }
+  return [...keep].sort((a, b) => a - b);
 }
 
 /** The error line of each failed call, worked out once however many passes need it. */
@@ -311,6 +346,19 @@ function clip(text: string, max: number): string {
   const one = text.replace(/\s+/g, ' ').trim();
   if (one.length <= max) return one;
   return `${cutAtWord(one, max - 1)}…`;
+}
+
+/**
+ * `text` on one line, at most `max` characters: a long text keeps its start and its end, since
+ * an agent's turn usually ends with what it did and why.
+ */
+function clipEnds(text: string, max: number): string {
+  const one = text.replace(/\s+/g, ' ').trim();
+  if (one.length <= max || max < 400) return clip(one, max);
+  const tail = Math.floor(max * 0.4);
+  const end = one.slice(one.length - tail);
+  const from = end.indexOf(' ');
+  return `${cutAtWord(one, max - tail - 5)} […] ${from > 0 && from < 40 ? end.slice(from + 1) : end}`;
 }
 
 function cutAtWord(text: string, max: number): string {
@@ -501,7 +549,7 @@ function jsonCandidates(text: string): string[] {
  * Validates an extractor's lessons and turns the usable ones into patterns: a known category,
  * a non-empty trigger and resolution, each field redacted and cut to a note's length, the
  * turn checked against the session (it becomes the evidence), confidence kept within
- * 0.3..0.9. The same lesson twice gives one pattern; at most 15 are taken.
+ * 0.3..0.9. The same lesson twice gives one pattern; at most 20 are taken.
  */
 export function patternsFromLessons(
   items: readonly unknown[],

@@ -158,14 +158,14 @@ describe('lessons to patterns', () => {
     expect(patterns[0]?.metadata.evidence).toEqual([{ sessionId: 'sess-1' }]);
   });
 
-  it('takes at most 15 lessons from one session and cuts long fields to a note', () => {
-    const items = Array.from({ length: 20 }, (_, i) => ({
+  it('takes at most 20 lessons from one session and cuts long fields to a note', () => {
+    const items = Array.from({ length: 25 }, (_, i) => ({
       category: 'project_specific',
       trigger: 'When working here',
       resolution: `Rule ${i}: ${'word '.repeat(200)}`,
     }));
     const { patterns, rejected } = patternsFromLessons(items, SESSION, { project: '/repo' });
-    expect(patterns).toHaveLength(15);
+    expect(patterns).toHaveLength(20);
     expect(rejected).toBe(5);
     expect(patterns[0]?.resolution.length).toBeLessThanOrEqual(421);
     expect(patterns[0]?.metadata.project).toBe('/repo');
@@ -185,6 +185,42 @@ describe('the session digest', () => {
     const digest = extractionPrompt(session(['user', `push with GITHUB_TOKEN=${token} please`]));
     expect(digest).not.toContain(token);
     expect(digest).toContain('[REDACTED:');
+  });
+
+  it("shows an agent's long turn whole when the session fits: every call in order, the end of its prose", () => {
+    const calls: ToolCall[] = Array.from({ length: 60 }, (_, i) => ({
+      name: 'Bash',
+      input: `step-${i}`,
+      output: 'ok',
+    }));
+    const prose = `I will start by reading the code. ${'Then I change things. '.repeat(60)}Done: coverage stays at 100%.`;
+    const digest = sessionDigest(session(['user', 'port it to Rust'], ['assistant', prose, calls]));
+    const order = [...digest.matchAll(/Bash: step-(\d+) -> ok/g)].map((m) => Number(m[1]));
+    expect(order).toEqual(Array.from({ length: 60 }, (_, i) => i));
+    expect(digest).toContain('I will start by reading the code.');
+    expect(digest).toContain('Done: coverage stays at 100%.');
+    expect(digest).not.toContain('tool calls left out');
+  });
+
+  it('keeps every failure and the call after it when a turn has too many calls to show', () => {
+    const calls: ToolCall[] = Array.from({ length: 3000 }, (_, i) => ({
+      name: 'Bash',
+      input: `step-${i} ${'x'.repeat(200)}`,
+      ...(i === 1234
+        ? { output: 'Error: Cannot find module ./db', isError: true, exitCode: 1 }
+        : { output: 'ok' }),
+    }));
+    const digest = sessionDigest(
+      session(['user', 'fix the build'], ['assistant', 'On it.', calls]),
+    );
+    expect(digest.length).toBeLessThanOrEqual(60_000);
+    expect(digest).toMatch(/Bash: step-1234 .*-> FAILED \(exit 1\): .*Cannot find module \.\/db/);
+    expect(digest).toMatch(/Bash: step-1235 .*-> ok/);
+    const shown = [...digest.matchAll(/Bash: step-(\d+) /g)].map((m) => Number(m[1]));
+    expect(shown).toEqual([...shown].sort((a, b) => a - b));
+    expect(shown[0]).toBeLessThan(100);
+    expect(shown[shown.length - 1]).toBeGreaterThan(2900);
+    expect(digest).toMatch(/\(\d+ tool calls left out\)/);
   });
 
   it('fits a long session into the budget, keeping its start and end', () => {
