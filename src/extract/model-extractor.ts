@@ -173,7 +173,7 @@ Write each lesson as a note the assistant can follow without the transcript:
 - "context": why, in one sentence (what went wrong, or what the user said);
 - "turn": the [number] of the turn that shows the lesson best;
 - "confidence": 0 to 1, how clearly the session supports the lesson and how likely it holds in later sessions.
-Merge restatements of the same lesson into one. A short session often teaches nothing or one or two lessons, a long one can teach ten or more; an empty list is a good answer when nothing qualifies.
+Merge restatements of the same lesson into one. A short session often teaches nothing or one or two lessons, and an empty list is a good answer when nothing qualifies; a long session can teach ten or more, and each one that qualifies should be written down, including a rule or fact of the project that the user stated in passing while asking for something else (the request itself is not a lesson).
 
 Answer with JSON only, no prose, in exactly this shape:
 {"lessons": [{"category": "preference", "trigger": "...", "resolution": "...", "context": "...", "turn": 12, "confidence": 0.8}]}
