@@ -5,7 +5,8 @@
  * positive and miss. Exits 0 (it is a report) unless a fixture or a labels file fails to read.
  * Options: `--verbose`, `--transcripts DIR`, `--labels DIR`, `--exclude NAME[,NAME]` (sub-folders
  * of the transcripts folder to leave out), `--json`, `--extractor CMD` (measure a model
- * extractor command instead of the built-in rules).
+ * extractor command instead of the built-in rules), `--min-quality Q` (extract only from the
+ * sessions the evaluator rates Q or better, as `attune learn` does; by default every session).
  * @module
  */
 import { join, resolve } from 'node:path';
@@ -14,7 +15,11 @@ import {
   type QualityReport,
   runExtractionQuality,
 } from '../src/evaluate/extraction-quality.js';
+import { SessionEvaluator } from '../src/evaluate/session-evaluator.js';
+import { detectSignals } from '../src/evaluate/signals.js';
 import { extractWithModel } from '../src/extract/model-extractor.js';
+import { extractSessionPatterns } from '../src/extract/session-extractor.js';
+import { parseQuality } from '../src/model/quality.js';
 import { arg, findRoot } from './args.js';
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`.padStart(7);
@@ -94,6 +99,16 @@ async function main(): Promise<void> {
         return [];
       }
     };
+  }
+  const minQuality = arg('--min-quality');
+  if (minQuality !== undefined) {
+    const evaluator = new SessionEvaluator({ minQuality: parseQuality(minQuality) });
+    const extract =
+      options.extract ?? (async (session) => extractSessionPatterns(session, { now: new Date(0) }));
+    options.extract = async (session) =>
+      evaluator.evaluateSession(session, detectSignals(session)).recommended
+        ? extract(session)
+        : [];
   }
   const report = await runExtractionQuality(options);
   for (const f of failures) process.stderr.write(`eval-extraction: extractor failed on ${f}\n`);
