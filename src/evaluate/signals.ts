@@ -86,6 +86,8 @@ export interface Lesson {
   question?: string;
   /** Found by the fix model (fix-model.ts) rather than the error rules. */
   fromModel?: boolean;
+  /** For the preference to be answered in the user's language: that language. */
+  language?: string;
   /**
    * Lessons with the same thread state one lesson: consecutive sentences of one turn that
    * elaborate the same rule, or a correction the user repeats over consecutive turns.
@@ -252,6 +254,7 @@ function languageLesson(
     turn: found.first,
     quote,
     strength: 0.6,
+    language: found.language,
     directive: {
       kind: 'preference',
       quote,

@@ -19,10 +19,12 @@ import writeFileAtomic from 'write-file-atomic';
 import { EXTRACTOR_CHILD_ENV } from '../config/extractor-child.js';
 import { AttuneError, ErrorCode } from '../errors.js';
 import { errorLine, isFailure } from '../evaluate/error-lessons.js';
+import { detectLessons } from '../evaluate/signals.js';
 import { PatternCategory } from '../model/category.js';
 import { createPattern, type Evidence, type ExtractedPattern } from '../model/pattern.js';
 import type { Session, ToolCall, Turn } from '../model/session.js';
 import { redactSecrets } from './redact.js';
+import { extractSessionPatterns } from './session-extractor.js';
 import { deriveTags } from './tags.js';
 
 type Env = Record<string, string | undefined>;
@@ -104,7 +106,32 @@ export async function extractWithModel(
   const made: { project?: string; now?: Date } = {};
   if (options.project !== undefined) made.project = options.project;
   if (options.now !== undefined) made.now = options.now;
-  return patternsFromLessons(items, session, made);
+  const extraction = patternsFromLessons(items, session, made);
+  return { ...extraction, patterns: withUserLanguage(extraction.patterns, session, made) };
+}
+
+/**
+ * The model's patterns plus the rules' "Answer the user in <language>" when the user wrote in
+ * another language than English and no pattern of the model's names it: a model reads such a
+ * session without remarking on its language, and that preference is the one the rules are
+ * sure of.
+ */
+function withUserLanguage(
+  patterns: ExtractedPattern[],
+  session: Session,
+  made: { project?: string; now?: Date },
+): ExtractedPattern[] {
+  const lesson = detectLessons(session).lessons.find((l) => l.language !== undefined);
+  const language = lesson?.language;
+  if (!lesson || !language) return patterns;
+  const named = new RegExp(`\\b${language}\\b`, 'i');
+  if (patterns.some((p) => named.test(`${p.trigger} ${p.resolution}`))) return patterns;
+  const signals = {
+    interactionCount: 1,
+    signals: [{ kind: lesson.kind, turn: lesson.turn, quote: lesson.quote, strength: 0.6 }],
+    lessons: [lesson],
+  };
+  return [...patterns, ...extractSessionPatterns(session, made, signals)];
 }
 
 function cachePath(dir: string, command: string, prompt: string): string {

@@ -238,6 +238,38 @@ describe('the session digest', () => {
   });
 });
 
+describe("the user's language", () => {
+  const japanese = session(
+    ['user', 'アップロードのリトライを追加してください'],
+    ['assistant', '了解しました。'],
+    ['user', 'テストも更新してください'],
+  );
+
+  it("adds the rules' 'answer in <language>' when the model leaves it out", async () => {
+    const { patterns } = await extractWithModel(japanese, { command: model('plain') });
+    expect(patterns.map((p) => p.resolution)).toEqual([
+      'Answer the user in Japanese, the language they write in.',
+    ]);
+    expect(patterns[0]?.metadata.extractor).toBeUndefined();
+  });
+
+  it('adds nothing when the model already noted the language', async () => {
+    const said = session(
+      ['user', 'アップロードのリトライを追加してください。always reply in Japanese'],
+      ['assistant', '了解しました。'],
+      ['user', 'テストも更新してください'],
+    );
+    const { patterns } = await extractWithModel(said, { command: model('plain') });
+    expect(patterns).toHaveLength(1);
+    expect(patterns[0]?.metadata.extractor).toBe('model');
+  });
+
+  it('adds nothing for a user who writes English', async () => {
+    const { patterns } = await extractWithModel(SESSION, { command: model('plain') });
+    expect(patterns.every((p) => p.metadata.extractor === 'model')).toBe(true);
+  });
+});
+
 describe('the extractor command', () => {
   it.each(['plain', 'envelope', 'openai', 'prose'])(
     'turns the answer of a %s model into patterns',
