@@ -4,22 +4,50 @@
  * English after a page of tool output is the kind of mistake this library exists to stop.
  *
  * Scripts other than Latin name their language directly (kana is Japanese, Hangul Korean);
- * Latin-script languages are told apart from English by their most common words.
+ * Latin-script languages are told apart from English by their most common words, in messages
+ * with at least one letter outside ASCII (an accent): plain ASCII is taken for English.
  * @module
  */
 
-/** Scripts that name a language, tested in order (kana before Han: Japanese uses both). */
-const SCRIPTS: Array<[RegExp, string]> = [
-  [/[\u3040-\u30ff]/g, 'Japanese'],
-  [/[\uac00-\ud7af\u1100-\u11ff]/g, 'Korean'],
-  [/[\u4e00-\u9fff]/g, 'Chinese'],
-  [/[\u0400-\u04ff]/g, 'Cyrillic'],
-  [/[\u0600-\u06ff]/g, 'Arabic'],
-  [/[\u0590-\u05ff]/g, 'Hebrew'],
-  [/[\u0370-\u03ff]/g, 'Greek'],
-  [/[\u0e00-\u0e7f]/g, 'Thai'],
-  [/[\u0900-\u097f]/g, 'Hindi'],
+/** Scripts that name a language, by code point range (kana before Han: Japanese uses both). */
+const SCRIPTS: Array<[number, number, string]> = [
+  [0x3040, 0x30ff, 'Japanese'],
+  [0xac00, 0xd7af, 'Korean'],
+  [0x1100, 0x11ff, 'Korean'],
+  [0x4e00, 0x9fff, 'Chinese'],
+  [0x0400, 0x04ff, 'Cyrillic'],
+  [0x0600, 0x06ff, 'Arabic'],
+  [0x0590, 0x05ff, 'Hebrew'],
+  [0x0370, 0x03ff, 'Greek'],
+  [0x0e00, 0x0e7f, 'Thai'],
+  [0x0900, 0x097f, 'Hindi'],
 ];
+
+/** The order scripts are tested in: the first with enough letters names the language. */
+const SCRIPT_ORDER = [...new Set(SCRIPTS.map(([, , name]) => name))];
+
+/** How many letters of each script, and of the Latin alphabet, `text` holds (one pass). */
+function scriptCounts(text: string): { latin: number; scripts: Map<string, number> } {
+  let latin = 0;
+  const scripts = new Map<string, number>();
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) {
+      if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) latin++;
+      continue;
+    }
+    for (const [from, to, name] of SCRIPTS) {
+      if (c >= from && c <= to) {
+        scripts.set(name, (scripts.get(name) ?? 0) + 1);
+        break;
+      }
+    }
+  }
+  return { latin, scripts };
+}
+
+/** A message's language shows in its first lines; a pasted log after them changes nothing. */
+const SAMPLE = 3000;
 
 /** Frequent short words of Latin-script languages, none of them also an English word. */
 const STOPWORDS: Record<string, ReadonlySet<string>> = {
@@ -61,15 +89,18 @@ const ENGLISH = new Set(
  * Code blocks, inline code, paths and URLs are left out first: only prose says the language.
  */
 export function messageLanguage(text: string): string | undefined {
-  const prose = text
+  const sample = text.slice(0, SAMPLE);
+  // Plain ASCII is English or code (every other language here needs a letter outside it).
+  if (!/[\u0080-\uffff]/.test(sample)) return undefined;
+  const prose = sample
     .replace(/```[\s\S]*?(?:```|$)/g, ' ')
     .replace(/`[^`\n]*`/g, ' ')
     .replace(/\bhttps?:\/\/\S+/g, ' ')
     .replace(/\S*[/\\]\S*/g, ' ');
-  for (const [re, language] of SCRIPTS) {
-    const n = prose.match(re)?.length ?? 0;
+  const { latin, scripts } = scriptCounts(prose);
+  for (const language of SCRIPT_ORDER) {
+    const n = scripts.get(language) ?? 0;
     if (n < 6) continue;
-    const latin = prose.match(/[A-Za-z]/g)?.length ?? 0;
     // Weigh ideographs as words: one kanji says about as much as a short Latin word.
     const weight = /Japanese|Chinese|Korean/.test(language) ? 3 : 1;
     if (n * weight < latin * 0.5) return undefined;
@@ -99,24 +130,26 @@ export function messageLanguage(text: string): string | undefined {
 export function sessionLanguage(
   messages: ReadonlyArray<{ index: number; text: string }>,
 ): { language: string; first: number } | undefined {
+  const languages = messages.map((m) => messageLanguage(m.text));
+  if (languages.every((l) => l === undefined)) return undefined;
   const counts = new Map<string, { n: number; first: number }>();
   let told = 0;
   let english = 0;
-  for (const m of messages) {
-    const language = messageLanguage(m.text);
+  messages.forEach((m, i) => {
+    const language = languages[i];
     if (language === undefined) {
       // Enough English prose to tell counts against: a user who writes in English.
-      if ((m.text.match(/[A-Za-z]+/g)?.length ?? 0) >= 8) {
+      if ((m.text.slice(0, SAMPLE).match(/[A-Za-z]+/g)?.length ?? 0) >= 8) {
         told++;
         english++;
       }
-      continue;
+      return;
     }
     told++;
     const c = counts.get(language);
     if (c) c.n++;
     else counts.set(language, { n: 1, first: m.index });
-  }
+  });
   let best: { language: string; n: number; first: number } | undefined;
   for (const [language, c] of counts) if (!best || c.n > best.n) best = { language, ...c };
   if (!best || best.n * 3 < told * 2 || best.n <= english) return undefined;

@@ -19,7 +19,7 @@ describe('the language of a message', () => {
       'German',
     ],
     [
-      'Ajoute la validation du formulaire et affiche les erreurs quand le champ est vide, avec un message clair',
+      'Ajoute la validation du formulaire et affiche les erreurs quand le champ est vide, avec un message clair à côté',
       'French',
     ],
     [
