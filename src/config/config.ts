@@ -33,6 +33,8 @@ export interface AttuneConfig {
   extractor?: string;
   /** Seconds the extractor command may take per session. */
   extractorTimeoutSeconds?: number;
+  /** Longest session digest sent to the extractor, in characters (a small model's context). */
+  extractorMaxChars?: number;
 }
 
 /** Flags a command may pass; they win over everything else. */
@@ -127,6 +129,13 @@ export function loadConfig(env: Env = process.env): AttuneConfig {
   if (extractor !== undefined) config.extractor = extractor;
   const extractorTimeout = num('extractorTimeoutSeconds');
   if (extractorTimeout !== undefined) config.extractorTimeoutSeconds = extractorTimeout;
+  const extractorMaxChars = num('extractorMaxChars');
+  if (extractorMaxChars !== undefined) {
+    config.extractorMaxChars = checkDigestChars(
+      extractorMaxChars,
+      `config file ${path}: "extractorMaxChars"`,
+    );
+  }
   return config;
 }
 
@@ -136,6 +145,22 @@ export interface ExtractorConfig {
   timeoutMs: number;
   /** Answers already given (see `ModelExtractorOptions.cacheDir`); none when caching is off. */
   cacheDir?: string;
+  /** Longest session digest in the prompt; the extractor's default (60 000) when unset. */
+  maxDigestChars?: number;
+}
+
+/** Smallest and largest digest budgets: below 2 000 nothing useful fits. */
+const DIGEST_CHARS = { min: 2_000, max: 2_000_000 };
+
+function checkDigestChars(value: number, what: string): number {
+  if (!Number.isInteger(value) || value < DIGEST_CHARS.min || value > DIGEST_CHARS.max) {
+    throw new AttuneError(
+      ErrorCode.INVALID_ARGUMENT,
+      `${what} must be a whole number of characters from ${DIGEST_CHARS.min} to ${DIGEST_CHARS.max}, got ${value}`,
+      { suggestion: 'About 4 characters make a token: 60000 (the default) is some 15 000 tokens.' },
+    );
+  }
+  return value;
 }
 
 /**
@@ -143,7 +168,8 @@ export interface ExtractorConfig {
  * `extractor`; undefined (the built-in rules) when none is set or the chosen one is `rules`.
  * The timeout is `ATTUNE_EXTRACTOR_TIMEOUT` or the config's `extractorTimeoutSeconds`, in
  * seconds, else 180. Answers are cached in `ATTUNE_EXTRACTOR_CACHE` (a folder, or `off`), else
- * `$ATTUNE_HOME/extractor-cache`.
+ * `$ATTUNE_HOME/extractor-cache`. The digest budget is `ATTUNE_EXTRACTOR_MAX_CHARS` or the
+ * config's `extractorMaxChars`, else the extractor's default.
  */
 export function resolveExtractor(
   flag: string | undefined,
@@ -165,6 +191,9 @@ export function resolveExtractor(
     }
   }
   const out: ExtractorConfig = { command, timeoutMs: seconds * 1000 };
+  const chars = env.ATTUNE_EXTRACTOR_MAX_CHARS;
+  if (chars) out.maxDigestChars = checkDigestChars(Number(chars), 'ATTUNE_EXTRACTOR_MAX_CHARS');
+  else if (file.extractorMaxChars !== undefined) out.maxDigestChars = file.extractorMaxChars;
   const cache = env.ATTUNE_EXTRACTOR_CACHE;
   if (cache !== 'off') out.cacheDir = resolve(cache || join(attuneHome(env), 'extractor-cache'));
   return out;

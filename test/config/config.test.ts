@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import {
   resolveStoreConfig,
   resolveUserId,
 } from '../../src/config/config.js';
+import { extractWithModel } from '../../src/extract/model-extractor.js';
 
 let dir: string;
 beforeEach(() => {
@@ -120,6 +121,57 @@ describe('the model extractor', () => {
     expect(() => loadConfig(withConfig({ extractorTimeoutSeconds: 0 }))).toThrow(
       /extractorTimeoutSeconds/,
     );
+  });
+});
+
+describe("the extractor's digest budget", () => {
+  it('comes from ATTUNE_EXTRACTOR_MAX_CHARS, then the config file, else the default', () => {
+    const env = withConfig({ extractor: 'ollama run llama3', extractorMaxChars: 20_000 });
+    expect(resolveExtractor(undefined, env)?.maxDigestChars).toBe(20_000);
+    expect(
+      resolveExtractor(undefined, { ...env, ATTUNE_EXTRACTOR_MAX_CHARS: '8000' })?.maxDigestChars,
+    ).toBe(8000);
+    expect(
+      resolveExtractor(undefined, withConfig({ extractor: 'claude -p' }))?.maxDigestChars,
+    ).toBeUndefined();
+  });
+
+  it('rejects a budget too small to hold a session, or not a number, naming where it came from', () => {
+    const env = withConfig({ extractor: 'claude -p' });
+    expect(() =>
+      resolveExtractor(undefined, { ...env, ATTUNE_EXTRACTOR_MAX_CHARS: 'lots' }),
+    ).toThrow(/ATTUNE_EXTRACTOR_MAX_CHARS must be a whole number of characters from 2000/);
+    expect(() =>
+      resolveExtractor(undefined, { ...env, ATTUNE_EXTRACTOR_MAX_CHARS: '500' }),
+    ).toThrow(/got 500/);
+    expect(() => loadConfig(withConfig({ extractorMaxChars: 100 }))).toThrow(/"extractorMaxChars"/);
+  });
+
+  it('bounds the prompt the extractor command is sent', async () => {
+    const long = {
+      id: 'long',
+      format: 'claude-code' as const,
+      skipped: 0,
+      turns: Array.from({ length: 300 }, (_, i) => ({
+        index: i,
+        role: (i % 2 === 0 ? 'user' : 'assistant') as 'user' | 'assistant',
+        text: `turn ${i} ${'words of the session '.repeat(30)}`,
+        toolCalls: [],
+      })),
+    };
+    const log = join(dir, 'prompt.txt');
+    const command = `cat > "${log}"; echo '{"lessons": []}'`;
+    const extractor = resolveExtractor(undefined, {
+      ...withConfig({ extractor: command }),
+      ATTUNE_EXTRACTOR_MAX_CHARS: '8000',
+      ATTUNE_EXTRACTOR_CACHE: 'off',
+    });
+    if (!extractor) throw new Error('no extractor');
+    await extractWithModel(long, extractor);
+    const prompt = readFileSync(log, 'utf8');
+    const digest = prompt.slice(prompt.indexOf('<session>'));
+    expect(digest.length).toBeLessThan(8100);
+    expect(digest).toMatch(/turns left out/);
   });
 });
 
