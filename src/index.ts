@@ -53,8 +53,11 @@ export {
   type ModelExtraction,
   type ModelExtractorOptions,
   parseModelAnswer,
+  partPrompt,
   patternsFromLessons,
+  type SessionPart,
   sessionDigest,
+  sessionParts,
 } from './extract/model-extractor.js';
 // Extract
 export {

@@ -1,5 +1,5 @@
 /**
- * The environment variable set for the model extractor's command (a module of its own so the
+ * Constants of the model extractor that the hooks need (a module of its own so the
  * hook entry can read it without loading the config code).
  * @module
  */
@@ -9,3 +9,10 @@
  * it, so a `claude -p` extractor neither learns from nor is given context by its own sessions.
  */
 export const EXTRACTOR_CHILD_ENV = 'ATTUNE_EXTRACTOR_CHILD';
+
+/**
+ * Most prompts one session is sent to the model extractor in (a long session goes in parts);
+ * a session that would need more is shortened to fit one. Bounds a session's model calls, and
+ * so how long the background learner may wait for them.
+ */
+export const EXTRACTOR_MAX_PARTS = 6;

@@ -16,7 +16,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { EXTRACTOR_CHILD_ENV } from '../config/extractor-child.js';
+import { EXTRACTOR_CHILD_ENV, EXTRACTOR_MAX_PARTS } from '../config/extractor-child.js';
 import { AttuneError, ErrorCode } from '../errors.js';
 import { errorLine, isFailure } from '../evaluate/error-lessons.js';
 import { detectLessons } from '../evaluate/signals.js';
@@ -91,17 +91,17 @@ export async function extractWithModel(
   if (!session.turns.some((t) => t.role === 'user' && t.text.trim())) {
     return { patterns: [], rejected: 0 };
   }
-  const prompt = extractionPrompt(session, options.maxDigestChars ?? DEFAULT_DIGEST_CHARS);
-  const cached = options.cacheDir ? cachePath(options.cacheDir, options.command, prompt) : '';
-  let items = cached ? readCachedLessons(cached) : undefined;
-  if (!items) {
-    const answer = await runExtractorCommand(options.command, prompt, {
-      timeoutMs: options.timeoutMs ?? DEFAULT_EXTRACTOR_TIMEOUT_MS,
-      env: options.env ?? process.env,
-      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-    });
-    items = parseModelAnswer(answer);
-    if (cached) await writeCachedLessons(cached, items);
+  const maxChars = options.maxDigestChars ?? DEFAULT_DIGEST_CHARS;
+  // A session too long for one prompt is sent in parts, one after the other, each told what
+  // the earlier parts taught so that it does not write it down again.
+  const parts = sessionParts(session, maxChars);
+  const items: unknown[] = [];
+  for (let k = 0; k < parts.length; k++) {
+    const prompt =
+      parts.length === 1
+        ? extractionPrompt(session, maxChars)
+        : partPrompt(session, maxChars, parts, k, items);
+    items.push(...(await askModel(prompt, options)));
   }
   const made: { project?: string; now?: Date } = {};
   if (options.project !== undefined) made.project = options.project;
@@ -132,6 +132,21 @@ function withUserLanguage(
     lessons: [lesson],
   };
   return [...patterns, ...extractSessionPatterns(session, made, signals)];
+}
+
+/** The lessons the command gives for one prompt, from the cache when it was asked before. */
+async function askModel(prompt: string, options: ModelExtractorOptions): Promise<unknown[]> {
+  const cached = options.cacheDir ? cachePath(options.cacheDir, options.command, prompt) : '';
+  const known = cached ? readCachedLessons(cached) : undefined;
+  if (known) return known;
+  const answer = await runExtractorCommand(options.command, prompt, {
+    timeoutMs: options.timeoutMs ?? DEFAULT_EXTRACTOR_TIMEOUT_MS,
+    env: options.env ?? process.env,
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+  });
+  const items = parseModelAnswer(answer);
+  if (cached) await writeCachedLessons(cached, items);
+  return items;
 }
 
 function cachePath(dir: string, command: string, prompt: string): string {
@@ -177,6 +192,80 @@ export function extractionPrompt(session: Session, maxDigestChars = DEFAULT_DIGE
   return `${INSTRUCTIONS}\n<session>\n${sessionDigest(session, maxDigestChars)}\n</session>\n`;
 }
 
+/** A run of consecutive turns, `from` included and `to` not, sent as one prompt. */
+export interface SessionPart {
+  from: number;
+  to: number;
+}
+
+/**
+ * The parts a session is sent to the model in: one when it fits `maxChars` with every turn
+ * shown at the second richest budget; else consecutive runs of turns that each fit, so that a
+ * long session is read as closely as a short one. When more than {@link EXTRACTOR_MAX_PARTS} would be
+ * needed, the session goes whole and is shortened (its middle left out if need be), so one
+ * session never costs more than that many model calls.
+ */
+export function sessionParts(session: Session, maxChars = DEFAULT_DIGEST_CHARS): SessionPart[] {
+  const turns = session.turns;
+  const whole: SessionPart[] = [{ from: 0, to: turns.length }];
+  const room = maxChars - 400; // the header and the part line
+  const sizes: number[] = [];
+  let total = 0;
+  for (const turn of turns) {
+    const block = turnBlock(turn, BUDGETS[1] as TurnBudget);
+    const size = block === '' ? 0 : block.length + 1;
+    sizes.push(size);
+    total += size;
+    // Stop early on a huge session: it will be shortened anyway.
+    if (total > room * EXTRACTOR_MAX_PARTS) return whole;
+  }
+  if (total <= room) return whole;
+  const parts: SessionPart[] = [];
+  let from = 0;
+  let used = 0;
+  sizes.forEach((size, i) => {
+    if (used + size > room && i > from) {
+      parts.push({ from, to: i });
+      from = i;
+      used = 0;
+    }
+    used += size;
+  });
+  parts.push({ from, to: turns.length });
+  return parts.length > EXTRACTOR_MAX_PARTS ? whole : parts;
+}
+
+/**
+ * The prompt for one part of a session sent in parts: the digest of its turns (numbered as in
+ * the whole session), and the lessons the earlier parts gave, not to be written down again.
+ */
+export function partPrompt(
+  session: Session,
+  maxDigestChars: number,
+  parts: readonly SessionPart[],
+  k: number,
+  earlier: readonly unknown[],
+): string {
+  const part = parts[k] as SessionPart;
+  const notes = earlier.flatMap((item) => {
+    if (typeof item !== 'object' || item === null) return [];
+    const o = item as Record<string, unknown>;
+    if (typeof o.trigger !== 'string' || typeof o.resolution !== 'string') return [];
+    return [`- ${clip(`${o.trigger}: ${o.resolution}`, 240)}`];
+  });
+  const already =
+    notes.length === 0
+      ? ''
+      : `\nLessons already written down from the earlier parts of this session; do not repeat them (write one again only to correct it):\n${redactSecrets(notes.join('\n')).text}\n`;
+  const line = `part ${k + 1} of ${parts.length} of a long session: turns ${part.from} to ${part.to - 1} (the other parts are sent on their own; write down the lessons this part shows)`;
+  const digest = sessionDigest(
+    { ...session, turns: session.turns.slice(part.from, part.to) },
+    maxDigestChars,
+    { line, total: session.turns.length },
+  );
+  return `${INSTRUCTIONS}${already}\n<session>\n${digest}\n</session>\n`;
+}
+
 const INSTRUCTIONS = `You read a transcript of a session between a user and an AI coding assistant, and write down the lessons a careful engineer would keep so that the assistant does not need to be told again in the next session.
 
 Extract only lessons of these kinds:
@@ -212,9 +301,14 @@ Answer with JSON only, no prose, in exactly this shape:
  * (failures keep their error line) until it fits; if it still does not, middle turns are left
  * out and the gap is marked.
  */
-export function sessionDigest(session: Session, maxChars = DEFAULT_DIGEST_CHARS): string {
+export function sessionDigest(
+  session: Session,
+  maxChars = DEFAULT_DIGEST_CHARS,
+  part?: { line: string; total: number },
+): string {
   const header = [
-    `session ${session.id} (${session.format}), ${session.turns.length} turns`,
+    `session ${session.id} (${session.format}), ${part?.total ?? session.turns.length} turns`,
+    ...(part ? [part.line] : []),
     ...(session.cwd ? [`working directory: ${session.cwd}`] : []),
     ...(session.title ? [`title: ${session.title}`] : []),
   ].join('\n');

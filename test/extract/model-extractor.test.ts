@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import {
   patternsFromLessons,
   runExtractorCommand,
   sessionDigest,
+  sessionParts,
 } from '../../src/extract/model-extractor.js';
 import { learnFromSessions } from '../../src/learn/learn.js';
 import type { Session, ToolCall, Turn } from '../../src/model/session.js';
@@ -267,6 +268,67 @@ describe("the user's language", () => {
   it('adds nothing for a user who writes English', async () => {
     const { patterns } = await extractWithModel(SESSION, { command: model('plain') });
     expect(patterns.every((p) => p.metadata.extractor === 'model')).toBe(true);
+  });
+});
+
+describe('a session too long for one prompt', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'attune-parts-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  // 120 turns of about 1 000 characters; every 20th user turn states a rule.
+  const long = session(
+    ...Array.from({ length: 120 }, (_, i): [Turn['role'], string] =>
+      i % 2 === 0
+        ? [
+            'user',
+            i % 20 === 0 ? `always run make lint-${i} before committing` : `go on with step ${i}`,
+          ]
+        : ['assistant', `step ${i} ${'done and checked again, '.repeat(40)}`],
+    ),
+  );
+
+  it('is sent in consecutive parts that cover every turn, each within the budget', () => {
+    expect(sessionParts(SESSION)).toEqual([{ from: 0, to: SESSION.turns.length }]);
+    const parts = sessionParts(long, 40_000);
+    expect(parts.length).toBeGreaterThan(1);
+    expect(parts[0]?.from).toBe(0);
+    expect(parts[parts.length - 1]?.to).toBe(120);
+    for (let k = 1; k < parts.length; k++) expect(parts[k]?.from).toBe(parts[k - 1]?.to);
+  });
+
+  it('is shortened into one prompt when it would need more than six parts', () => {
+    expect(sessionParts(long, 10_000)).toEqual([{ from: 0, to: 120 }]);
+    expect(sessionDigest(long, 10_000).length).toBeLessThanOrEqual(10_000);
+  });
+
+  it('asks the model part by part, telling each part what the earlier ones taught', async () => {
+    const log = join(dir, 'prompts');
+    const command = `mkdir -p "${log}" && f=$(mktemp "${log}/p.XXXXXX") && cat > "$f" && ${model('plain')} < "$f"`;
+    const { patterns } = await extractWithModel(long, { command, maxDigestChars: 40_000 });
+    const prompts = readdirSync(log).map((f) => readFileSync(join(log, f), 'utf8'));
+    const parts = sessionParts(long, 40_000);
+    expect(prompts).toHaveLength(parts.length);
+    const second = prompts.find((p) => p.includes(`part 2 of ${parts.length} of a long session`));
+    expect(second).toContain('Lessons already written down from the earlier parts');
+    expect(second).toContain('always run make lint-0 before committing');
+    // Every rule of every part, its evidence the turn's number in the whole session.
+    expect(
+      patterns.map((p) => p.metadata.evidence?.[0]?.turn).sort((a, b) => Number(a) - Number(b)),
+    ).toEqual([0, 20, 40, 60, 80, 100]);
+  });
+
+  it('asks nothing again when every part is in the cache', async () => {
+    const cacheDir = join(dir, 'cache');
+    const log = join(dir, 'calls');
+    const command = `echo x >> "${log}"; ${model('plain')}`;
+    const first = await extractWithModel(long, { command, maxDigestChars: 40_000, cacheDir });
+    const calls = readFileSync(log, 'utf8').split('\n').filter(Boolean).length;
+    const again = await extractWithModel(long, { command, maxDigestChars: 40_000, cacheDir });
+    expect(readFileSync(log, 'utf8').split('\n').filter(Boolean)).toHaveLength(calls);
+    expect(again.patterns.map((p) => p.patternId)).toEqual(first.patterns.map((p) => p.patternId));
   });
 });
 

@@ -13,6 +13,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { ExtractorConfig } from '../../config/config.js';
 import { AttuneError, ErrorCode } from '../../errors.js';
 import type { StoreConfig } from '../../store/open-store.js';
 import { hookLogPath, writeHookLog } from './log.js';
@@ -42,7 +43,7 @@ export interface LearnJob {
   /** The child kills itself after this long. */
   timeoutMs: number;
   /** The model extractor command, when one is configured. */
-  extractor?: { command: string; timeoutMs: number };
+  extractor?: ExtractorConfig;
 }
 
 /** The CLI entry (bin.cjs, as installed): the child runs `<node> <bin.cjs> hook learn-worker`. */

@@ -9,6 +9,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { resolveExtractor } from '../../config/config.js';
+import { EXTRACTOR_MAX_PARTS } from '../../config/extractor-child.js';
 import { AttuneError, ErrorCode } from '../../errors.js';
 import {
   DEFAULT_WORKER_TIMEOUT_S,
@@ -78,8 +79,9 @@ export async function runLearnHook(
   const extractor = resolveExtractor(undefined, env, id.config);
   if (extractor) {
     job.extractor = extractor;
-    // The model may take its whole timeout; the worker must outlive it.
-    job.timeoutMs = Math.max(job.timeoutMs, extractor.timeoutMs + 30_000);
+    // The model may take its whole timeout for each part of a long session; the worker must
+    // outlive them all.
+    job.timeoutMs = Math.max(job.timeoutMs, extractor.timeoutMs * EXTRACTOR_MAX_PARTS + 30_000);
   }
   const mode = options.mode ?? parseMode(env.ATTUNE_HOOK_MODE);
   // A model takes seconds to answer, far beyond a hook's budget: it always runs detached.
