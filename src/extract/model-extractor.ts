@@ -199,37 +199,45 @@ export interface SessionPart {
 }
 
 /**
- * The parts a session is sent to the model in: one when it fits `maxChars` with every turn
- * shown at the second richest budget; else consecutive runs of turns that each fit, so that a
- * long session is read as closely as a short one. When more than {@link EXTRACTOR_MAX_PARTS} would be
- * needed, the session goes whole and is shortened (its middle left out if need be), so one
- * session never costs more than that many model calls.
+ * The parts a session is sent to the model in. One, shortened as far as need be, while the
+ * whole session fits with every turn cut to its shortest (on the real sessions one shortened
+ * prompt did better than parts: see the README). Only a session that would lose its middle
+ * turns goes in runs of consecutive turns that each fit with a modest share of every turn (700
+ * characters of prose, 8 tool calls); when more than {@link EXTRACTOR_MAX_PARTS} would be needed
+ * it goes whole after all, its middle left out, so one session never costs more calls than that.
  */
 export function sessionParts(session: Session, maxChars = DEFAULT_DIGEST_CHARS): SessionPart[] {
   const turns = session.turns;
   const whole: SessionPart[] = [{ from: 0, to: turns.length }];
   const room = maxChars - 400; // the header and the part line
+  const size = (turn: Turn, budget: TurnBudget) => {
+    const block = turnBlock(turn, budget);
+    return block === '' ? 0 : block.length + 1;
+  };
+  let shortest = 0;
+  for (const turn of turns) {
+    shortest += size(turn, BUDGETS[BUDGETS.length - 1] as TurnBudget);
+    if (shortest > room) break;
+  }
+  if (shortest <= room) return whole;
   const sizes: number[] = [];
   let total = 0;
   for (const turn of turns) {
-    const block = turnBlock(turn, BUDGETS[1] as TurnBudget);
-    const size = block === '' ? 0 : block.length + 1;
-    sizes.push(size);
-    total += size;
-    // Stop early on a huge session: it will be shortened anyway.
+    sizes.push(size(turn, MODEST));
+    total += sizes[sizes.length - 1] as number;
+    // Stop early on a huge session: it goes whole anyway.
     if (total > room * EXTRACTOR_MAX_PARTS) return whole;
   }
-  if (total <= room) return whole;
   const parts: SessionPart[] = [];
   let from = 0;
   let used = 0;
-  sizes.forEach((size, i) => {
-    if (used + size > room && i > from) {
+  sizes.forEach((n, i) => {
+    if (used + n > room && i > from) {
       parts.push({ from, to: i });
       from = i;
       used = 0;
     }
-    used += size;
+    used += n;
   });
   parts.push({ from, to: turns.length });
   return parts.length > EXTRACTOR_MAX_PARTS ? whole : parts;
@@ -391,6 +399,9 @@ const BUDGETS: readonly TurnBudget[] = [
   { user: 1500, assistant: 300, calls: 3, call: 140 },
   { user: 800, assistant: 120, calls: 1, call: 120 },
 ];
+
+/** How much of each turn a part of a session sent in parts shows. */
+const MODEST = BUDGETS[3] as TurnBudget;
 
 function turnBlock(turn: Turn, budget: TurnBudget): string {
   if (turn.role === 'user') {

@@ -290,26 +290,29 @@ describe('a session too long for one prompt', () => {
     ),
   );
 
-  it('is sent in consecutive parts that cover every turn, each within the budget', () => {
+  it('is sent in consecutive parts that cover every turn, when one prompt would lose its middle', () => {
     expect(sessionParts(SESSION)).toEqual([{ from: 0, to: SESSION.turns.length }]);
-    const parts = sessionParts(long, 40_000);
+    // It fits when every turn is cut short: one prompt, shortened.
+    expect(sessionParts(long, 20_000)).toEqual([{ from: 0, to: 120 }]);
+    expect(sessionDigest(long, 10_000)).not.toMatch(/turns left out/);
+    const parts = sessionParts(long, 9_000);
     expect(parts.length).toBeGreaterThan(1);
     expect(parts[0]?.from).toBe(0);
     expect(parts[parts.length - 1]?.to).toBe(120);
     for (let k = 1; k < parts.length; k++) expect(parts[k]?.from).toBe(parts[k - 1]?.to);
   });
 
-  it('is shortened into one prompt when it would need more than six parts', () => {
-    expect(sessionParts(long, 10_000)).toEqual([{ from: 0, to: 120 }]);
-    expect(sessionDigest(long, 10_000).length).toBeLessThanOrEqual(10_000);
+  it('goes in one prompt, its middle left out, when it would need more than six parts', () => {
+    expect(sessionParts(long, 5_000)).toEqual([{ from: 0, to: 120 }]);
+    expect(sessionDigest(long, 5_000).length).toBeLessThanOrEqual(5_000);
   });
 
   it('asks the model part by part, telling each part what the earlier ones taught', async () => {
     const log = join(dir, 'prompts');
     const command = `mkdir -p "${log}" && f=$(mktemp "${log}/p.XXXXXX") && cat > "$f" && ${model('plain')} < "$f"`;
-    const { patterns } = await extractWithModel(long, { command, maxDigestChars: 40_000 });
+    const { patterns } = await extractWithModel(long, { command, maxDigestChars: 9_000 });
     const prompts = readdirSync(log).map((f) => readFileSync(join(log, f), 'utf8'));
-    const parts = sessionParts(long, 40_000);
+    const parts = sessionParts(long, 9_000);
     expect(prompts).toHaveLength(parts.length);
     const second = prompts.find((p) => p.includes(`part 2 of ${parts.length} of a long session`));
     expect(second).toContain('Lessons already written down from the earlier parts');
@@ -324,9 +327,9 @@ describe('a session too long for one prompt', () => {
     const cacheDir = join(dir, 'cache');
     const log = join(dir, 'calls');
     const command = `echo x >> "${log}"; ${model('plain')}`;
-    const first = await extractWithModel(long, { command, maxDigestChars: 40_000, cacheDir });
+    const first = await extractWithModel(long, { command, maxDigestChars: 9_000, cacheDir });
     const calls = readFileSync(log, 'utf8').split('\n').filter(Boolean).length;
-    const again = await extractWithModel(long, { command, maxDigestChars: 40_000, cacheDir });
+    const again = await extractWithModel(long, { command, maxDigestChars: 9_000, cacheDir });
     expect(readFileSync(log, 'utf8').split('\n').filter(Boolean)).toHaveLength(calls);
     expect(again.patterns.map((p) => p.patternId)).toEqual(first.patterns.map((p) => p.patternId));
   });
