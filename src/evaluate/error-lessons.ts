@@ -2255,6 +2255,10 @@ function missingTool(
       };
       const route = userRoute(prompts, w);
       const added = nowProgs.filter((p) => p && !beforeProgs.has(p) && !FILTER_PROGRAM.test(p));
+      // `head file | jq .` then `head file`: the same command, the missing filter left out.
+      const piped =
+        stages(failing).findIndex((s) => stageWords(s)[0] === missing) > 0 &&
+        nowProgs.every((p) => beforeProgs.has(p));
       const alt = stageLabel(
         stages(cmd).find((s) => stageWords(s)[0] === (added[0] ?? nowProgs[0])) ?? cmd,
       );
@@ -2265,7 +2269,9 @@ function missingTool(
           : undefined) ??
         (added[0]
           ? `\`${missing}\` is not installed here; use \`${added[0]}\` instead.`
-          : `\`${missing}\` is not available here; use \`${alt}\` instead.`);
+          : piped
+            ? `\`${missing}\` is not installed here; run the command without \`| ${missing}\`.`
+            : `\`${missing}\` is not available here; use \`${alt}\` instead.`);
       const lesson: Lesson = {
         kind: 'workaround',
         turn: index,

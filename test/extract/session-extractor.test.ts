@@ -106,6 +106,34 @@ describe('extractSessionPatterns', () => {
     expect(JSON.stringify(patterns)).not.toContain(key);
   });
 
+  it('tells to leave a missing filter out of the pipeline when the command worked without it', () => {
+    const s = session('s1', [
+      { role: 'user', text: 'look at the session log' },
+      {
+        role: 'assistant',
+        text: '',
+        toolCalls: [
+          {
+            name: 'Bash',
+            input: 'head -5 ~/.claude/projects/demo/session.jsonl | jq .',
+            output: '/bin/bash: line 1: jq: command not found',
+            exitCode: 127,
+          },
+          {
+            name: 'Bash',
+            input: 'head -3 ~/.claude/projects/demo/session.jsonl',
+            output: '{"type":"user"}',
+            exitCode: 0,
+          },
+        ],
+      },
+    ]);
+    const patterns = extractSessionPatterns(s, { now });
+    expect(patterns.map((p) => p.resolution)).toEqual([
+      '`jq` is not installed here; run the command without `| jq`.',
+    ]);
+  });
+
   it('extracts nothing from an approval, a one-off task or a question', () => {
     const s = session('s1', [
       { role: 'user', text: 'add a login button to the header' },
