@@ -80,7 +80,8 @@ const CATEGORIES: readonly PatternCategory[] = [
 const LIMITS = { trigger: 160, resolution: 420, context: 420, quote: 200 } as const;
 
 /**
- * Evaluates nothing: extracts the lessons of one session through the configured command.
+ * Evaluates nothing: extracts the lessons of one session through the configured command (a
+ * session too long for one prompt in parts, see {@link sessionParts}).
  * Throws IO when the command cannot run, fails or times out, and INVALID_ARGUMENT when its
  * answer holds no JSON; the caller decides whether to fall back to the built-in rules.
  */
@@ -255,11 +256,15 @@ export function partPrompt(
   earlier: readonly unknown[],
 ): string {
   const part = parts[k] as SessionPart;
+  // The list counts against the model's context too: at most a sixth of the digest's budget.
+  let room = Math.floor(maxDigestChars / 6);
   const notes = earlier.flatMap((item) => {
     if (typeof item !== 'object' || item === null) return [];
     const o = item as Record<string, unknown>;
     if (typeof o.trigger !== 'string' || typeof o.resolution !== 'string') return [];
-    return [`- ${clip(`${o.trigger}: ${o.resolution}`, 240)}`];
+    const note = `- ${clip(`${o.trigger}: ${o.resolution}`, 240)}`;
+    room -= note.length + 1;
+    return room < 0 ? [] : [note];
   });
   const already =
     notes.length === 0
