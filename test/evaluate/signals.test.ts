@@ -607,6 +607,25 @@ describe('prompts that are not tidy sentences', () => {
   });
 });
 
+describe('reports and requests for the work at hand', () => {
+  it.each([
+    'When I try to add meal to the menu field I get this error: no function clause matching in CozyCheckoutWeb.MealPlannerLive.Index.handle_event/3',
+    'it seems I am getting the same issue: no function clause matching in MealPlannerLive.Index.handle_event/3',
+    'I understand this is more complex change so please take your time and really make sure you go through all needed code.',
+    'Please apply the math fixes that you presented and remove everything from the first solution you gave me',
+  ])('learns no rule from %j', (text) => {
+    const { lessons } = detectLessons(
+      session([
+        { role: 'user', text: 'the meal planner needs a menu field' },
+        { role: 'assistant', text: 'Added it.' },
+        { role: 'user', text },
+        { role: 'assistant', text: 'Looking into it.' },
+      ]),
+    );
+    expect(lessons.filter((l) => l.turn === 2)).toEqual([]);
+  });
+});
+
 describe('rules around interjections, asides and reversals', () => {
   const rules = (...prompts: string[]) =>
     detectLessons(
