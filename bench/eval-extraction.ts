@@ -103,12 +103,14 @@ async function main(): Promise<void> {
   const minQuality = arg('--min-quality');
   if (minQuality !== undefined) {
     const evaluator = new SessionEvaluator({ minQuality: parseQuality(minQuality) });
-    const extract =
-      options.extract ?? (async (session) => extractSessionPatterns(session, { now: new Date(0) }));
-    options.extract = async (session) =>
-      evaluator.evaluateSession(session, detectSignals(session)).recommended
-        ? extract(session)
-        : [];
+    const model = options.extract;
+    options.extract = async (session) => {
+      const signals = detectSignals(session);
+      if (!evaluator.evaluateSession(session, signals).recommended) return [];
+      return model
+        ? model(session)
+        : extractSessionPatterns(session, { now: new Date(0) }, signals);
+    };
   }
   const report = await runExtractionQuality(options);
   for (const f of failures) process.stderr.write(`eval-extraction: extractor failed on ${f}\n`);

@@ -19,7 +19,7 @@ import writeFileAtomic from 'write-file-atomic';
 import { EXTRACTOR_CHILD_ENV, EXTRACTOR_MAX_PARTS } from '../config/extractor-child.js';
 import { AttuneError, ErrorCode } from '../errors.js';
 import { errorLine, isFailure } from '../evaluate/error-lessons.js';
-import { detectLessons } from '../evaluate/signals.js';
+import { detectLessons, type Lesson, type SessionSignals } from '../evaluate/signals.js';
 import { PatternCategory } from '../model/category.js';
 import { createPattern, type Evidence, type ExtractedPattern } from '../model/pattern.js';
 import type { Session, ToolCall, Turn } from '../model/session.js';
@@ -84,10 +84,13 @@ const LIMITS = { trigger: 160, resolution: 420, context: 420, quote: 200 } as co
  * session too long for one prompt in parts, see {@link sessionParts}).
  * Throws IO when the command cannot run, fails or times out, and INVALID_ARGUMENT when its
  * answer holds no JSON; the caller decides whether to fall back to the built-in rules.
+ * `signals`, when given, is `detectSignals(session)` already computed by the caller (for the
+ * user's language), so the rules need not read the session again.
  */
 export async function extractWithModel(
   session: Session,
   options: ModelExtractorOptions,
+  signals?: SessionSignals,
 ): Promise<ModelExtraction> {
   if (!session.turns.some((t) => t.role === 'user' && t.text.trim())) {
     return { patterns: [], rejected: 0 };
@@ -108,7 +111,8 @@ export async function extractWithModel(
   if (options.project !== undefined) made.project = options.project;
   if (options.now !== undefined) made.now = options.now;
   const extraction = patternsFromLessons(items, session, made);
-  return { ...extraction, patterns: withUserLanguage(extraction.patterns, session, made) };
+  const lessons = signals?.lessons ?? detectLessons(session).lessons;
+  return { ...extraction, patterns: withUserLanguage(extraction.patterns, session, made, lessons) };
 }
 
 /**
@@ -121,8 +125,9 @@ function withUserLanguage(
   patterns: ExtractedPattern[],
   session: Session,
   made: { project?: string; now?: Date },
+  lessons: readonly Lesson[],
 ): ExtractedPattern[] {
-  const lesson = detectLessons(session).lessons.find((l) => l.language !== undefined);
+  const lesson = lessons.find((l) => l.language !== undefined);
   const language = lesson?.language;
   if (!lesson || !language) return patterns;
   const named = new RegExp(`\\b${language}\\b`, 'i');

@@ -3,7 +3,7 @@
  * @module
  */
 import { type SessionEvaluation, SessionEvaluator } from '../evaluate/session-evaluator.js';
-import { detectSignals } from '../evaluate/signals.js';
+import { detectSignals, type SessionSignals } from '../evaluate/signals.js';
 import { extractWithModel, type ModelExtractorOptions } from '../extract/model-extractor.js';
 import { extractSessionPatterns } from '../extract/session-extractor.js';
 import type { ExtractedPattern } from '../model/pattern.js';
@@ -95,7 +95,11 @@ export async function learnFromSessions(
       extractorError = `not tried again after: ${extractorFailed}`;
     } else if (extract && options.extractor) {
       try {
-        const found = await extractWithModel(session, { ...options.extractor, ...project });
+        const found = await extractWithModel(
+          session,
+          { ...options.extractor, ...project },
+          signals,
+        );
         patterns = found.patterns;
         extractorRejected = found.rejected;
         extractor = 'model';
@@ -161,7 +165,7 @@ export async function prefetchModelAnswers(
   if (!extractor?.cacheDir || jobs <= 1) return 0;
   const evaluator = evaluatorFor(options);
   const project = options.project === undefined ? {} : { project: options.project };
-  async function* sessionsToAsk(): AsyncGenerator<Session> {
+  async function* sessionsToAsk(): AsyncGenerator<[Session, SessionSignals]> {
     for (const file of files) {
       try {
         const read = await readTranscriptFile(
@@ -169,8 +173,9 @@ export async function prefetchModelAnswers(
           options.format === undefined ? {} : { format: options.format },
         );
         for (const session of read.sessions) {
-          const evaluation = evaluator.evaluateSession(session, detectSignals(session));
-          if (options.force === true || evaluation.recommended) yield session;
+          const signals = detectSignals(session);
+          const evaluation = evaluator.evaluateSession(session, signals);
+          if (options.force === true || evaluation.recommended) yield [session, signals];
         }
       } catch {
         // The learning pass reads it again and reports why it was skipped.
@@ -188,7 +193,7 @@ export async function prefetchModelAnswers(
       if (next.done) return;
       asked++;
       try {
-        await extractWithModel(next.value, { ...extractor, ...project });
+        await extractWithModel(next.value[0], { ...extractor, ...project }, next.value[1]);
       } catch {
         failed = true;
       }

@@ -76,29 +76,30 @@ describe('extractSessionPatterns', () => {
     expect(patterns[0]?.confidence).toBeGreaterThan(single[0]?.confidence ?? 1);
   });
 
-  it('redacts a secret in a quoted error', () => {
-    const key = 'sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefghij';
-    const s = session('s1', [
-      { role: 'user', text: 'deploy it' },
+  // A request, then a shell command that fails as `failed` and the next one that works.
+  const failedThenWorked = (request: string, failed: [string, string], worked: [string, string]) =>
+    session('s1', [
+      { role: 'user', text: request },
       {
         role: 'assistant',
         text: '',
         toolCalls: [
-          {
-            name: 'Bash',
-            input: `curl -H "x-api-key: ${key}" https://api.example.test | jq .`,
-            output: `bash: jq: command not found (key ${key})`,
-            exitCode: 127,
-          },
-          {
-            name: 'Bash',
-            input: `curl -H "x-api-key: ${key}" https://api.example.test | python3 -m json.tool`,
-            output: '{}',
-            exitCode: 0,
-          },
+          { name: 'Bash', input: failed[0], output: failed[1], exitCode: 127 },
+          { name: 'Bash', input: worked[0], output: worked[1], exitCode: 0 },
         ],
       },
     ]);
+
+  it('redacts a secret in a quoted error', () => {
+    const key = 'sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefghij';
+    const s = failedThenWorked(
+      'deploy it',
+      [
+        `curl -H "x-api-key: ${key}" https://api.example.test | jq .`,
+        `bash: jq: command not found (key ${key})`,
+      ],
+      [`curl -H "x-api-key: ${key}" https://api.example.test | python3 -m json.tool`, '{}'],
+    );
     const patterns = extractSessionPatterns(s, { now });
     expect(patterns).toHaveLength(1);
     expect(patterns[0]?.category).toBe('workaround');
@@ -107,27 +108,14 @@ describe('extractSessionPatterns', () => {
   });
 
   it('tells to leave a missing filter out of the pipeline when the command worked without it', () => {
-    const s = session('s1', [
-      { role: 'user', text: 'look at the session log' },
-      {
-        role: 'assistant',
-        text: '',
-        toolCalls: [
-          {
-            name: 'Bash',
-            input: 'head -5 ~/.claude/projects/demo/session.jsonl | jq .',
-            output: '/bin/bash: line 1: jq: command not found',
-            exitCode: 127,
-          },
-          {
-            name: 'Bash',
-            input: 'head -3 ~/.claude/projects/demo/session.jsonl',
-            output: '{"type":"user"}',
-            exitCode: 0,
-          },
-        ],
-      },
-    ]);
+    const s = failedThenWorked(
+      'look at the session log',
+      [
+        'head -5 ~/.claude/projects/demo/session.jsonl | jq .',
+        '/bin/bash: line 1: jq: command not found',
+      ],
+      ['head -3 ~/.claude/projects/demo/session.jsonl', '{"type":"user"}'],
+    );
     const patterns = extractSessionPatterns(s, { now });
     expect(patterns.map((p) => p.resolution)).toEqual([
       '`jq` is not installed here; run the command without `| jq`.',
