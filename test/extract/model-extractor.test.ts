@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -321,6 +321,25 @@ describe('a session too long for one prompt', () => {
     expect(
       patterns.map((p) => p.metadata.evidence?.[0]?.turn).sort((a, b) => Number(a) - Number(b)),
     ).toEqual([0, 20, 40, 60, 80, 100]);
+  });
+
+  it('fails as a whole when one part fails, and asks only that part again next time', async () => {
+    const cacheDir = join(dir, 'cache');
+    const log = join(dir, 'calls');
+    // Fails on the second part while the file `down` exists.
+    const down = join(dir, 'down');
+    const command = `p=$(cat); echo x >> "${log}"; case "$p" in *"part 2 of"*) [ -e "${down}" ] && exit 3;; esac; printf '%s' "$p" | ${model('plain')}`;
+    writeFileSync(down, '');
+    await expect(
+      extractWithModel(long, { command, maxDigestChars: 9_000, cacheDir }),
+    ).rejects.toThrow(/exited with 3/);
+    expect(readFileSync(log, 'utf8').split('\n').filter(Boolean)).toHaveLength(2);
+    rmSync(down);
+    const { patterns } = await extractWithModel(long, { command, maxDigestChars: 9_000, cacheDir });
+    const parts = sessionParts(long, 9_000).length;
+    // Part 1 came from the cache: one call per remaining part.
+    expect(readFileSync(log, 'utf8').split('\n').filter(Boolean)).toHaveLength(2 + parts - 1);
+    expect(patterns.length).toBeGreaterThan(0);
   });
 
   it('asks nothing again when every part is in the cache', async () => {
