@@ -6,7 +6,8 @@
  * Options: `--verbose`, `--transcripts DIR`, `--labels DIR`, `--exclude NAME[,NAME]` (sub-folders
  * of the transcripts folder to leave out), `--json`, `--extractor CMD` (measure a model
  * extractor command instead of the built-in rules), `--min-quality Q` (extract only from the
- * sessions the evaluator rates Q or better, as `attune learn` does; by default every session).
+ * sessions the evaluator rates Q or better, as `attune learn` does; by default every session),
+ * `--review` (with `--extractor`: a second call checks and completes the first answer).
  * @module
  */
 import { join, resolve } from 'node:path';
@@ -92,6 +93,7 @@ async function main(): Promise<void> {
           command,
           now: new Date(0),
           cwd: process.cwd(),
+          review: process.argv.includes('--review'),
         });
         return found.patterns;
       } catch (error) {

@@ -14,17 +14,19 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 function main(): number {
-  const dir = process.argv[2];
+  const [dir, ...more] = process.argv.slice(2);
   if (!dir) {
-    process.stderr.write('usage: replay-extractor ANSWERS_DIR < prompt\n');
+    process.stderr.write('usage: replay-extractor ANSWERS_DIR [MORE_DIRS...] < prompt\n');
     return 2;
   }
   const prompt = readFileSync(0, 'utf8');
   const hash = createHash('sha256').update(prompt).digest('hex').slice(0, 16);
-  const answer = join(resolve(dir), `${hash}.json`);
-  if (existsSync(answer)) {
-    process.stdout.write(readFileSync(answer, 'utf8'));
-    return 0;
+  for (const folder of [dir, ...more]) {
+    const answer = join(resolve(folder), `${hash}.json`);
+    if (existsSync(answer)) {
+      process.stdout.write(readFileSync(answer, 'utf8'));
+      return 0;
+    }
   }
   const pending = join(resolve(dir), 'pending');
   mkdirSync(pending, { recursive: true });

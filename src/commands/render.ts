@@ -24,6 +24,9 @@ export function renderEvaluation(
   if (report.extractorError !== undefined) {
     lines.push(`  ! the built-in rules extracted instead of the model: ${report.extractorError}`);
   }
+  if (report.extractorReviewError !== undefined) {
+    lines.push(`  ! the model's first answer was kept unreviewed: ${report.extractorReviewError}`);
+  }
   if (!report.extracted) {
     lines.push('Not extracted: below the quality threshold (use --force to extract anyway).');
     return lines.join('\n');

@@ -35,6 +35,8 @@ export interface AttuneConfig {
   extractorTimeoutSeconds?: number;
   /** Longest session digest sent to the extractor, in characters (a small model's context). */
   extractorMaxChars?: number;
+  /** Whether a second model call checks and completes the first answer (twice the calls). */
+  extractorReview?: boolean;
 }
 
 /** Flags a command may pass; they win over everything else. */
@@ -136,6 +138,16 @@ export function loadConfig(env: Env = process.env): AttuneConfig {
       `config file ${path}: "extractorMaxChars"`,
     );
   }
+  const review = raw.extractorReview;
+  if (review !== undefined) {
+    if (typeof review !== 'boolean') {
+      throw new AttuneError(
+        ErrorCode.INVALID_ARGUMENT,
+        `config file ${path}: "extractorReview" must be true or false`,
+      );
+    }
+    config.extractorReview = review;
+  }
   return config;
 }
 
@@ -147,7 +159,12 @@ export interface ExtractorConfig {
   cacheDir?: string;
   /** Longest session digest in the prompt; the extractor's default (60 000) when unset. */
   maxDigestChars?: number;
+  /** A second call checks and completes the first answer. */
+  review: boolean;
 }
+
+/** Whether the model extractor reviews its first answer when nothing says otherwise. */
+export const DEFAULT_EXTRACTOR_REVIEW = false;
 
 /** Smallest and largest digest budgets: below 2 000 nothing useful fits. */
 const DIGEST_CHARS = { min: 2_000, max: 2_000_000 };
@@ -169,7 +186,9 @@ function checkDigestChars(value: number, what: string): number {
  * The timeout is `ATTUNE_EXTRACTOR_TIMEOUT` or the config's `extractorTimeoutSeconds`, in
  * seconds, else 180. Answers are cached in `ATTUNE_EXTRACTOR_CACHE` (a folder, or `off`), else
  * `$ATTUNE_HOME/extractor-cache`. The digest budget is `ATTUNE_EXTRACTOR_MAX_CHARS` or the
- * config's `extractorMaxChars`, else the extractor's default.
+ * config's `extractorMaxChars`, else the extractor's default. The review (a second call that
+ * checks and completes the first answer) is `ATTUNE_EXTRACTOR_REVIEW` (`on` or `off`), else the
+ * config's `extractorReview`, else off.
  */
 export function resolveExtractor(
   flag: string | undefined,
@@ -190,13 +209,32 @@ export function resolveExtractor(
       );
     }
   }
-  const out: ExtractorConfig = { command, timeoutMs: seconds * 1000 };
+  const out: ExtractorConfig = {
+    command,
+    timeoutMs: seconds * 1000,
+    review:
+      reviewSetting(env.ATTUNE_EXTRACTOR_REVIEW) ??
+      file.extractorReview ??
+      DEFAULT_EXTRACTOR_REVIEW,
+  };
   const chars = env.ATTUNE_EXTRACTOR_MAX_CHARS;
   if (chars) out.maxDigestChars = checkDigestChars(Number(chars), 'ATTUNE_EXTRACTOR_MAX_CHARS');
   else if (file.extractorMaxChars !== undefined) out.maxDigestChars = file.extractorMaxChars;
   const cache = env.ATTUNE_EXTRACTOR_CACHE;
   if (cache !== 'off') out.cacheDir = resolve(cache || join(attuneHome(env), 'extractor-cache'));
   return out;
+}
+
+/** `ATTUNE_EXTRACTOR_REVIEW`: on/off (or true/false, 1/0); undefined when unset. */
+function reviewSetting(text: string | undefined): boolean | undefined {
+  if (text === undefined || text === '') return undefined;
+  const value = text.trim().toLowerCase();
+  if (['on', 'true', '1', 'yes'].includes(value)) return true;
+  if (['off', 'false', '0', 'no'].includes(value)) return false;
+  throw new AttuneError(
+    ErrorCode.INVALID_ARGUMENT,
+    `ATTUNE_EXTRACTOR_REVIEW must be on or off, got ${JSON.stringify(text)}`,
+  );
 }
 
 /** Parses a store kind, listing the valid ones on error. */

@@ -51,6 +51,12 @@ export interface ModelExtractorOptions {
    * and gives the same patterns. No cache when omitted.
    */
   cacheDir?: string;
+  /**
+   * Ask the model a second time, with its first answer as a draft to check against the session
+   * and to complete (see {@link reviewPrompt}): twice the calls, for fewer wrong lessons and
+   * fewer missed ones. @default false
+   */
+  review?: boolean;
 }
 
 /** What {@link extractWithModel} found. */
@@ -58,6 +64,8 @@ export interface ModelExtraction {
   patterns: ExtractedPattern[];
   /** Lessons in the answer that were not usable (wrong shape, unknown category, empty). */
   rejected: number;
+  /** Why the review call failed, when it did: the first answer was kept as it was. */
+  reviewError?: string;
 }
 
 /** Default timeout of the extractor command. */
@@ -100,19 +108,36 @@ export async function extractWithModel(
   // the earlier parts taught so that it does not write it down again.
   const parts = sessionParts(session, maxChars);
   const items: unknown[] = [];
+  let reviewError: string | undefined;
   for (let k = 0; k < parts.length; k++) {
     const prompt =
       parts.length === 1
         ? extractionPrompt(session, maxChars)
         : partPrompt(session, maxChars, parts, k, items);
-    items.push(...(await askModel(prompt, options)));
+    const draft = await askModel(prompt, options);
+    if (!options.review) {
+      items.push(...draft);
+      continue;
+    }
+    // A failed review costs its improvements, not the lessons already found.
+    try {
+      const part = parts.length === 1 ? undefined : { parts, k };
+      items.push(...(await askModel(reviewPrompt(session, maxChars, draft, part), options)));
+    } catch (error) {
+      items.push(...draft);
+      reviewError ??= error instanceof Error ? error.message : String(error);
+    }
   }
   const made: { project?: string; now?: Date } = {};
   if (options.project !== undefined) made.project = options.project;
   if (options.now !== undefined) made.now = options.now;
   const extraction = patternsFromLessons(items, session, made);
   const lessons = signals?.lessons ?? detectLessons(session).lessons;
-  return { ...extraction, patterns: withUserLanguage(extraction.patterns, session, made, lessons) };
+  return {
+    ...extraction,
+    patterns: withUserLanguage(extraction.patterns, session, made, lessons),
+    ...(reviewError === undefined ? {} : { reviewError }),
+  };
 }
 
 /**
@@ -284,9 +309,8 @@ export function partPrompt(
   return `${INSTRUCTIONS}${already}\n<session>\n${digest}\n</session>\n`;
 }
 
-const INSTRUCTIONS = `You read a transcript of a session between a user and an AI coding assistant, and write down the lessons a careful engineer would keep so that the assistant does not need to be told again in the next session.
-
-Extract only lessons of these kinds:
+/** What a lesson is, how it is written: shared by the extraction and the review prompts. */
+const CRITERIA = `Extract only lessons of these kinds:
 - user_correction: the user told the assistant it did something wrong or the wrong way, and how it should be done instead.
 - preference: how the user likes things done in general (tools, libraries, style, communication, workflow), stated or clearly shown by the user.
 - project_specific: a convention or fact of this project that future work must respect (commands, layout, naming, architecture decisions, domain rules).
@@ -307,10 +331,73 @@ Write each lesson as a note the assistant can follow without the transcript:
 - "context": why, in one sentence (what went wrong, or what the user said);
 - "turn": the [number] of the turn that shows the lesson best;
 - "confidence": 0 to 1, how clearly the session supports the lesson and how likely it holds in later sessions.
-Merge restatements of the same lesson into one. A short session often teaches nothing or one or two lessons, and an empty list is a good answer when nothing qualifies; a long session can teach ten or more, and each one that qualifies should be written down, including a rule or fact of the project that the user stated in passing while asking for something else (the request itself is not a lesson).
+`;
 
+const SCOPE = `Merge restatements of the same lesson into one. A short session often teaches nothing or one or two lessons, and an empty list is a good answer when nothing qualifies; a long session can teach ten or more, and each one that qualifies should be written down, including a rule or fact of the project that the user stated in passing while asking for something else (the request itself is not a lesson).
+`;
+
+const LESSON_SHAPE = `{"category": "preference", "trigger": "...", "resolution": "...", "context": "...", "turn": 12, "confidence": 0.8}`;
+
+/**
+ * The prompt of the second call when reviewing: the first answer, numbered, as a draft to
+ * check against the session (dropping what it does not show or what will not matter later,
+ * correcting the rest) and to complete with the lessons it missed. The session digest gets the
+ * budget less the draft's length, so the prompt is no longer than the first one by much.
+ */
+export function reviewPrompt(
+  session: Session,
+  maxDigestChars: number,
+  draft: readonly unknown[],
+  part?: { parts: readonly SessionPart[]; k: number },
+): string {
+  const lines = draft.flatMap((item) => {
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) return [];
+    const o = item as Record<string, unknown>;
+    const lesson: Record<string, unknown> = {};
+    if (typeof o.category === 'string') lesson.category = clip(o.category, 40);
+    for (const key of ['trigger', 'resolution', 'context'] as const) {
+      const text = o[key];
+      if (typeof text === 'string') lesson[key] = clip(text, LIMITS[key]);
+    }
+    if (typeof o.turn === 'number' || typeof o.turn === 'string') lesson.turn = o.turn;
+    if (typeof o.confidence === 'number') lesson.confidence = o.confidence;
+    return lesson.trigger === undefined && lesson.resolution === undefined ? [] : [lesson];
+  });
+  const listed = lines
+    .slice(0, MAX_LESSONS + 10)
+    .map((lesson, i) => `${i + 1}. ${JSON.stringify(lesson)}`)
+    .join('\n');
+  const drafted = redactSecrets(listed || '(none: the first reading found no lesson)').text;
+  const budget = Math.max(2_000, maxDigestChars - drafted.length);
+  let digest: string;
+  if (part) {
+    const { from, to } = part.parts[part.k] as SessionPart;
+    const line = `part ${part.k + 1} of ${part.parts.length} of a long session: turns ${from} to ${to - 1} (the other parts are reviewed on their own)`;
+    digest = sessionDigest({ ...session, turns: session.turns.slice(from, to) }, budget, {
+      line,
+      total: session.turns.length,
+    });
+  } else digest = sessionDigest(session, budget);
+  return `${REVIEW_INSTRUCTIONS}\n<session>\n${digest}\n</session>\n\n<draft>\n${drafted}\n</draft>\n\n${REVIEW_TASK}`;
+}
+
+const REVIEW_INSTRUCTIONS = `You check and complete a draft: the lessons written down from a session between a user and an AI coding assistant, kept so that the assistant does not need to be told again in the next session. The session comes first, then the draft.
+
+${CRITERIA}`;
+
+const REVIEW_TASK = `Do two things.
+1. Check each lesson of the draft against the session. Drop it when the session does not show it, when it is only an instruction for this task, when it records what the assistant did or said that the user neither asked for nor endorsed, when it is general advice, when the fix it names did not work, or when a later turn overturns it. Correct a wrong category, a vague trigger or a resolution that the session does not support; merge lessons that say the same thing.
+2. Read the session again, turn by turn, and add every lesson the draft missed: each correction the user made, each rule or fact of the project the user stated (also in passing, while asking for something else), each error and the change that fixed it, each problem with a tool or the environment and the way around it that worked.
+
+Answer with JSON only, no prose, in exactly this shape: the lessons kept (corrected where need be) and added, then the draft's numbers dropped and why:
+{"lessons": [${LESSON_SHAPE}], "dropped": [{"draft": 3, "why": "..."}]}
+`;
+
+const INSTRUCTIONS = `You read a transcript of a session between a user and an AI coding assistant, and write down the lessons a careful engineer would keep so that the assistant does not need to be told again in the next session.
+
+${CRITERIA}${SCOPE}
 Answer with JSON only, no prose, in exactly this shape:
-{"lessons": [{"category": "preference", "trigger": "...", "resolution": "...", "context": "...", "turn": 12, "confidence": 0.8}]}
+{"lessons": [${LESSON_SHAPE}]}
 `;
 
 /**

@@ -57,6 +57,8 @@ export interface SessionLearnReport {
   extractorError?: string;
   /** Lessons in the model's answer that could not be used. */
   extractorRejected?: number;
+  /** Why the model's review call failed (its first answer was used as it was). */
+  extractorReviewError?: string;
   /** Ids of new patterns stored (empty on a dry run). */
   created: string[];
   /** Ids of stored patterns reinforced. */
@@ -91,6 +93,7 @@ export async function learnFromSessions(
     let extractor: SessionLearnReport['extractor'] = 'rules';
     let extractorError: string | undefined;
     let extractorRejected: number | undefined;
+    let extractorReviewError: string | undefined;
     if (extract && options.extractor && extractorFailed !== undefined) {
       extractorError = `not tried again after: ${extractorFailed}`;
     } else if (extract && options.extractor) {
@@ -102,6 +105,7 @@ export async function learnFromSessions(
         );
         patterns = found.patterns;
         extractorRejected = found.rejected;
+        extractorReviewError = found.reviewError;
         extractor = 'model';
       } catch (error) {
         extractorError = error instanceof Error ? error.message : String(error);
@@ -127,6 +131,7 @@ export async function learnFromSessions(
       extractor,
       ...(extractorError === undefined ? {} : { extractorError }),
       ...(extractorRejected === undefined ? {} : { extractorRejected }),
+      ...(extractorReviewError === undefined ? {} : { extractorReviewError }),
       ...stored,
     });
   }

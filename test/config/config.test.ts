@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -91,6 +91,7 @@ describe('the model extractor', () => {
       command: 'llm -m gpt',
       timeoutMs: 30_000,
       cacheDir: join(dir, 'home', 'extractor-cache'),
+      review: false,
     });
     expect(resolveExtractor(undefined, { ...home, ATTUNE_EXTRACTOR: 'claude -p' })).toMatchObject({
       command: 'claude -p',
@@ -159,19 +160,53 @@ describe("the extractor's digest budget", () => {
         toolCalls: [],
       })),
     };
-    const log = join(dir, 'prompt.txt');
-    const command = `cat > "${log}"; echo '{"lessons": []}'`;
+    const log = join(dir, 'prompts');
+    mkdirSync(log);
+    const command = `cat > "$(mktemp "${log}/p.XXXXXX")"; echo '{"lessons": []}'`;
     const extractor = resolveExtractor(undefined, {
       ...withConfig({ extractor: command }),
       ATTUNE_EXTRACTOR_MAX_CHARS: '8000',
       ATTUNE_EXTRACTOR_CACHE: 'off',
+      ATTUNE_EXTRACTOR_REVIEW: 'on',
     });
     if (!extractor) throw new Error('no extractor');
     await extractWithModel(long, extractor);
-    const prompt = readFileSync(log, 'utf8');
-    const digest = prompt.slice(prompt.indexOf('<session>'));
-    expect(digest.length).toBeLessThan(8100);
-    expect(digest).toMatch(/turns left out/);
+    // The first call and its review: each one's session and draft within the budget.
+    const prompts = readdirSync(log).map((f) => readFileSync(join(log, f), 'utf8'));
+    expect(prompts).toHaveLength(2);
+    for (const prompt of prompts) {
+      const digest = prompt.slice(prompt.indexOf('<session>'), prompt.indexOf('</session>'));
+      const draft = prompt.includes('<draft>')
+        ? prompt.slice(prompt.indexOf('<draft>'), prompt.indexOf('</draft>'))
+        : '';
+      expect(digest.length + draft.length).toBeLessThan(8100);
+      expect(digest).toMatch(/turns left out/);
+    }
+  });
+});
+
+describe("the extractor's review", () => {
+  it('is off unless ATTUNE_EXTRACTOR_REVIEW or the config file turns it on', () => {
+    const env = withConfig({ extractor: 'claude -p' });
+    expect(resolveExtractor(undefined, env)?.review).toBe(false);
+    expect(resolveExtractor(undefined, { ...env, ATTUNE_EXTRACTOR_REVIEW: 'on' })?.review).toBe(
+      true,
+    );
+    const on = withConfig({ extractor: 'claude -p', extractorReview: true });
+    expect(resolveExtractor(undefined, on)?.review).toBe(true);
+    expect(resolveExtractor(undefined, { ...on, ATTUNE_EXTRACTOR_REVIEW: 'off' })?.review).toBe(
+      false,
+    );
+  });
+
+  it('rejects a setting that is not on or off, naming where it came from', () => {
+    const env = withConfig({ extractor: 'claude -p' });
+    expect(() => resolveExtractor(undefined, { ...env, ATTUNE_EXTRACTOR_REVIEW: 'twice' })).toThrow(
+      /ATTUNE_EXTRACTOR_REVIEW must be on or off, got "twice"/,
+    );
+    expect(() => loadConfig(withConfig({ extractorReview: 'yes' }))).toThrow(
+      /"extractorReview" must be true or false/,
+    );
   });
 });
 

@@ -8,6 +8,7 @@ import {
   extractWithModel,
   parseModelAnswer,
   patternsFromLessons,
+  reviewPrompt,
   runExtractorCommand,
   sessionDigest,
   sessionParts,
@@ -271,24 +272,24 @@ describe("the user's language", () => {
   });
 });
 
+// 120 turns of about 1 000 characters; every 20th user turn states a rule.
+const long = session(
+  ...Array.from({ length: 120 }, (_, i): [Turn['role'], string] =>
+    i % 2 === 0
+      ? [
+          'user',
+          i % 20 === 0 ? `always run make lint-${i} before committing` : `go on with step ${i}`,
+        ]
+      : ['assistant', `step ${i} ${'done and checked again, '.repeat(40)}`],
+  ),
+);
+
 describe('a session too long for one prompt', () => {
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'attune-parts-'));
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-  // 120 turns of about 1 000 characters; every 20th user turn states a rule.
-  const long = session(
-    ...Array.from({ length: 120 }, (_, i): [Turn['role'], string] =>
-      i % 2 === 0
-        ? [
-            'user',
-            i % 20 === 0 ? `always run make lint-${i} before committing` : `go on with step ${i}`,
-          ]
-        : ['assistant', `step ${i} ${'done and checked again, '.repeat(40)}`],
-    ),
-  );
 
   it('is sent in consecutive parts that cover every turn, when one prompt would lose its middle', () => {
     expect(sessionParts(SESSION)).toEqual([{ from: 0, to: SESSION.turns.length }]);
@@ -351,6 +352,116 @@ describe('a session too long for one prompt', () => {
     const again = await extractWithModel(long, { command, maxDigestChars: 9_000, cacheDir });
     expect(readFileSync(log, 'utf8').split('\n').filter(Boolean)).toHaveLength(calls);
     expect(again.patterns.map((p) => p.patternId)).toEqual(first.patterns.map((p) => p.patternId));
+  });
+});
+
+describe('the review call', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'attune-review-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const REVIEWED = session(
+    ['user', 'set up the release script'],
+    ['assistant', 'Done.'],
+    ['user', "don't bump the version just this once, the tag exists"],
+    ['assistant', 'Left the version alone.'],
+    ['user', 'releases must be signed with the team key in ops/keys; always run make check first'],
+    ['assistant', 'Signed and checked.'],
+  );
+
+  /** The command, logging every prompt it gets to `prompts/`. */
+  const logged = (mode: string) => {
+    const log = join(dir, 'prompts');
+    return `mkdir -p "${log}" && f=$(mktemp "${log}/p.XXXXXX") && cat > "$f" && ${model(mode)} < "$f"`;
+  };
+  const prompts = () => {
+    const log = join(dir, 'prompts');
+    return readdirSync(log).map((f) => readFileSync(join(log, f), 'utf8'));
+  };
+
+  it('checks and completes the first answer: drops what the review drops, adds what it adds', async () => {
+    const plain = await extractWithModel(REVIEWED, { command: model('plain') });
+    expect(plain.patterns.map((p) => p.resolution)).toEqual([
+      "Don't bump the version just this once, the tag exists.",
+      'Releases must be signed with the team key in ops/keys; always run make check first.',
+    ]);
+    const { patterns, reviewError } = await extractWithModel(REVIEWED, {
+      command: logged('review'),
+      review: true,
+    });
+    expect(reviewError).toBeUndefined();
+    expect(patterns.map((p) => [p.category, p.resolution])).toEqual([
+      [
+        'preference',
+        'Releases must be signed with the team key in ops/keys; always run make check first.',
+      ],
+      [
+        'project_specific',
+        'Releases must be signed with the team key in ops/keys; always run make check first.',
+      ],
+    ]);
+    // Two calls: the first answer, then the session with that answer as a numbered draft.
+    const review = prompts().find((p) => p.includes('<draft>'));
+    expect(prompts()).toHaveLength(2);
+    expect(review).toContain('[4] USER: releases must be signed');
+    expect(review).toMatch(/^1\. \{"category":"preference".*just this once/m);
+    expect(review).toMatch(/^2\. \{"category":"preference".*must be signed/m);
+    expect(review).toContain('add every lesson the draft missed');
+  });
+
+  it('keeps the first answer, and says why, when the review call fails', async () => {
+    const { patterns, reviewError } = await extractWithModel(REVIEWED, {
+      command: model('review-fail'),
+      review: true,
+    });
+    expect(reviewError).toMatch(/exited with 4: error: context window exceeded/);
+    expect(patterns).toHaveLength(2);
+  });
+
+  it('asks nothing again when both answers are in the cache', async () => {
+    const cacheDir = join(dir, 'cache');
+    const command = logged('review');
+    const first = await extractWithModel(REVIEWED, { command, review: true, cacheDir });
+    const again = await extractWithModel(REVIEWED, { command, review: true, cacheDir });
+    expect(prompts()).toHaveLength(2);
+    expect(again.patterns.map((p) => p.patternId)).toEqual(first.patterns.map((p) => p.patternId));
+  });
+
+  it('sends no secret the first answer repeated, and stays within the digest budget', () => {
+    const key = `sk-ant-api03-${'a1B2c3D4e5F6g7H8i9J0'.repeat(4)}`;
+    const draft = [
+      {
+        category: 'workaround',
+        trigger: 'When calling the API',
+        resolution: `Use the key ${key}.`,
+      },
+      'not a lesson',
+      { category: 'preference', trigger: 'x'.repeat(5_000), resolution: 'Keep it short.' },
+    ];
+    const prompt = reviewPrompt(long, 9_000, draft);
+    expect(prompt).not.toContain(key);
+    expect(prompt).toContain('[REDACTED:anthropic-api-key]');
+    expect(prompt).not.toContain('not a lesson');
+    const digest = prompt.slice(prompt.indexOf('<session>'), prompt.indexOf('</session>'));
+    const listed = prompt.slice(prompt.indexOf('<draft>'), prompt.indexOf('</draft>'));
+    // Fields cut to a note's length; draft and digest together within the budget.
+    expect(listed.length).toBeLessThan(1_000);
+    expect(digest.length + listed.length).toBeLessThanOrEqual(9_000 + 40);
+  });
+
+  it('reviews each part of a long session on its own', async () => {
+    const { patterns } = await extractWithModel(long, {
+      command: logged('review'),
+      maxDigestChars: 9_000,
+      review: true,
+    });
+    const parts = sessionParts(long, 9_000).length;
+    const reviews = prompts().filter((p) => p.includes('<draft>'));
+    expect(reviews).toHaveLength(parts);
+    expect(reviews.filter((p) => /part 2 of \d+ of a long session/.test(p))).toHaveLength(1);
+    expect(patterns.length).toBe(6);
   });
 });
 

@@ -145,6 +145,9 @@ export function evaluationJson(report: LearnReport, dryRun: boolean) {
       extracted: s.extracted,
       extractor: s.extractor,
       ...(s.extractorError === undefined ? {} : { extractor_error: s.extractorError }),
+      ...(s.extractorReviewError === undefined
+        ? {}
+        : { extractor_review_error: s.extractorReviewError }),
       truncated: s.truncated,
       skipped_records: s.skipped,
       reasons: s.evaluation.reasons,

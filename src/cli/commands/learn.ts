@@ -72,6 +72,7 @@ export function registerLearnCommand(program: Command): void {
         let extracted = 0;
         let malformed = 0;
         const extractorErrors: string[] = [];
+        const reviewErrors: string[] = [];
         const learnOptions: LearnOptions = {
           storage: env.storage,
           userId: env.userId,
@@ -109,8 +110,10 @@ export function registerLearnCommand(program: Command): void {
                 extracted += s.patterns.length;
                 created += s.created.length;
                 reinforced += s.reinforced.length;
-                if (s.extractorError !== undefined && !extractorErrors.includes(s.extractorError))
-                  extractorErrors.push(s.extractorError);
+                const e = s.extractorError;
+                if (e !== undefined && !extractorErrors.includes(e)) extractorErrors.push(e);
+                const r = s.extractorReviewError;
+                if (r !== undefined && !reviewErrors.includes(r)) reviewErrors.push(r);
               }
             } catch (error) {
               if (
@@ -139,6 +142,7 @@ export function registerLearnCommand(program: Command): void {
           files_skipped: skipped,
           extractor: extractor.extractor ? 'model' : 'rules',
           extractor_errors: extractorErrors,
+          extractor_review_errors: reviewErrors,
           dry_run: options.dryRun === true,
         };
         if (options.json) {
@@ -162,6 +166,9 @@ export function registerLearnCommand(program: Command): void {
         for (const s of skipped) lines.push(`  skipped ${s.file}: ${s.reason}`);
         for (const e of extractorErrors) {
           lines.push(`  ! the built-in rules extracted instead of the model: ${e}`);
+        }
+        for (const e of reviewErrors) {
+          lines.push(`  ! the model's first answer was kept unreviewed: ${e}`);
         }
         lines.push(
           `Learned from ${sessions} sessions in ${files.length} files: ${created} new and ${reinforced} reinforced patterns${options.dryRun ? ' (dry run, nothing stored)' : ''}.`,

@@ -79,9 +79,10 @@ export async function runLearnHook(
   const extractor = resolveExtractor(undefined, env, id.config);
   if (extractor) {
     job.extractor = extractor;
-    // The model may take its whole timeout for each part of a long session; the worker must
-    // outlive them all.
-    job.timeoutMs = Math.max(job.timeoutMs, extractor.timeoutMs * EXTRACTOR_MAX_PARTS + 30_000);
+    // The model may take its whole timeout for each call of a long session (each part, and its
+    // review); the worker must outlive them all.
+    const calls = EXTRACTOR_MAX_PARTS * (extractor.review ? 2 : 1);
+    job.timeoutMs = Math.max(job.timeoutMs, extractor.timeoutMs * calls + 30_000);
   }
   const mode = options.mode ?? parseMode(env.ATTUNE_HOOK_MODE);
   // A model takes seconds to answer, far beyond a hook's budget: it always runs detached.
