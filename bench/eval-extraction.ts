@@ -7,10 +7,12 @@
  * of the transcripts folder to leave out), `--json`, `--extractor CMD` (measure a model
  * extractor command instead of the built-in rules), `--min-quality Q` (extract only from the
  * sessions the evaluator rates Q or better, as `attune learn` does; by default every session),
- * `--review` (with `--extractor`: a second call checks and completes the first answer).
+ * `--review complete|verify` (with `--extractor`: a second call checks the first answer, and with
+ * `complete` adds the lessons it missed).
  * @module
  */
 import { join, resolve } from 'node:path';
+import { REVIEW_MODES, type ReviewMode } from '../src/config/extractor-child.js';
 import {
   type QualityOptions,
   type QualityReport,
@@ -81,6 +83,11 @@ async function main(): Promise<void> {
   const labelsDir = resolve(arg('--labels') ?? join(root, 'test/fixtures/eval'));
   const exclude = (arg('--exclude') ?? '').split(',').filter(Boolean);
   const command = arg('--extractor');
+  const review = (arg('--review') ?? 'off') as ReviewMode;
+  if (!REVIEW_MODES.includes(review)) {
+    console.error(`--review must be one of ${REVIEW_MODES.join(', ')}, got ${review}`);
+    process.exit(2);
+  }
   const failures: string[] = [];
   const options: QualityOptions = { transcriptsDir, labelsDir, exclude };
   if (command !== undefined && command !== 'rules') {
@@ -93,7 +100,7 @@ async function main(): Promise<void> {
           command,
           now: new Date(0),
           cwd: process.cwd(),
-          review: process.argv.includes('--review'),
+          review,
         });
         return found.patterns;
       } catch (error) {

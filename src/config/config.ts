@@ -15,6 +15,7 @@ import { parseQuality } from '../model/quality.js';
 import { validateUserId } from '../model/user-id.js';
 import type { StoreConfig } from '../store/open-store.js';
 import { STORE_KINDS, type StoreKind } from '../store/pattern-store.js';
+import { REVIEW_MODES, type ReviewMode } from './extractor-child.js';
 
 /** The settings a config file may hold; every key optional. */
 export interface AttuneConfig {
@@ -35,8 +36,8 @@ export interface AttuneConfig {
   extractorTimeoutSeconds?: number;
   /** Longest session digest sent to the extractor, in characters (a small model's context). */
   extractorMaxChars?: number;
-  /** Whether a second model call checks and completes the first answer (twice the calls). */
-  extractorReview?: boolean;
+  /** Whether and how a second model call reviews the first answer (twice the calls). */
+  extractorReview?: ReviewMode;
 }
 
 /** Flags a command may pass; they win over everything else. */
@@ -140,13 +141,7 @@ export function loadConfig(env: Env = process.env): AttuneConfig {
   }
   const review = raw.extractorReview;
   if (review !== undefined) {
-    if (typeof review !== 'boolean') {
-      throw new AttuneError(
-        ErrorCode.INVALID_ARGUMENT,
-        `config file ${path}: "extractorReview" must be true or false`,
-      );
-    }
-    config.extractorReview = review;
+    config.extractorReview = reviewMode(review, `config file ${path}: "extractorReview"`);
   }
   return config;
 }
@@ -159,12 +154,12 @@ export interface ExtractorConfig {
   cacheDir?: string;
   /** Longest session digest in the prompt; the extractor's default (60 000) when unset. */
   maxDigestChars?: number;
-  /** A second call checks and completes the first answer. */
-  review: boolean;
+  /** Whether and how a second call reviews the first answer. */
+  review: ReviewMode;
 }
 
-/** Whether the model extractor reviews its first answer when nothing says otherwise. */
-export const DEFAULT_EXTRACTOR_REVIEW = false;
+/** How the model extractor reviews its first answer when nothing says otherwise. */
+export const DEFAULT_EXTRACTOR_REVIEW: ReviewMode = 'off';
 
 /** Smallest and largest digest budgets: below 2 000 nothing useful fits. */
 const DIGEST_CHARS = { min: 2_000, max: 2_000_000 };
@@ -187,8 +182,8 @@ function checkDigestChars(value: number, what: string): number {
  * seconds, else 180. Answers are cached in `ATTUNE_EXTRACTOR_CACHE` (a folder, or `off`), else
  * `$ATTUNE_HOME/extractor-cache`. The digest budget is `ATTUNE_EXTRACTOR_MAX_CHARS` or the
  * config's `extractorMaxChars`, else the extractor's default. The review (a second call that
- * checks and completes the first answer) is `ATTUNE_EXTRACTOR_REVIEW` (`on` or `off`), else the
- * config's `extractorReview`, else off.
+ * checks the first answer, and with `complete` adds what it missed) is `ATTUNE_EXTRACTOR_REVIEW`
+ * (`off`, `complete` or `verify`), else the config's `extractorReview`, else off.
  */
 export function resolveExtractor(
   flag: string | undefined,
@@ -213,7 +208,9 @@ export function resolveExtractor(
     command,
     timeoutMs: seconds * 1000,
     review:
-      reviewSetting(env.ATTUNE_EXTRACTOR_REVIEW) ??
+      (env.ATTUNE_EXTRACTOR_REVIEW
+        ? reviewMode(env.ATTUNE_EXTRACTOR_REVIEW, 'ATTUNE_EXTRACTOR_REVIEW')
+        : undefined) ??
       file.extractorReview ??
       DEFAULT_EXTRACTOR_REVIEW,
   };
@@ -225,15 +222,17 @@ export function resolveExtractor(
   return out;
 }
 
-/** `ATTUNE_EXTRACTOR_REVIEW`: on/off (or true/false, 1/0); undefined when unset. */
-function reviewSetting(text: string | undefined): boolean | undefined {
-  if (text === undefined || text === '') return undefined;
-  const value = text.trim().toLowerCase();
-  if (['on', 'true', '1', 'yes'].includes(value)) return true;
-  if (['off', 'false', '0', 'no'].includes(value)) return false;
+/** A review mode from the environment or the config file, naming the valid ones on error. */
+function reviewMode(value: unknown, what: string): ReviewMode {
+  const text = typeof value === 'string' ? value.trim().toLowerCase() : value;
+  if (REVIEW_MODES.includes(text as ReviewMode)) return text as ReviewMode;
   throw new AttuneError(
     ErrorCode.INVALID_ARGUMENT,
-    `ATTUNE_EXTRACTOR_REVIEW must be on or off, got ${JSON.stringify(text)}`,
+    `${what} must be one of ${REVIEW_MODES.join(', ')}, got ${JSON.stringify(value)}`,
+    {
+      suggestion:
+        'complete adds the lessons the first answer missed (more found, more wrong); verify keeps only what the session shows (fewer wrong, fewer found).',
+    },
   );
 }
 

@@ -16,3 +16,12 @@ export const EXTRACTOR_CHILD_ENV = 'ATTUNE_EXTRACTOR_CHILD';
  * so how long the background learner may wait for them.
  */
 export const EXTRACTOR_MAX_PARTS = 6;
+
+/**
+ * Whether and how the model's first answer is reviewed in a second call: `complete` checks the
+ * draft and adds the lessons it missed; `verify` only checks it.
+ */
+export type ReviewMode = 'off' | 'complete' | 'verify';
+
+/** Every {@link ReviewMode}, for parsing and messages. */
+export const REVIEW_MODES: readonly ReviewMode[] = ['off', 'complete', 'verify'];

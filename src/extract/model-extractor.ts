@@ -16,7 +16,11 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { EXTRACTOR_CHILD_ENV, EXTRACTOR_MAX_PARTS } from '../config/extractor-child.js';
+import {
+  EXTRACTOR_CHILD_ENV,
+  EXTRACTOR_MAX_PARTS,
+  type ReviewMode,
+} from '../config/extractor-child.js';
 import { AttuneError, ErrorCode } from '../errors.js';
 import { errorLine, isFailure } from '../evaluate/error-lessons.js';
 import { detectLessons, type Lesson, type SessionSignals } from '../evaluate/signals.js';
@@ -52,11 +56,12 @@ export interface ModelExtractorOptions {
    */
   cacheDir?: string;
   /**
-   * Ask the model a second time, with its first answer as a draft to check against the session
-   * and to complete (see {@link reviewPrompt}): twice the calls, for fewer wrong lessons and
-   * fewer missed ones. @default false
+   * Ask the model a second time, with its first answer as a draft (see {@link reviewPrompt}):
+   * `complete` checks the draft and adds the lessons it missed (more found, more wrong);
+   * `verify` only checks it, keeping what the session shows and will matter later (fewer
+   * wrong, fewer found). Twice the calls either way. @default 'off'
    */
-  review?: boolean;
+  review?: ReviewMode;
 }
 
 /** What {@link extractWithModel} found. */
@@ -115,14 +120,15 @@ export async function extractWithModel(
         ? extractionPrompt(session, maxChars)
         : partPrompt(session, maxChars, parts, k, items);
     const draft = await askModel(prompt, options);
-    if (!options.review) {
+    const mode = options.review ?? 'off';
+    if (mode === 'off') {
       items.push(...draft);
       continue;
     }
     // A failed review costs its improvements, not the lessons already found.
     try {
       const part = parts.length === 1 ? undefined : { parts, k };
-      items.push(...(await askModel(reviewPrompt(session, maxChars, draft, part), options)));
+      items.push(...(await askModel(reviewPrompt(session, maxChars, draft, mode, part), options)));
     } catch (error) {
       items.push(...draft);
       reviewError ??= error instanceof Error ? error.message : String(error);
@@ -341,13 +347,15 @@ const LESSON_SHAPE = `{"category": "preference", "trigger": "...", "resolution":
 /**
  * The prompt of the second call when reviewing: the first answer, numbered, as a draft to
  * check against the session (dropping what it does not show or what will not matter later,
- * correcting the rest) and to complete with the lessons it missed. The session digest gets the
- * budget less the draft's length, so the prompt is no longer than the first one by much.
+ * correcting the rest) and, in `complete` mode, to complete with the lessons it missed. The
+ * session digest gets the budget less the draft's length, so the prompt is no longer than the
+ * first one by much.
  */
 export function reviewPrompt(
   session: Session,
   maxDigestChars: number,
   draft: readonly unknown[],
+  mode: Exclude<ReviewMode, 'off'>,
   part?: { parts: readonly SessionPart[]; k: number },
 ): string {
   const lines = draft.flatMap((item) => {
@@ -378,20 +386,39 @@ export function reviewPrompt(
       total: session.turns.length,
     });
   } else digest = sessionDigest(session, budget);
-  return `${REVIEW_INSTRUCTIONS}\n<session>\n${digest}\n</session>\n\n<draft>\n${drafted}\n</draft>\n\n${REVIEW_TASK}`;
+  const { intro, task } = REVIEW[mode];
+  return `${intro}\n<session>\n${digest}\n</session>\n\n<draft>\n${drafted}\n</draft>\n\n${task}`;
 }
 
-const REVIEW_INSTRUCTIONS = `You check and complete a draft: the lessons written down from a session between a user and an AI coding assistant, kept so that the assistant does not need to be told again in the next session. The session comes first, then the draft.
-
-${CRITERIA}`;
-
-const REVIEW_TASK = `Do two things.
+/**
+ * The review call's instructions by mode: `complete` checks the draft and adds what it missed;
+ * `verify` only checks, keeping a lesson when the session shows it and it will matter later.
+ */
+const REVIEW: Record<Exclude<ReviewMode, 'off'>, { intro: string; task: string }> = {
+  complete: {
+    intro: `You check and complete a draft: the lessons written down from a session between a user and an AI coding assistant, kept so that the assistant does not need to be told again in the next session. The session comes first, then the draft.\n\n${CRITERIA}`,
+    task: `Do two things.
 1. Check each lesson of the draft against the session. Drop it when the session does not show it, when it is only an instruction for this task, when it records what the assistant did or said that the user neither asked for nor endorsed, when it is general advice, when the fix it names did not work, or when a later turn overturns it. Correct a wrong category, a vague trigger or a resolution that the session does not support; merge lessons that say the same thing.
 2. Read the session again, turn by turn, and add every lesson the draft missed: each correction the user made, each rule or fact of the project the user stated (also in passing, while asking for something else), each error and the change that fixed it, each problem with a tool or the environment and the way around it that worked.
 
 Answer with JSON only, no prose, in exactly this shape: the lessons kept (corrected where need be) and added, then the draft's numbers dropped and why:
 {"lessons": [${LESSON_SHAPE}], "dropped": [{"draft": 3, "why": "..."}]}
-`;
+`,
+  },
+  verify: {
+    intro: `You check a draft: the lessons written down from a session between a user and an AI coding assistant, kept so that the assistant does not need to be told again in the next session. A draft often holds lessons that should not have been written down; your task is to find them. The session comes first, then the draft.\n\n${CRITERIA}`,
+    task: `Check each lesson of the draft against the session, and keep it only when all of these hold:
+- The session shows it: the user said it, asked for it or confirmed it; or an error occurred and a later turn shows that the named change made it go away (a later run passed, or the user moved on satisfied).
+- It will matter in later sessions: a rule, preference or convention, a fact of the project that later work depends on, or an error that can happen again and its fix. Drop a fix of a bug in code written or changed during this session that cannot recur once fixed, and an instruction for this task only (what to build now, what to write in this README, the value this one test expects).
+- It was not merely read off the project: drop a fact of the project (its layout, test framework, commands, file names) that the draft inferred from what the assistant saw in files, logs or output, when the user never stated it and the session never turned on it (the assistant did not get it wrong, and no error or correction came of it).
+- It is not general advice, not something the assistant did or said that the user never endorsed, and no later turn overturns it.
+Correct a kept lesson's wrong category, vague trigger, or a resolution the session does not support; merge lessons that say the same thing. Do not add lessons the draft lacks.
+
+Answer with JSON only, no prose, in exactly this shape: the lessons kept (corrected where need be), then the draft's numbers dropped and why:
+{"lessons": [${LESSON_SHAPE}], "dropped": [{"draft": 3, "why": "..."}]}
+`,
+  },
+};
 
 const INSTRUCTIONS = `You read a transcript of a session between a user and an AI coding assistant, and write down the lessons a careful engineer would keep so that the assistant does not need to be told again in the next session.
 

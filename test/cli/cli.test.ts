@@ -87,6 +87,28 @@ describe('attune evaluate with a model extractor', () => {
     expect(none.stdout).toMatch(/no model extractor is configured/);
   });
 
+  it('doctor --check-extractor checks the review call too, when one is configured', () => {
+    mkdirSync(join(home, '.attune'), { recursive: true });
+    const config = (mode: string) =>
+      writeFileSync(
+        join(home, '.attune/config.json'),
+        JSON.stringify({
+          extractor: `"${process.execPath}" "${fake}" ${mode}`,
+          extractorReview: 'verify',
+        }),
+      );
+    config('review');
+    const ok = attune(['doctor', '--check-extractor']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/answered in [\d.]+ s \(reviewed: verify\) with 1 lesson/);
+    config('review-fail');
+    const bad = attune(['doctor', '--check-extractor', '--json']);
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.stdout).problems[0].problem).toMatch(
+      /review call \(ATTUNE_EXTRACTOR_REVIEW=verify\) failed: .*context window exceeded/,
+    );
+  });
+
   it('learn names the model failure once in its summary and still learns by the rules', () => {
     const command = `"${process.execPath}" "${fake}" fail`;
     const r = attune(['learn', sessions, '--extractor', command]);

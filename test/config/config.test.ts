@@ -91,7 +91,7 @@ describe('the model extractor', () => {
       command: 'llm -m gpt',
       timeoutMs: 30_000,
       cacheDir: join(dir, 'home', 'extractor-cache'),
-      review: false,
+      review: 'off',
     });
     expect(resolveExtractor(undefined, { ...home, ATTUNE_EXTRACTOR: 'claude -p' })).toMatchObject({
       command: 'claude -p',
@@ -167,7 +167,7 @@ describe("the extractor's digest budget", () => {
       ...withConfig({ extractor: command }),
       ATTUNE_EXTRACTOR_MAX_CHARS: '8000',
       ATTUNE_EXTRACTOR_CACHE: 'off',
-      ATTUNE_EXTRACTOR_REVIEW: 'on',
+      ATTUNE_EXTRACTOR_REVIEW: 'verify',
     });
     if (!extractor) throw new Error('no extractor');
     await extractWithModel(long, extractor);
@@ -188,24 +188,24 @@ describe("the extractor's digest budget", () => {
 describe("the extractor's review", () => {
   it('is off unless ATTUNE_EXTRACTOR_REVIEW or the config file turns it on', () => {
     const env = withConfig({ extractor: 'claude -p' });
-    expect(resolveExtractor(undefined, env)?.review).toBe(false);
-    expect(resolveExtractor(undefined, { ...env, ATTUNE_EXTRACTOR_REVIEW: 'on' })?.review).toBe(
-      true,
-    );
-    const on = withConfig({ extractor: 'claude -p', extractorReview: true });
-    expect(resolveExtractor(undefined, on)?.review).toBe(true);
+    expect(resolveExtractor(undefined, env)?.review).toBe('off');
+    expect(
+      resolveExtractor(undefined, { ...env, ATTUNE_EXTRACTOR_REVIEW: ' Verify ' })?.review,
+    ).toBe('verify');
+    const on = withConfig({ extractor: 'claude -p', extractorReview: 'complete' });
+    expect(resolveExtractor(undefined, on)?.review).toBe('complete');
     expect(resolveExtractor(undefined, { ...on, ATTUNE_EXTRACTOR_REVIEW: 'off' })?.review).toBe(
-      false,
+      'off',
     );
   });
 
-  it('rejects a setting that is not on or off, naming where it came from', () => {
+  it('rejects a mode it does not know, naming the modes and where it came from', () => {
     const env = withConfig({ extractor: 'claude -p' });
-    expect(() => resolveExtractor(undefined, { ...env, ATTUNE_EXTRACTOR_REVIEW: 'twice' })).toThrow(
-      /ATTUNE_EXTRACTOR_REVIEW must be on or off, got "twice"/,
+    expect(() => resolveExtractor(undefined, { ...env, ATTUNE_EXTRACTOR_REVIEW: 'on' })).toThrow(
+      /ATTUNE_EXTRACTOR_REVIEW must be one of off, complete, verify, got "on"/,
     );
-    expect(() => loadConfig(withConfig({ extractorReview: 'yes' }))).toThrow(
-      /"extractorReview" must be true or false/,
+    expect(() => loadConfig(withConfig({ extractorReview: true }))).toThrow(
+      /"extractorReview" must be one of off, complete, verify, got true/,
     );
   });
 });

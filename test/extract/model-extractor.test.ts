@@ -389,7 +389,7 @@ describe('the review call', () => {
     ]);
     const { patterns, reviewError } = await extractWithModel(REVIEWED, {
       command: logged('review'),
-      review: true,
+      review: 'complete',
     });
     expect(reviewError).toBeUndefined();
     expect(patterns.map((p) => [p.category, p.resolution])).toEqual([
@@ -411,10 +411,38 @@ describe('the review call', () => {
     expect(review).toContain('add every lesson the draft missed');
   });
 
+  it('in verify mode only checks the first answer: drops what the review drops, adds nothing', async () => {
+    const { patterns, reviewError } = await extractWithModel(REVIEWED, {
+      command: logged('review'),
+      review: 'verify',
+    });
+    expect(reviewError).toBeUndefined();
+    expect(patterns.map((p) => [p.category, p.resolution])).toEqual([
+      [
+        'preference',
+        'Releases must be signed with the team key in ops/keys; always run make check first.',
+      ],
+    ]);
+    const review = prompts().find((p) => p.includes('<draft>'));
+    expect(prompts()).toHaveLength(2);
+    expect(review).toMatch(/^1\. \{"category":"preference".*just this once/m);
+    expect(review).toContain('Do not add lessons the draft lacks.');
+    expect(review).not.toContain('add every lesson the draft missed');
+  });
+
+  it("asks once when the review is 'off'", async () => {
+    const { patterns } = await extractWithModel(REVIEWED, {
+      command: logged('review'),
+      review: 'off',
+    });
+    expect(prompts()).toHaveLength(1);
+    expect(patterns).toHaveLength(2);
+  });
+
   it('keeps the first answer, and says why, when the review call fails', async () => {
     const { patterns, reviewError } = await extractWithModel(REVIEWED, {
       command: model('review-fail'),
-      review: true,
+      review: 'complete',
     });
     expect(reviewError).toMatch(/exited with 4: error: context window exceeded/);
     expect(patterns).toHaveLength(2);
@@ -423,8 +451,8 @@ describe('the review call', () => {
   it('asks nothing again when both answers are in the cache', async () => {
     const cacheDir = join(dir, 'cache');
     const command = logged('review');
-    const first = await extractWithModel(REVIEWED, { command, review: true, cacheDir });
-    const again = await extractWithModel(REVIEWED, { command, review: true, cacheDir });
+    const first = await extractWithModel(REVIEWED, { command, review: 'complete', cacheDir });
+    const again = await extractWithModel(REVIEWED, { command, review: 'complete', cacheDir });
     expect(prompts()).toHaveLength(2);
     expect(again.patterns.map((p) => p.patternId)).toEqual(first.patterns.map((p) => p.patternId));
   });
@@ -440,7 +468,7 @@ describe('the review call', () => {
       'not a lesson',
       { category: 'preference', trigger: 'x'.repeat(5_000), resolution: 'Keep it short.' },
     ];
-    const prompt = reviewPrompt(long, 9_000, draft);
+    const prompt = reviewPrompt(long, 9_000, draft, 'verify');
     expect(prompt).not.toContain(key);
     expect(prompt).toContain('[REDACTED:anthropic-api-key]');
     expect(prompt).not.toContain('not a lesson');
@@ -455,7 +483,7 @@ describe('the review call', () => {
     const { patterns } = await extractWithModel(long, {
       command: logged('review'),
       maxDigestChars: 9_000,
-      review: true,
+      review: 'complete',
     });
     const parts = sessionParts(long, 9_000).length;
     const reviews = prompts().filter((p) => p.includes('<draft>'));

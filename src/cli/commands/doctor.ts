@@ -185,16 +185,25 @@ async function checkExtractor(
   }
   const started = Date.now();
   try {
-    const { patterns } = await extractWithModel(SAMPLE, extractor);
+    const { patterns, reviewError } = await extractWithModel(SAMPLE, extractor);
     const seconds = Math.round((Date.now() - started) / 100) / 10;
     const first = patterns[0];
+    if (reviewError !== undefined) {
+      return {
+        command: extractor.command,
+        ok: false,
+        seconds,
+        detail: `the first answer came back, but the review call (ATTUNE_EXTRACTOR_REVIEW=${extractor.review}) failed: ${reviewError}`,
+      };
+    }
+    const reviewed = extractor.review === 'off' ? '' : ` (reviewed: ${extractor.review})`;
     return {
       command: extractor.command,
       ok: first !== undefined,
       seconds,
       lessons: patterns.length,
       detail: first
-        ? `answered in ${seconds} s with ${patterns.length} lesson${patterns.length === 1 ? '' : 's'}, e.g. "${first.resolution}"`
+        ? `answered in ${seconds} s${reviewed} with ${patterns.length} lesson${patterns.length === 1 ? '' : 's'}, e.g. "${first.resolution}"`
         : `answered in ${seconds} s but found no lesson in a sample session that teaches one (use vitest, not jest)`,
     };
   } catch (error) {
