@@ -2,7 +2,7 @@
  * What every CLI command shares: global options, the storage they open, output and errors.
  * @module
  */
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import {
   type AttuneConfig,
   type ExtractorConfig,
@@ -12,6 +12,7 @@ import {
   resolveStoreConfig,
   resolveUserId,
 } from '../config/config.js';
+import { REVIEW_MODES, type ReviewMode } from '../config/extractor-child.js';
 import { AttuneError, ErrorCode } from '../errors.js';
 import { LearnedSkillsStorage } from '../storage/learned-skills-storage.js';
 
@@ -39,21 +40,30 @@ export function addGlobalOptions(command: Command): Command {
     .option('--debug', 'print stack traces on errors');
 }
 
-/** Adds `--extractor`, taken by the commands that extract. */
+/** Adds `--extractor` and `--review`, taken by the commands that extract. */
 export function addExtractorOption(command: Command): Command {
-  return command.option(
-    '--extractor <command>',
-    'model command to extract with instead of the built-in rules; \'rules\' for the rules (default: $ATTUNE_EXTRACTOR, config "extractor")',
-  );
+  return command
+    .option(
+      '--extractor <command>',
+      'model command to extract with instead of the built-in rules; \'rules\' for the rules (default: $ATTUNE_EXTRACTOR, config "extractor")',
+    )
+    .addOption(
+      new Option(
+        '--review <mode>',
+        'with a model extractor, a second call reviews its answer: complete adds what it missed, verify only drops what the session does not bear out (default: $ATTUNE_EXTRACTOR_REVIEW, config "extractorReview", else off)',
+      ).choices(REVIEW_MODES),
+    );
 }
 
 /** The learn options naming the model extractor chosen by flag, environment or config. */
 export function extractorOptions(
   flag: string | undefined,
   config: AttuneConfig,
+  review?: ReviewMode,
 ): { extractor?: ExtractorConfig } {
   const extractor = resolveExtractor(flag, process.env, config);
-  return extractor === undefined ? {} : { extractor };
+  if (extractor === undefined) return {};
+  return { extractor: review === undefined ? extractor : { ...extractor, review } };
 }
 
 /** The resolved user, storage and project of one command run. */

@@ -60,6 +60,22 @@ describe('attune evaluate with a model extractor', () => {
     expect(json.sessions[0].extractor_error).toMatch(/model overloaded/);
   });
 
+  it('--review asks for a second call, and says so when that call fails', () => {
+    const command = `"${process.execPath}" "${fake}" review-fail`;
+    const args = ['evaluate', file, '--dry-run', '--force', '--extractor', command];
+    const plain = JSON.parse(attune([...args, '--json']).stdout);
+    expect(plain.sessions[0].extractor_review_error).toBeUndefined();
+    const reviewed = JSON.parse(attune([...args, '--json', '--review', 'verify']).stdout);
+    expect(reviewed.sessions[0].extractor).toBe('model');
+    expect(reviewed.sessions[0].extractor_review_error).toMatch(/context window exceeded/);
+    expect(reviewed.patterns.length).toBe(plain.patterns.length);
+    const text = attune([...args, '--review', 'complete']);
+    expect(text.stdout).toMatch(/! the model's first answer was kept unreviewed: .*exited with 4/);
+    const bad = attune([...args, '--review', 'twice']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--review <mode>.*Allowed choices are off, complete, verify/);
+  });
+
   it('doctor --check-extractor sends a sample session and reports the answer or the failure', () => {
     const ok = attune([
       'doctor',

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { renderEvaluation } from '../../commands/render.js';
 import { findLatestClaudeTranscript } from '../../config/claude-paths.js';
+import type { ReviewMode } from '../../config/extractor-child.js';
 import { AttuneError, ErrorCode } from '../../errors.js';
 import {
   type LearnReport,
@@ -30,6 +31,7 @@ interface EvaluateOptions extends GlobalOptions {
   dryRun?: boolean;
   force?: boolean;
   extractor?: string;
+  review?: ReviewMode;
 }
 
 /** Registers `attune evaluate`. */
@@ -63,7 +65,7 @@ export function registerEvaluateCommand(program: Command): void {
           force: options.force === true,
           dryRun: options.dryRun === true,
           ...(env.config.minQuality === undefined ? {} : { minQuality: env.config.minQuality }),
-          ...extractorOptions(options.extractor, env.config),
+          ...extractorOptions(options.extractor, env.config, options.review),
         };
         let report: LearnReport;
         try {

@@ -5,6 +5,7 @@
 import { promises as fs } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { Command } from 'commander';
+import type { ReviewMode } from '../../config/extractor-child.js';
 import { AttuneError } from '../../errors.js';
 import {
   type LearnOptions,
@@ -29,6 +30,7 @@ interface LearnCommandOptions extends GlobalOptions {
   dryRun?: boolean;
   force?: boolean;
   extractor?: string;
+  review?: ReviewMode;
   jobs?: number;
 }
 
@@ -60,7 +62,7 @@ export function registerLearnCommand(program: Command): void {
     .action(
       action(async (paths: string[], options: LearnCommandOptions) => {
         const env = openCliEnv(options);
-        const extractor = extractorOptions(options.extractor, env.config);
+        const extractor = extractorOptions(options.extractor, env.config, options.review);
         const files: string[] = [];
         const skipped: { file: string; reason: string }[] = [];
         for (const p of paths) await collect(p, files, skipped, true);
