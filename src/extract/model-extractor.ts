@@ -121,7 +121,8 @@ export async function extractWithModel(
         : partPrompt(session, maxChars, parts, k, items);
     const draft = await askModel(prompt, options);
     const mode = options.review ?? 'off';
-    if (mode === 'off') {
+    // Verifying an empty draft has nothing to check: no second call.
+    if (mode === 'off' || (mode === 'verify' && draft.length === 0)) {
       items.push(...draft);
       continue;
     }

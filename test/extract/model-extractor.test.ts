@@ -430,6 +430,16 @@ describe('the review call', () => {
     expect(review).not.toContain('add every lesson the draft missed');
   });
 
+  it('does not ask to verify an empty first answer', async () => {
+    const quiet = session(['user', 'what does this function return?'], ['assistant', 'A list.']);
+    const { patterns } = await extractWithModel(quiet, {
+      command: logged('review'),
+      review: 'verify',
+    });
+    expect(patterns).toEqual([]);
+    expect(prompts()).toHaveLength(1);
+  });
+
   it("asks once when the review is 'off'", async () => {
     const { patterns } = await extractWithModel(REVIEWED, {
       command: logged('review'),
