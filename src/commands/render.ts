@@ -8,6 +8,22 @@ import { categoryName } from '../model/category.js';
 import { type ExtractedPattern, observationsOf, patternToJson } from '../model/pattern.js';
 import type { LearningSummary } from '../storage/learned-skills-storage.js';
 
+/**
+ * The warning lines of a model extractor: each failure (the rules extracted instead) and each
+ * failed review (the first answer was kept); undefined entries are skipped.
+ */
+export function extractorWarnings(
+  failures: readonly (string | undefined)[],
+  reviewFailures: readonly (string | undefined)[],
+): string[] {
+  const lines = (list: readonly (string | undefined)[], what: string) =>
+    list.flatMap((e) => (e === undefined ? [] : [`  ! ${what}: ${e}`]));
+  return [
+    ...lines(failures, 'the built-in rules extracted instead of the model'),
+    ...lines(reviewFailures, "the model's first answer was kept unreviewed"),
+  ];
+}
+
 /** A readable report of one evaluated session. */
 export function renderEvaluation(
   report: SessionLearnReport,
@@ -21,12 +37,7 @@ export function renderEvaluation(
   ];
   if (report.skipped > 0) lines.push(`  ! skipped ${report.skipped} malformed records`);
   if (report.truncated) lines.push('  ! the transcript ends part-way through a record');
-  if (report.extractorError !== undefined) {
-    lines.push(`  ! the built-in rules extracted instead of the model: ${report.extractorError}`);
-  }
-  if (report.extractorReviewError !== undefined) {
-    lines.push(`  ! the model's first answer was kept unreviewed: ${report.extractorReviewError}`);
-  }
+  lines.push(...extractorWarnings([report.extractorError], [report.extractorReviewError]));
   if (!report.extracted) {
     lines.push('Not extracted: below the quality threshold (use --force to extract anyway).');
     return lines.join('\n');

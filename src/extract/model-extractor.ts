@@ -113,6 +113,7 @@ export async function extractWithModel(
   // the earlier parts taught so that it does not write it down again.
   const parts = sessionParts(session, maxChars);
   const items: unknown[] = [];
+  const mode = options.review ?? 'off';
   let reviewError: string | undefined;
   for (let k = 0; k < parts.length; k++) {
     const prompt =
@@ -120,7 +121,6 @@ export async function extractWithModel(
         ? extractionPrompt(session, maxChars)
         : partPrompt(session, maxChars, parts, k, items);
     const draft = await askModel(prompt, options);
-    const mode = options.review ?? 'off';
     // Verifying an empty draft has nothing to check: no second call.
     if (mode === 'off' || (mode === 'verify' && draft.length === 0)) {
       items.push(...draft);
@@ -292,7 +292,6 @@ export function partPrompt(
   k: number,
   earlier: readonly unknown[],
 ): string {
-  const part = parts[k] as SessionPart;
   // The list counts against the model's context too: at most a sixth of the digest's budget.
   let room = Math.floor(maxDigestChars / 6);
   const notes = earlier.flatMap((item) => {
@@ -307,13 +306,30 @@ export function partPrompt(
     notes.length === 0
       ? ''
       : `\nLessons already written down from the earlier parts of this session; do not repeat them (write one again only to correct it):\n${redactSecrets(notes.join('\n')).text}\n`;
-  const line = `part ${k + 1} of ${parts.length} of a long session: turns ${part.from} to ${part.to - 1} (the other parts are sent on their own; write down the lessons this part shows)`;
-  const digest = sessionDigest(
-    { ...session, turns: session.turns.slice(part.from, part.to) },
+  const digest = partDigest(
+    session,
+    parts,
+    k,
     maxDigestChars,
-    { line, total: session.turns.length },
+    'the other parts are sent on their own; write down the lessons this part shows',
   );
   return `${INSTRUCTIONS}${already}\n<session>\n${digest}\n</session>\n`;
+}
+
+/** The digest of part `k` alone, its turns numbered as in the whole session. */
+function partDigest(
+  session: Session,
+  parts: readonly SessionPart[],
+  k: number,
+  budget: number,
+  note: string,
+): string {
+  const { from, to } = parts[k] as SessionPart;
+  const line = `part ${k + 1} of ${parts.length} of a long session: turns ${from} to ${to - 1} (${note})`;
+  return sessionDigest({ ...session, turns: session.turns.slice(from, to) }, budget, {
+    line,
+    total: session.turns.length,
+  });
 }
 
 /** What a lesson is, how it is written: shared by the extraction and the review prompts. */
@@ -378,15 +394,9 @@ export function reviewPrompt(
     .join('\n');
   const drafted = redactSecrets(listed || '(none: the first reading found no lesson)').text;
   const budget = Math.max(2_000, maxDigestChars - drafted.length);
-  let digest: string;
-  if (part) {
-    const { from, to } = part.parts[part.k] as SessionPart;
-    const line = `part ${part.k + 1} of ${part.parts.length} of a long session: turns ${from} to ${to - 1} (the other parts are reviewed on their own)`;
-    digest = sessionDigest({ ...session, turns: session.turns.slice(from, to) }, budget, {
-      line,
-      total: session.turns.length,
-    });
-  } else digest = sessionDigest(session, budget);
+  const digest = part
+    ? partDigest(session, part.parts, part.k, budget, 'the other parts are reviewed on their own')
+    : sessionDigest(session, budget);
   const { intro, task } = REVIEW[mode];
   return `${intro}\n<session>\n${digest}\n</session>\n\n<draft>\n${drafted}\n</draft>\n\n${task}`;
 }

@@ -381,26 +381,27 @@ describe('the review call', () => {
     return readdirSync(log).map((f) => readFileSync(join(log, f), 'utf8'));
   };
 
+  const SIGNED =
+    'Releases must be signed with the team key in ops/keys; always run make check first.';
+  /** Category and resolution of each pattern of REVIEWED reviewed in `mode`; the review worked. */
+  const reviewed = async (mode: 'complete' | 'verify') => {
+    const { patterns, reviewError } = await extractWithModel(REVIEWED, {
+      command: logged('review'),
+      review: mode,
+    });
+    expect(reviewError).toBeUndefined();
+    return patterns.map((p) => [p.category, p.resolution]);
+  };
+
   it('checks and completes the first answer: drops what the review drops, adds what it adds', async () => {
     const plain = await extractWithModel(REVIEWED, { command: model('plain') });
     expect(plain.patterns.map((p) => p.resolution)).toEqual([
       "Don't bump the version just this once, the tag exists.",
       'Releases must be signed with the team key in ops/keys; always run make check first.',
     ]);
-    const { patterns, reviewError } = await extractWithModel(REVIEWED, {
-      command: logged('review'),
-      review: 'complete',
-    });
-    expect(reviewError).toBeUndefined();
-    expect(patterns.map((p) => [p.category, p.resolution])).toEqual([
-      [
-        'preference',
-        'Releases must be signed with the team key in ops/keys; always run make check first.',
-      ],
-      [
-        'project_specific',
-        'Releases must be signed with the team key in ops/keys; always run make check first.',
-      ],
+    expect(await reviewed('complete')).toEqual([
+      ['preference', SIGNED],
+      ['project_specific', SIGNED],
     ]);
     // Two calls: the first answer, then the session with that answer as a numbered draft.
     const review = prompts().find((p) => p.includes('<draft>'));
@@ -412,17 +413,7 @@ describe('the review call', () => {
   });
 
   it('in verify mode only checks the first answer: drops what the review drops, adds nothing', async () => {
-    const { patterns, reviewError } = await extractWithModel(REVIEWED, {
-      command: logged('review'),
-      review: 'verify',
-    });
-    expect(reviewError).toBeUndefined();
-    expect(patterns.map((p) => [p.category, p.resolution])).toEqual([
-      [
-        'preference',
-        'Releases must be signed with the team key in ops/keys; always run make check first.',
-      ],
-    ]);
+    expect(await reviewed('verify')).toEqual([['preference', SIGNED]]);
     const review = prompts().find((p) => p.includes('<draft>'));
     expect(prompts()).toHaveLength(2);
     expect(review).toMatch(/^1\. \{"category":"preference".*just this once/m);

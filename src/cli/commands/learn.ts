@@ -5,6 +5,7 @@
 import { promises as fs } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { Command } from 'commander';
+import { extractorWarnings } from '../../commands/render.js';
 import type { ReviewMode } from '../../config/extractor-child.js';
 import { AttuneError } from '../../errors.js';
 import {
@@ -166,12 +167,7 @@ export function registerLearnCommand(program: Command): void {
         ];
         const lines = rows.map(([k, v]) => `${k.padEnd(28)}${v.padStart(6)}`);
         for (const s of skipped) lines.push(`  skipped ${s.file}: ${s.reason}`);
-        for (const e of extractorErrors) {
-          lines.push(`  ! the built-in rules extracted instead of the model: ${e}`);
-        }
-        for (const e of reviewErrors) {
-          lines.push(`  ! the model's first answer was kept unreviewed: ${e}`);
-        }
+        lines.push(...extractorWarnings(extractorErrors, reviewErrors));
         lines.push(
           `Learned from ${sessions} sessions in ${files.length} files: ${created} new and ${reinforced} reinforced patterns${options.dryRun ? ' (dry run, nothing stored)' : ''}.`,
         );
