@@ -92,16 +92,21 @@ async function main(): Promise<void> {
   const options: QualityOptions = { transcriptsDir, labelsDir, exclude };
   if (command !== undefined && command !== 'rules') {
     // The model path, measured as it is: a session whose command fails counts as no patterns.
-    options.extract = async (session) => {
+    options.extract = async (session, earlier) => {
       try {
         // Run where the harness runs, so that relative paths in the command (a replay
         // folder, a script) work; the CLI runs the command in a folder of its own.
-        const found = await extractWithModel(session, {
-          command,
-          now: new Date(0),
-          cwd: process.cwd(),
-          review,
-        });
+        const found = await extractWithModel(
+          session,
+          {
+            command,
+            now: new Date(0),
+            cwd: process.cwd(),
+            review,
+          },
+          undefined,
+          earlier,
+        );
         return found.patterns;
       } catch (error) {
         failures.push(`${session.id}: ${error instanceof Error ? error.message : String(error)}`);
@@ -113,11 +118,11 @@ async function main(): Promise<void> {
   if (minQuality !== undefined) {
     const evaluator = new SessionEvaluator({ minQuality: parseQuality(minQuality) });
     const model = options.extract;
-    options.extract = async (session) => {
+    options.extract = async (session, earlier) => {
       const signals = detectSignals(session);
       if (!evaluator.evaluateSession(session, signals).recommended) return [];
       return model
-        ? model(session)
+        ? model(session, earlier)
         : extractSessionPatterns(session, { now: new Date(0) }, signals);
     };
   }

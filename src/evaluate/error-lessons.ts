@@ -291,7 +291,7 @@ const FILTER_PROGRAM =
 
 /** Failures some formats do not flag: only unmistakable ones. */
 const UNFLAGGED_FAILURE =
-  /^(?:<tool_use_error>)?(?:[^\n]{0,80}: (?:command not found|No such file or directory)|File has not been read yet|[^\n]{0,80}: The term '[^'\n]+' is not recognized as (?:a|the) name of a cmdlet|[A-Z][a-z]+-[A-Z][A-Za-z]+: (?:The |Cannot |A parameter )[^\n]{10,})/;
+  /^(?:<tool_use_error>)?(?:[^\n]{0,80}: (?:command not found|No such file or directory)|(?:\(eval\)|-?(?:ba|z|k|da)?sh)(?::(?: line)? ?\d+)?: (?:(?:parse error|syntax error) near |Syntax error: )|File has not been read yet|[^\n]{0,80}: The term '[^'\n]+' is not recognized as (?:a|the) name of a cmdlet|[A-Z][a-z]+-[A-Z][A-Za-z]+: (?:The |Cannot |A parameter )[^\n]{10,})/;
 
 /** Failure texts of a run that does work (not a look at a file that may quote them). */
 const RUN_FAILURE =

@@ -203,8 +203,11 @@ export interface QualityOptions {
   labelsDir: string;
   /** Names of sub-folders of `transcriptsDir` to leave out (e.g. `handwritten-2`). */
   exclude?: readonly string[];
-  /** Extracts one session's patterns. @default the built-in rules */
-  extract?: (session: Session) => Promise<ExtractedPattern[]>;
+  /**
+   * Extracts one session's patterns; `earlier` are the sessions before it in the same file.
+   * @default the built-in rules
+   */
+  extract?: (session: Session, earlier: readonly Session[]) => Promise<ExtractedPattern[]>;
 }
 
 /** A transcript fixture and its labels. */
@@ -251,10 +254,10 @@ export async function runExtractionQuality(options: QualityOptions): Promise<Qua
     const bytes = (await readFile(file)).byteLength;
     const { sessions } = await readTranscriptFile(file);
     const predicted: ExtractedPattern[] = [];
-    for (const session of sessions) {
+    for (const [i, session] of sessions.entries()) {
       predicted.push(
         ...(options.extract
-          ? await options.extract(session)
+          ? await options.extract(session, sessions.slice(0, i))
           : extractSessionPatterns(session, { now: new Date(0) })),
       );
     }

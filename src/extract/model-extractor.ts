@@ -98,12 +98,15 @@ const LIMITS = { trigger: 160, resolution: 420, context: 420, quote: 200 } as co
  * Throws IO when the command cannot run, fails or times out, and INVALID_ARGUMENT when its
  * answer holds no JSON; the caller decides whether to fall back to the built-in rules.
  * `signals`, when given, is `detectSignals(session)` already computed by the caller (for the
- * user's language), so the rules need not read the session again.
+ * user's language), so the rules need not read the session again. `earlier` are the sessions
+ * before this one in the same file: those of the day before it are shown as context (see
+ * {@link earlierContext}).
  */
 export async function extractWithModel(
   session: Session,
   options: ModelExtractorOptions,
   signals?: SessionSignals,
+  earlier: readonly Session[] = [],
 ): Promise<ModelExtraction> {
   if (!session.turns.some((t) => t.role === 'user' && t.text.trim())) {
     return { patterns: [], rejected: 0 };
@@ -111,15 +114,16 @@ export async function extractWithModel(
   const maxChars = options.maxDigestChars ?? DEFAULT_DIGEST_CHARS;
   // A session too long for one prompt is sent in parts, one after the other, each told what
   // the earlier parts taught so that it does not write it down again.
-  const parts = sessionParts(session, maxChars);
+  const before = earlierContext(session, earlier);
+  const parts = sessionParts(session, maxChars - before.length);
   const items: unknown[] = [];
   const mode = options.review ?? 'off';
   let reviewError: string | undefined;
   for (let k = 0; k < parts.length; k++) {
     const prompt =
       parts.length === 1
-        ? extractionPrompt(session, maxChars)
-        : partPrompt(session, maxChars, parts, k, items);
+        ? extractionPrompt(session, maxChars, before)
+        : partPrompt(session, maxChars, parts, k, items, before);
     const draft = await askModel(prompt, options);
     // Verifying an empty draft has nothing to check: no second call.
     if (mode === 'off' || (mode === 'verify' && draft.length === 0)) {
@@ -129,7 +133,8 @@ export async function extractWithModel(
     // A failed review costs its improvements, not the lessons already found.
     try {
       const part = parts.length === 1 ? undefined : { parts, k };
-      items.push(...(await askModel(reviewPrompt(session, maxChars, draft, mode, part), options)));
+      const review = reviewPrompt(session, maxChars, draft, mode, part, before);
+      items.push(...(await askModel(review, options)));
     } catch (error) {
       items.push(...draft);
       reviewError ??= error instanceof Error ? error.message : String(error);
@@ -226,8 +231,67 @@ function redactDeep(value: unknown): unknown {
  * The prompt for one session: what to extract, what not to, the answer's JSON shape, then
  * the session digest. Deterministic for a given session.
  */
-export function extractionPrompt(session: Session, maxDigestChars = DEFAULT_DIGEST_CHARS): string {
-  return `${INSTRUCTIONS}\n<session>\n${sessionDigest(session, maxDigestChars)}\n</session>\n`;
+export function extractionPrompt(
+  session: Session,
+  maxDigestChars = DEFAULT_DIGEST_CHARS,
+  earlier = '',
+): string {
+  const digest = sessionDigest(session, maxDigestChars, { earlier });
+  return `${INSTRUCTIONS}\n<session>\n${digest}\n</session>\n`;
+}
+
+/** Earlier sessions are shown when they began at most this long before the session. */
+const EARLIER_WINDOW_MS = 24 * 60 * 60 * 1000;
+/** The most characters of the earlier sessions' lines (they count against the digest). */
+const EARLIER_CHARS = 2_400;
+
+/**
+ * One line on each earlier session of the same file that began within a day before `session`,
+ * oldest first, the most recent kept when they do not all fit: when it began, the model it ran
+ * (Aider's banner), what the user asked first, and what failed. Aider appends every run to one
+ * history, and a user restarts it after a failure: a run that would not start and the run that
+ * worked are one story, which neither session tells alone. '' when there are none (or the
+ * sessions have no start times).
+ */
+export function earlierContext(session: Session, earlier: readonly Session[]): string {
+  const start = session.startedAt === undefined ? Number.NaN : Date.parse(session.startedAt);
+  if (Number.isNaN(start)) return '';
+  const lines: string[] = [];
+  let room = EARLIER_CHARS;
+  for (let i = earlier.length - 1; i >= 0; i--) {
+    const other = earlier[i] as Session;
+    const began = other.startedAt === undefined ? Number.NaN : Date.parse(other.startedAt);
+    if (Number.isNaN(began) || began >= start || start - began > EARLIER_WINDOW_MS) continue;
+    const line = earlierLine(other);
+    room -= line.length + 1;
+    if (room < 0) break;
+    lines.unshift(line);
+  }
+  if (lines.length === 0) return '';
+  return `earlier sessions in this file, for context only (write down what this session shows; use these to see what it settled or repeated):\n${lines.join('\n')}`;
+}
+
+function earlierLine(session: Session): string {
+  const setup = session.setup ?? [];
+  const model = setup.find((l) => /^(?:Main )?[Mm]odel: /.test(l));
+  const asked = session.turns.find((t) => t.role === 'user' && t.text.trim() !== '');
+  const failures = new Set(setup.filter((l) => !/^(?:Main |Editor |Weak )?[Mm]odel: /.test(l)));
+  for (const turn of session.turns) {
+    for (const call of turn.toolCalls) {
+      if (!isFailure(call)) continue;
+      const line = call.output ? (errorLine(call.output) ?? lastLine(call.output)) : undefined;
+      if (line) failures.add(line);
+    }
+  }
+  // Python prints an error's bytes with its newlines escaped (`b'[{\\n "error": …`).
+  const failed = [...failures].slice(0, 2).map((l) => clip(l.replace(/\\n/g, ' '), 200));
+  return [
+    `- ${session.startedAt ?? session.id}`,
+    model ? ` (${clip(model, 100)})` : '',
+    `: ${session.turns.length} turns`,
+    asked ? `, first request "${clip(asked.text, 100)}"` : '',
+    failed.length > 0 ? `; failed: ${failed.join(' | ')}` : '',
+  ].join('');
 }
 
 /** A run of consecutive turns, `from` included and `to` not, sent as one prompt. */
@@ -247,7 +311,9 @@ export interface SessionPart {
 export function sessionParts(session: Session, maxChars = DEFAULT_DIGEST_CHARS): SessionPart[] {
   const turns = session.turns;
   const whole: SessionPart[] = [{ from: 0, to: turns.length }];
-  const room = maxChars - 400; // the header and the part line
+  // The header, the part line and the set-up lines.
+  const room =
+    maxChars - 400 - (session.setup ?? []).reduce((n, l) => n + Math.min(l.length, 300) + 8, 0);
   const size = (turn: Turn, budget: TurnBudget) => {
     const block = turnBlock(turn, budget);
     return block === '' ? 0 : block.length + 1;
@@ -291,6 +357,7 @@ export function partPrompt(
   parts: readonly SessionPart[],
   k: number,
   earlier: readonly unknown[],
+  before = '',
 ): string {
   // The list counts against the model's context too: at most a sixth of the digest's budget.
   let room = Math.floor(maxDigestChars / 6);
@@ -312,6 +379,7 @@ export function partPrompt(
     k,
     maxDigestChars,
     'the other parts are sent on their own; write down the lessons this part shows',
+    before,
   );
   return `${INSTRUCTIONS}${already}\n<session>\n${digest}\n</session>\n`;
 }
@@ -323,12 +391,13 @@ function partDigest(
   k: number,
   budget: number,
   note: string,
+  earlier: string,
 ): string {
   const { from, to } = parts[k] as SessionPart;
   const line = `part ${k + 1} of ${parts.length} of a long session: turns ${from} to ${to - 1} (${note})`;
   return sessionDigest({ ...session, turns: session.turns.slice(from, to) }, budget, {
-    line,
-    total: session.turns.length,
+    part: { line, total: session.turns.length },
+    earlier,
   });
 }
 
@@ -374,6 +443,7 @@ export function reviewPrompt(
   draft: readonly unknown[],
   mode: Exclude<ReviewMode, 'off'>,
   part?: { parts: readonly SessionPart[]; k: number },
+  earlier = '',
 ): string {
   const lines = draft.flatMap((item) => {
     if (typeof item !== 'object' || item === null || Array.isArray(item)) return [];
@@ -395,8 +465,15 @@ export function reviewPrompt(
   const drafted = redactSecrets(listed || '(none: the first reading found no lesson)').text;
   const budget = Math.max(2_000, maxDigestChars - drafted.length);
   const digest = part
-    ? partDigest(session, part.parts, part.k, budget, 'the other parts are reviewed on their own')
-    : sessionDigest(session, budget);
+    ? partDigest(
+        session,
+        part.parts,
+        part.k,
+        budget,
+        'the other parts are reviewed on their own',
+        earlier,
+      )
+    : sessionDigest(session, budget, { earlier });
   const { intro, task } = REVIEW[mode];
   return `${intro}\n<session>\n${digest}\n</session>\n\n<draft>\n${drafted}\n</draft>\n\n${task}`;
 }
@@ -447,13 +524,16 @@ Answer with JSON only, no prose, in exactly this shape:
 export function sessionDigest(
   session: Session,
   maxChars = DEFAULT_DIGEST_CHARS,
-  part?: { line: string; total: number },
+  extras: { part?: { line: string; total: number }; earlier?: string } = {},
 ): string {
+  const { part, earlier } = extras;
   const header = [
     `session ${session.id} (${session.format}), ${part?.total ?? session.turns.length} turns`,
     ...(part ? [part.line] : []),
     ...(session.cwd ? [`working directory: ${session.cwd}`] : []),
     ...(session.title ? [`title: ${session.title}`] : []),
+    ...(session.setup ?? []).map((line) => `setup: ${clip(line, 300)}`),
+    ...(earlier ? [earlier] : []),
   ].join('\n');
   const turns = session.turns;
   const finish = (blocks: readonly string[]) =>

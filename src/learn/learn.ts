@@ -84,7 +84,7 @@ export async function learnFromSessions(
   // A command that failed once is not tried again for the rest of these sessions: a broken
   // command or a model that is down would otherwise cost its timeout on every session.
   let extractorFailed: string | undefined;
-  for (const session of sessions) {
+  for (const [i, session] of sessions.entries()) {
     const signals = detectSignals(session);
     const evaluation = evaluator.evaluateSession(session, signals);
     const extract = options.force === true || evaluation.recommended;
@@ -102,6 +102,7 @@ export async function learnFromSessions(
           session,
           { ...options.extractor, ...project },
           signals,
+          sessions.slice(0, i),
         );
         patterns = found.patterns;
         extractorRejected = found.rejected;
@@ -170,17 +171,19 @@ export async function prefetchModelAnswers(
   if (!extractor?.cacheDir || jobs <= 1) return 0;
   const evaluator = evaluatorFor(options);
   const project = options.project === undefined ? {} : { project: options.project };
-  async function* sessionsToAsk(): AsyncGenerator<[Session, SessionSignals]> {
+  async function* sessionsToAsk(): AsyncGenerator<[Session, SessionSignals, Session[]]> {
     for (const file of files) {
       try {
         const read = await readTranscriptFile(
           file,
           options.format === undefined ? {} : { format: options.format },
         );
-        for (const session of read.sessions) {
+        for (const [i, session] of read.sessions.entries()) {
           const signals = detectSignals(session);
           const evaluation = evaluator.evaluateSession(session, signals);
-          if (options.force === true || evaluation.recommended) yield [session, signals];
+          if (options.force === true || evaluation.recommended) {
+            yield [session, signals, read.sessions.slice(0, i)];
+          }
         }
       } catch {
         // The learning pass reads it again and reports why it was skipped.
@@ -198,7 +201,8 @@ export async function prefetchModelAnswers(
       if (next.done) return;
       asked++;
       try {
-        await extractWithModel(next.value[0], { ...extractor, ...project }, next.value[1]);
+        const [session, signals, earlier] = next.value;
+        await extractWithModel(session, { ...extractor, ...project }, signals, earlier);
       } catch {
         failed = true;
       }

@@ -63,6 +63,11 @@ export interface Session {
   cwd?: string;
   title?: string;
   startedAt?: string;
+  /**
+   * What the tool printed before the conversation began that bears on it, when the format
+   * records it: the model in use and start-up errors (Aider's banner), one line each.
+   */
+  setup?: string[];
   /** Malformed records or blocks that were skipped. */
   skipped: number;
   /** Records of text injected by tools that were left out on purpose. */

@@ -8,7 +8,8 @@
  * reply). Commands that only manage the chat (`/add`, `/drop`, `/tokens`, ...) are left out;
  * commands that carry intent (`/undo`, `/run`, `/ask`, `/commit`, ...) stay as user text.
  * Aider's own `> ` lines become tool calls on the assistant turn when they report an edit,
- * a commit, a shell command or an error; the rest of its chatter is ignored.
+ * a commit, a shell command or an error; in the start-up banner, the model lines and errors
+ * become the session's `setup`; the rest of its chatter is ignored.
  * @module
  */
 import type { Session, ToolCall } from '../model/session.js';
@@ -58,6 +59,12 @@ const REPEATING = new Set(['ask', 'code', 'architect', 'context']);
 const ERROR_LINE =
   /\b\w*(?:Error|Exception)\b|^Traceback|did not conform to the edit format|failed to match|^Malformed|^Unable to|^Failed to/;
 
+/** Banner lines that name the models of the run. */
+const MODEL_LINE = /^(?:Main |Editor |Weak )?[Mm]odel: \S/;
+
+/** At most this many banner lines are kept as the session's set-up. */
+const MAX_SETUP = 8;
+
 const CONFIRM_ANSWER = /\(Y\)es\/\(N\)o[^\n]{0,200}\]: ?\S*$/;
 
 function normalise(text: string): string {
@@ -71,10 +78,18 @@ interface SessionState {
   echo: string | undefined;
   /** The error or shell tool call that following `> ` lines continue. */
   error: ToolCall | undefined;
+  /** The banner's model lines and start-up errors, before the first message. */
+  setup: string[];
 }
 
 function newState(startedAt: string | undefined): SessionState {
-  return { builder: new SessionBuilder(), startedAt, echo: undefined, error: undefined };
+  return {
+    builder: new SessionBuilder(),
+    startedAt,
+    echo: undefined,
+    error: undefined,
+    setup: [],
+  };
 }
 
 function addUserBlock(state: SessionState, lines: readonly string[]): void {
@@ -112,7 +127,15 @@ function addUserBlock(state: SessionState, lines: readonly string[]): void {
 
 function addHarnessLine(state: SessionState, line: string): void {
   const { builder } = state;
-  if (builder.length === 0) return; // startup banner
+  if (builder.length === 0) {
+    // The start-up banner: the models in use and any error (a missing read-only file, a
+    // bad model name) matter to what follows; the rest is chatter.
+    const setup = MODEL_LINE.test(line) || ERROR_LINE.test(line);
+    if (setup && state.setup.length < MAX_SETUP && !state.setup.includes(line)) {
+      state.setup.push(line);
+    }
+    return;
+  }
   const applied = /^Applied edit to (.+)$/.exec(line);
   if (applied?.[1] !== undefined) {
     state.error = undefined;
@@ -189,6 +212,7 @@ function read(text: string, options: ReadOptions): ReadResult {
       id: state.startedAt === undefined ? base : `${base}@${state.startedAt}`,
       format: 'aider',
       startedAt: state.startedAt,
+      setup: state.setup,
     });
     if (session.turns.length > 0) finished.push(session);
   };

@@ -220,6 +220,7 @@ export class SessionBuilder {
     cwd?: string | undefined;
     title?: string | undefined;
     startedAt?: string | undefined;
+    setup?: readonly string[] | undefined;
   }): Session {
     const turns: Turn[] = [];
     for (const draft of this.drafts) {
@@ -245,6 +246,7 @@ export class SessionBuilder {
     if (meta.cwd !== undefined) session.cwd = meta.cwd;
     if (meta.title !== undefined) session.title = meta.title;
     if (meta.startedAt !== undefined) session.startedAt = meta.startedAt;
+    if (meta.setup !== undefined && meta.setup.length > 0) session.setup = [...meta.setup];
     if (this.truncated) session.truncated = true;
     return session;
   }

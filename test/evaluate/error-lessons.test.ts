@@ -3,6 +3,7 @@ import {
   detectPastedErrorResolution,
   detectToolLessons,
   errorLine,
+  isFailure,
   normaliseError,
 } from '../../src/evaluate/error-lessons.js';
 import type { Lesson } from '../../src/evaluate/signals.js';
@@ -1033,5 +1034,27 @@ describe('normaliseError', () => {
     ],
   ])('%s', (_name, line, want) => {
     expect(normaliseError(line)).toBe(want);
+  });
+});
+
+describe('a failure no format flags', () => {
+  it.each([
+    [
+      'cd agent',
+      "(eval):3: parse error near `cursor_snap_ENV_VARS...'\nzsh:1: command not found: dump_zsh_state",
+      true,
+    ],
+    ['./run.sh', "bash: line 1: syntax error near unexpected token `('", true],
+    ['sh -c "x("', 'sh: 1: Syntax error: "(" unexpected', true],
+    ['zsh -c "{"', "zsh: parse error near `}'", true],
+    [
+      'grep -rn "syntax error near" .',
+      'src/run.sh: syntax error near unexpected token, see the notes',
+      false,
+    ],
+    ['cat NOTES.md', 'Parse error near the top of the file is explained below.', false],
+    ['npm test', 'Tests: 12 passed, 12 total', false],
+  ])('%s: %j is a failure: %s', (input, output, want) => {
+    expect(isFailure({ name: 'run_terminal_cmd', input, output })).toBe(want);
   });
 });

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isAttuneError } from '../../src/errors.js';
 import {
+  earlierContext,
   extractionPrompt,
   extractWithModel,
   parseModelAnswer,
@@ -13,7 +14,7 @@ import {
   sessionDigest,
   sessionParts,
 } from '../../src/extract/model-extractor.js';
-import { learnFromSessions } from '../../src/learn/learn.js';
+import { learnFromSessions, learnFromTranscriptText } from '../../src/learn/learn.js';
 import type { Session, ToolCall, Turn } from '../../src/model/session.js';
 import { LearnedSkillsStorage } from '../../src/storage/learned-skills-storage.js';
 
@@ -237,6 +238,150 @@ describe('the session digest', () => {
     expect(digest).toContain('[0] USER: turn 0');
     expect(digest).toContain('[399] ASSISTANT: turn 399');
     expect(digest).toMatch(/\[\.\.\. \d+ turns left out \.\.\.\]/);
+  });
+});
+
+describe('earlier sessions of the same file', () => {
+  /** An Aider-like run: when it began, its banner, and its turns. */
+  const run = (
+    startedAt: string,
+    setup: string[],
+    ...turns: Array<[Turn['role'], string, ToolCall[]?]>
+  ) => ({
+    ...session(...turns),
+    id: `history@${startedAt}`,
+    format: 'aider' as const,
+    startedAt,
+    setup,
+  });
+  const BAD_NAME: ToolCall = {
+    name: 'aider',
+    input: '',
+    output:
+      'litellm.BadRequestError: OpenrouterException - {"error":{"message":"qwen3-235b-a22b is not a valid model ID","code":400}}',
+    isError: true,
+  };
+  const first = run(
+    '2025-06-02T12:02:21',
+    ['Model: openrouter/qwen3-235b-a22b with architect edit format'],
+    ['user', "what's this dir doing?"],
+    ['assistant', '', [BAD_NAME]],
+  );
+  const second = run(
+    '2025-06-02T12:04:48',
+    ['Model: openrouter/qwen/qwen3-235b-a22b with architect edit format'],
+    ['user', "what's this dir doing?"],
+    ['assistant', 'It holds the iterable helpers and their tests.'],
+  );
+
+  it('shows the set-up lines of the session in the digest header', () => {
+    const digest = sessionDigest(second);
+    expect(digest).toContain(
+      'setup: Model: openrouter/qwen/qwen3-235b-a22b with architect edit format',
+    );
+  });
+
+  it('gives one line per earlier session of the day: its model, first request and failure', () => {
+    const context = earlierContext(second, [first]);
+    expect(context).toMatch(/^earlier sessions in this file, for context only/);
+    expect(context).toContain(
+      '- 2025-06-02T12:02:21 (Model: openrouter/qwen3-235b-a22b with architect edit format): 2 turns, first request "what\'s this dir doing?"; failed: litellm.BadRequestError: OpenrouterException',
+    );
+    expect(context).toContain('is not a valid model ID');
+    // The prompt holds it before the session's turns.
+    const prompt = extractionPrompt(second, undefined, context);
+    expect(prompt.indexOf('earlier sessions in this file')).toBeLessThan(
+      prompt.indexOf('[0] USER'),
+    );
+  });
+
+  it('leaves out sessions more than a day older, later ones, and sessions without a start time', () => {
+    const old = { ...first, startedAt: '2025-05-30T09:00:00' };
+    const later = { ...first, startedAt: '2025-06-02T15:00:00' };
+    expect(earlierContext(second, [old, later])).toBe('');
+    const { startedAt: _first, ...undated } = first;
+    const { startedAt: _second, ...unknownStart } = second;
+    expect(earlierContext(unknownStart, [first])).toBe('');
+    expect(earlierContext(second, [undated])).toBe('');
+  });
+
+  it('keeps the most recent earlier sessions when they do not all fit, oldest first', () => {
+    const many = Array.from({ length: 40 }, (_, i) =>
+      run(
+        `2025-06-02T10:${String(i).padStart(2, '0')}:00`,
+        [],
+        ['user', `request number ${i} ${'with some words '.repeat(8)}`],
+        ['assistant', 'done'],
+      ),
+    );
+    const context = earlierContext({ ...second, startedAt: '2025-06-02T11:00:00' }, many);
+    expect(context.length).toBeLessThanOrEqual(2_600);
+    const shown = [...context.matchAll(/request number (\d+)/g)].map((m) => Number(m[1]));
+    expect(shown.length).toBeGreaterThan(3);
+    expect(shown.length).toBeLessThan(40);
+    expect(shown[shown.length - 1]).toBe(39);
+    expect(shown).toEqual([...shown].sort((a, b) => a - b));
+  });
+
+  it('redacts a secret an earlier session held', () => {
+    const leaky = run(
+      '2025-06-02T12:00:00',
+      [],
+      ['user', 'use OPENAI_API_KEY=sk-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCD for now'],
+      ['assistant', 'ok'],
+    );
+    const prompt = extractionPrompt(second, undefined, earlierContext(second, [leaky]));
+    expect(prompt).not.toContain('sk-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCD');
+    expect(prompt).toContain('[REDACTED:');
+  });
+
+  it('reaches the model when learning from an Aider history: a failed start, then the run that worked', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'attune-earlier-'));
+    const storage = new LearnedSkillsStorage({ storageDir: join(dir, 'store') });
+    try {
+      const history = [
+        '# aider chat started at 2025-06-02 12:02:21',
+        '',
+        '> Aider v0.84.0',
+        '> Model: openrouter/qwen3-235b-a22b with architect edit format',
+        '',
+        "#### what's this dir doing?",
+        '',
+        '> litellm.BadRequestError: OpenrouterException - qwen3-235b-a22b is not a valid model ID',
+        '',
+        '# aider chat started at 2025-06-02 12:04:48',
+        '',
+        '> Aider v0.84.0',
+        '> Model: openrouter/qwen/qwen3-235b-a22b with architect edit format',
+        '',
+        "#### what's this dir doing? always answer in short bullet points",
+        '',
+        'It holds the iterable helpers and their tests.',
+        '',
+      ].join('\n');
+      const log = join(dir, 'prompts');
+      const command = `mkdir -p "${log}" && f=$(mktemp "${log}/p.XXXXXX") && cat > "$f" && ${model('plain')} < "$f"`;
+      const report = await learnFromTranscriptText(history, {
+        storage,
+        userId: 'u1',
+        force: true,
+        dryRun: true,
+        sourceName: 'history.md',
+        extractor: { command },
+      });
+      expect(report.sessions.map((s) => s.extractor)).toEqual(['model', 'model']);
+      const prompts = readdirSync(log).map((f) => readFileSync(join(log, f), 'utf8'));
+      const later = prompts.find((p) => p.includes('history@2025-06-02T12:04:48'));
+      expect(later).toContain('setup: Model: openrouter/qwen/qwen3-235b-a22b');
+      expect(later).toMatch(
+        /- 2025-06-02T12:02:21 \(Model: openrouter\/qwen3-235b-a22b[^)]*\): 2 turns, first request "what's this dir doing\?"; failed: .*not a valid model ID/,
+      );
+      const earlier = prompts.find((p) => p.includes('history@2025-06-02T12:02:21 (aider)'));
+      expect(earlier).not.toContain('earlier sessions in this file');
+    } finally {
+      await storage.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -292,6 +292,23 @@ describe('aider', () => {
     ]);
   });
 
+  it("keeps the banner's model lines and start-up errors as the session's set-up", () => {
+    const sessions = read('aider/monochromatic-conventions.md');
+    const at = (time: string) => sessions.find((s) => s.startedAt === `2025-06-02T${time}`);
+    expect(at('11:49:34')?.setup).toEqual(['Model: qwen3-235b-a22b with editor-diff edit format']);
+    expect(at('13:02:14')?.setup).toEqual([
+      expect.stringMatching(
+        /^Error: Read-only file .*packages\\module\\es\\CONVENTIONS\.md does not exist\. Skipping\.$/,
+      ),
+      'Main model: gemini/gemini-2.5-pro-preview-05-06 with editor-diff-fenced edit format',
+      'Weak model: gemini/gemini-2.5-flash-preview-04-17',
+    ]);
+    // The rest of the banner is chatter.
+    for (const s of sessions) {
+      for (const line of s.setup ?? []) expect(line).not.toMatch(/^(?:Aider v|Git repo|Repo-map)/);
+    }
+  });
+
   it('removes the /ask echo, keeps /undo and the correction after it', () => {
     const [first] = read('aider/weatherbot-flask-sessions.md');
     const s = first as Session;
