@@ -26,7 +26,7 @@ import { errorLine, isFailure } from '../evaluate/error-lessons.js';
 import { detectLessons, type Lesson, type SessionSignals } from '../evaluate/signals.js';
 import { PatternCategory } from '../model/category.js';
 import { createPattern, type Evidence, type ExtractedPattern } from '../model/pattern.js';
-import type { Session, ToolCall, Turn } from '../model/session.js';
+import { isModelSetupLine, type Session, type ToolCall, type Turn } from '../model/session.js';
 import { redactSecrets } from './redact.js';
 import { extractSessionPatterns } from './session-extractor.js';
 import { deriveTags } from './tags.js';
@@ -273,9 +273,10 @@ export function earlierContext(session: Session, earlier: readonly Session[]): s
 
 function earlierLine(session: Session): string {
   const setup = session.setup ?? [];
-  const model = setup.find((l) => /^(?:Main )?[Mm]odel: /.test(l));
+  // The banner names the main model first.
+  const model = setup.find(isModelSetupLine);
   const asked = session.turns.find((t) => t.role === 'user' && t.text.trim() !== '');
-  const failures = new Set(setup.filter((l) => !/^(?:Main |Editor |Weak )?[Mm]odel: /.test(l)));
+  const failures = new Set(setup.filter((l) => !isModelSetupLine(l)));
   for (const turn of session.turns) {
     for (const call of turn.toolCalls) {
       if (!isFailure(call)) continue;

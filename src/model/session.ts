@@ -76,6 +76,11 @@ export interface Session {
   truncated?: boolean;
 }
 
+/** A {@link Session.setup} line naming a model of the run (`Model: …`, `Main model: …`, …). */
+export function isModelSetupLine(line: string): boolean {
+  return /^(?:Main |Editor |Weak )?[Mm]odel: \S/.test(line);
+}
+
 /**
  * The seed's interaction objects, as callers of `extractPatterns` pass them. Any of these
  * shapes is accepted: `{role, content}`, `{role, text}`, `{user, assistant}`,

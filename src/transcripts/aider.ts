@@ -12,7 +12,7 @@
  * become the session's `setup`; the rest of its chatter is ignored.
  * @module
  */
-import type { Session, ToolCall } from '../model/session.js';
+import { isModelSetupLine, type Session, type ToolCall } from '../model/session.js';
 import { idFromSource, isOwnInjectedText, SessionBuilder, splitLines } from './shared.js';
 import type { ReadOptions, ReadResult, TranscriptReader } from './types.js';
 
@@ -58,9 +58,6 @@ const REPEATING = new Set(['ask', 'code', 'architect', 'context']);
 
 const ERROR_LINE =
   /\b\w*(?:Error|Exception)\b|^Traceback|did not conform to the edit format|failed to match|^Malformed|^Unable to|^Failed to/;
-
-/** Banner lines that name the models of the run. */
-const MODEL_LINE = /^(?:Main |Editor |Weak )?[Mm]odel: \S/;
 
 /** At most this many banner lines are kept as the session's set-up. */
 const MAX_SETUP = 8;
@@ -130,7 +127,7 @@ function addHarnessLine(state: SessionState, line: string): void {
   if (builder.length === 0) {
     // The start-up banner: the models in use and any error (a missing read-only file, a
     // bad model name) matter to what follows; the rest is chatter.
-    const setup = MODEL_LINE.test(line) || ERROR_LINE.test(line);
+    const setup = isModelSetupLine(line) || ERROR_LINE.test(line);
     if (setup && state.setup.length < MAX_SETUP && !state.setup.includes(line)) {
       state.setup.push(line);
     }
