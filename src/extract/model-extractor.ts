@@ -406,9 +406,9 @@ function partDigest(
 const CRITERIA = `Extract only lessons of these kinds:
 - user_correction: the user told the assistant it did something wrong or the wrong way, and how it should be done instead.
 - preference: how the user likes things done in general (tools, libraries, style, communication, workflow), stated or clearly shown by the user.
-- project_specific: a convention or fact of this project that future work must respect (commands, layout, naming, architecture decisions, domain rules), when the user stated, chose, explained or corrected it. Not what the assistant read in the code or files and used without trouble (an existing helper, a test command, where a file lives): the next session finds that the same way.
+- project_specific: a convention or fact of this project that future work must respect (commands, layout, naming, architecture decisions, domain rules).
 - error_resolution: an error that occurred in the session (a failing command, test or build, an exception, an error message the user pasted) and the change that made it go away, when a later run passed or the user moved on satisfied.
-- workaround: a problem whose cause lies outside the code (tool or platform limits, environment, CI, a library bug) and the way around it that worked, including a tool, model or service that kept failing and the one the user switched to.
+- workaround: a problem whose cause lies outside the code (tool or platform limits, environment, CI, a library bug) and the way around it that worked.
 Pick the category by how the lesson was learned: a lesson an error taught is error_resolution (or workaround when the cause lies outside the code), even when it is also a fact of the project; a rule the user gave after the assistant did otherwise is user_correction.
 
 Do not extract:
