@@ -4,6 +4,7 @@
  * @module
  */
 import type { Command } from 'commander';
+import { configPath, resolveExtractor } from '../../config/config.js';
 import type {
   InstallOptions,
   InstallResult,
@@ -37,6 +38,42 @@ function common(command: Command): Command {
     )
     .option('--json', 'print JSON instead of text')
     .option('--debug', 'print stack traces on errors');
+}
+
+/**
+ * The extractor the learning hooks will use: its command, or null for the built-in rules; with
+ * `problem` when the configuration is broken (the hooks would fail to learn).
+ */
+function hooksExtractor(): { command: string | null; line: string; problem?: string } {
+  let command: string | null;
+  try {
+    command = resolveExtractor(undefined)?.command ?? null;
+  } catch (error) {
+    // The hooks are installed; say what will stop them learning rather than fail.
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+      command: null,
+      line: `! the hooks cannot learn until this is fixed: ${message}`,
+      problem: message,
+    };
+  }
+  if (command !== null) return { command, line: `lessons are written by: ${command}` };
+  return {
+    command,
+    line: [
+      'lessons are written by the built-in rules. To have a model write them (it finds more',
+      'than twice as many of the lessons in real sessions), add to',
+      `${configPath()}: { "extractor": "claude -p --output-format json --max-turns 1" }`,
+      'then check it with: attune doctor --check-extractor',
+    ].join('\n'),
+  };
+}
+
+function extractorJson(extractor: ReturnType<typeof hooksExtractor>) {
+  return {
+    extractor: extractor.command,
+    ...(extractor.problem === undefined ? {} : { extractorProblem: extractor.problem }),
+  };
 }
 
 function render(verb: 'installed' | 'removed', result: InstallResult): string {
@@ -81,8 +118,9 @@ export function registerHooksCommand(program: Command): void {
     action(async (options: HooksOptions) => {
       const { installHooks } = await import('../../hooks/claude-code/install.js');
       const result = await installHooks(installOptions(options));
-      if (options.json) printJson(result);
-      else printText(render('installed', result));
+      const extractor = hooksExtractor();
+      if (options.json) printJson({ ...result, ...extractorJson(extractor) });
+      else printText(`${render('installed', result)}\n${extractor.line}`);
       return 0;
     }),
   );
@@ -110,12 +148,14 @@ export function registerHooksCommand(program: Command): void {
     action(async (options: HooksOptions) => {
       const { hooksStatus } = await import('../../hooks/claude-code/install.js');
       const status = await hooksStatus(installOptions(options));
-      if (options.json) printJson(status);
+      const extractor = hooksExtractor();
+      if (options.json) printJson({ ...status, ...extractorJson(extractor) });
       else {
         const lines = [`${status.settingsPath}:`];
         if (status.hooks.length === 0) lines.push('  no attune hooks');
         for (const h of status.hooks) lines.push(`  ${h.event}: ${h.command}`);
         for (const f of status.commandFiles) lines.push(`  command file ${f}`);
+        lines.push(extractor.line);
         printText(lines.join('\n'));
       }
       return 0;

@@ -195,6 +195,45 @@ describe('attune hooks install', () => {
     expect(absolute).toContain(process.execPath);
   });
 
+  it('says which extractor the hooks will learn with, and how to set one', () => {
+    const rules = attune(world, ['hooks', 'install']);
+    expect(rules.code).toBe(0);
+    expect(rules.stdout).toContain('lessons are written by the built-in rules');
+    expect(rules.stdout).toContain(
+      `${join(world.home, '.attune', 'config.json')}: { "extractor": "claude -p --output-format json --max-turns 1" }`,
+    );
+    expect(JSON.parse(attune(world, ['hooks', 'status', '--json']).stdout).extractor).toBeNull();
+
+    mkdirSync(join(world.home, '.attune'), { recursive: true });
+    writeFileSync(
+      join(world.home, '.attune', 'config.json'),
+      JSON.stringify({ extractor: 'llm -m gpt-4o-mini' }),
+    );
+    const text = attune(world, ['hooks', 'status']);
+    expect(text.stdout).toContain('lessons are written by: llm -m gpt-4o-mini');
+    expect(JSON.parse(attune(world, ['hooks', 'status', '--json']).stdout).extractor).toBe(
+      'llm -m gpt-4o-mini',
+    );
+    // The environment wins over the config file, as it does in the hooks.
+    const env = attune(world, ['hooks', 'status', '--json'], '', { ATTUNE_EXTRACTOR: 'rules' });
+    expect(JSON.parse(env.stdout).extractor).toBeNull();
+  });
+
+  it('installs with a broken config file, and says the hooks cannot learn until it is fixed', () => {
+    mkdirSync(join(world.home, '.attune'), { recursive: true });
+    writeFileSync(join(world.home, '.attune', 'config.json'), '{"extractor": ');
+    const install = attune(world, ['hooks', 'install', '--json']);
+    expect(install.code).toBe(0);
+    const result = JSON.parse(install.stdout);
+    expect(result.extractor).toBeNull();
+    expect(result.extractorProblem).toMatch(/config\.json is not valid JSON/);
+    expect(read(settingsPath()).hooks.SessionEnd).toHaveLength(1);
+    const status = attune(world, ['hooks', 'status']);
+    expect(status.stdout).toMatch(
+      /^! the hooks cannot learn until this is fixed: .*not valid JSON/m,
+    );
+  });
+
   it('reports what is installed', () => {
     attune(world, ['hooks', 'install', '--command', 'attune']);
     const r = attune(world, ['hooks', 'status', '--json']);
