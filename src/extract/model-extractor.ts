@@ -541,21 +541,32 @@ export function sessionDigest(
     redactSecrets(`${header}\n${blocks.join('\n')}`).text;
   // Each pass stops as soon as it is over the limit, so a huge session costs no more than a
   // digest's worth of turns per pass.
-  for (const budget of BUDGETS) {
+  const fit = (budget: TurnBudget): string[] | undefined => {
     const blocks: string[] = [];
     let used = header.length;
-    let fits = true;
     for (const turn of turns) {
       const block = turnBlock(turn, budget);
       if (block === '') continue;
       used += block.length + 1;
-      if (used > maxChars) {
-        fits = false;
-        break;
-      }
+      if (used > maxChars) return undefined;
       blocks.push(block);
     }
-    if (fits) return finish(blocks);
+    return blocks;
+  };
+  for (let i = 0; i < BUDGETS.length; i++) {
+    const budget = BUDGETS[i] as TurnBudget;
+    const blocks = fit(budget);
+    if (!blocks) continue;
+    // The tiers are far apart: a session that just misses one gets the most of the room left
+    // between it and the tier that fits, rather than a digest half the size it could be.
+    const larger = BUDGETS[i - 1];
+    if (larger) {
+      for (const share of BLENDS) {
+        const blended = fit(blend(budget, larger, share));
+        if (blended) return finish(blended);
+      }
+    }
+    return finish(blocks);
   }
   // Still too long: keep the start and the end (where corrections and confirmations tend to
   // be), leaving out the middle.
@@ -615,6 +626,20 @@ const BUDGETS: readonly TurnBudget[] = [
   { user: 1500, assistant: 300, calls: 3, call: 140 },
   { user: 800, assistant: 120, calls: 1, call: 120 },
 ];
+
+/** The steps tried between a tier that fits and the one above it, largest first. */
+const BLENDS = [0.75, 0.5, 0.25] as const;
+
+/** `share` of the way from `low` to `high`, each limit rounded down. */
+function blend(low: TurnBudget, high: TurnBudget, share: number): TurnBudget {
+  const at = (a: number, b: number) => Math.floor(a + (b - a) * share);
+  return {
+    user: at(low.user, high.user),
+    assistant: at(low.assistant, high.assistant),
+    calls: at(low.calls, high.calls),
+    call: at(low.call, high.call),
+  };
+}
 
 /** How much of each turn a part of a session sent in parts shows. */
 const MODEST = BUDGETS[3] as TurnBudget;

@@ -226,6 +226,27 @@ describe('the session digest', () => {
     expect(digest).toMatch(/\(\d+ tool calls left out\)/);
   });
 
+  it('fills the room between two budgets when a session just misses the larger one', () => {
+    // Twenty 4,000-character agent turns: too long to show at 3,000 characters a turn (the
+    // budget above), and only 30,000 characters at 1,500 (the one below).
+    const busy = session(
+      ...Array.from({ length: 40 }, (_, i): [Turn['role'], string] =>
+        i % 2 === 0
+          ? ['user', `step ${i}: go on`]
+          : ['assistant', `turn ${i} starts. ${'lorem ipsum dolor '.repeat(220)} turn ${i} ends.`],
+      ),
+    );
+    const digest = sessionDigest(busy);
+    expect(digest.length).toBeLessThanOrEqual(60_000);
+    expect(digest.length).toBeGreaterThan(45_000);
+    const shown = digest.match(/\[1\] ASSISTANT: .*/)?.[0] ?? '';
+    expect(shown.length).toBeGreaterThan(2_000);
+    expect(shown.length).toBeLessThan(3_000);
+    expect(digest).toContain('turn 39 starts.');
+    expect(digest).toContain('turn 39 ends.');
+    expect(digest).not.toMatch(/turns left out/);
+  });
+
   it('fits a long session into the budget, keeping its start and end', () => {
     const long = session(
       ...Array.from({ length: 400 }, (_, i): [Turn['role'], string] => [
