@@ -27,8 +27,9 @@ export interface LearnOptions {
   evaluator?: SessionEvaluator;
   /**
    * Lowest quality to extract from (EXCELLENT … SKIP), when no `evaluator` is given.
-   * @default 'GOOD', or 'POOR' with an `extractor` (the model judges short sessions better
-   * than the evaluator's counts do)
+   * @default 'POOR': every session in which the evaluator found a lesson, however short (a
+   * session of one correction is POOR; GOOD would drop exactly the mistake the user corrected),
+   * and long sessions with none found, which a model extractor reads better than the counts.
    */
   minQuality?: string;
   /**
@@ -144,13 +145,10 @@ export async function learnFromSessions(
   return reports;
 }
 
-/** The evaluator of a learning run: the given one, else one at `minQuality` or its default. */
+/** The evaluator of a learning run: the given one, else one at `minQuality` (POOR by default). */
 function evaluatorFor(options: LearnOptions): SessionEvaluator {
   if (options.evaluator) return options.evaluator;
-  const minQuality = options.minQuality ?? (options.extractor ? 'POOR' : undefined);
-  return new SessionEvaluator(
-    minQuality === undefined ? {} : { minQuality: parseQuality(minQuality) },
-  );
+  return new SessionEvaluator({ minQuality: parseQuality(options.minQuality ?? 'POOR') });
 }
 
 /**

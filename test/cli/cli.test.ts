@@ -351,7 +351,7 @@ describe('usage', () => {
 });
 
 describe('the config file', () => {
-  it('lowers the extraction threshold with minQuality', () => {
+  it('learns from a short session with one correction by default, and minQuality raises the bar', () => {
     writeFileSync(
       join(home, 'one-pref.json'),
       JSON.stringify([
@@ -362,18 +362,38 @@ describe('the config file', () => {
         { role: 'user', content: 'Now add a docstring.' },
       ]),
     );
-    const strict = JSON.parse(
-      attune(['evaluate', join(home, 'one-pref.json'), '--json', '--dry-run']).stdout,
-    );
-    mkdirSync(join(home, '.attune'), { recursive: true });
     writeFileSync(
-      join(home, '.attune/config.json'),
-      JSON.stringify({ minQuality: strict.quality }),
+      join(home, 'one-fix.json'),
+      JSON.stringify([
+        { role: 'user', content: 'add a lint script to package.json' },
+        { role: 'assistant', content: 'Added it and ran npm install eslint.' },
+        {
+          role: 'user',
+          content: 'no, we use pnpm in this repo, never npm. use pnpm add -D eslint',
+        },
+        { role: 'assistant', content: 'Switched to pnpm add -D eslint.' },
+      ]),
     );
-    const lenient = JSON.parse(
-      attune(['evaluate', join(home, 'one-pref.json'), '--json', '--dry-run']).stdout,
-    );
-    expect(lenient.recommended).toBe(true);
-    expect(lenient.quality).toBe(strict.quality);
+    const evaluate = (file: string) =>
+      JSON.parse(attune(['evaluate', join(home, file), '--json', '--dry-run']).stdout);
+    const fix = evaluate('one-fix.json');
+    expect(fix.quality).toBe('POOR');
+    expect(fix.recommended).toBe(true);
+    expect(fix.patterns.map((p: { resolution: string }) => p.resolution).join(' ')).toMatch(/pnpm/);
+    const pref = evaluate('one-pref.json');
+    expect(pref.recommended).toBe(true);
+    expect(pref.patterns.length).toBeGreaterThan(0);
+
+    mkdirSync(join(home, '.attune'), { recursive: true });
+    writeFileSync(join(home, '.attune/config.json'), JSON.stringify({ minQuality: 'GOOD' }));
+    for (const [file, before] of [
+      ['one-fix.json', fix],
+      ['one-pref.json', pref],
+    ] as const) {
+      const strict = evaluate(file);
+      expect(strict.quality).toBe(before.quality);
+      expect(strict.recommended).toBe(false);
+      expect(strict.patterns).toEqual([]);
+    }
   });
 });

@@ -792,7 +792,7 @@ describe('learning with a model extractor', () => {
     expect(stored.map((p) => p.metadata.extractor)).toEqual(['model']);
   });
 
-  it('extracts from sessions rated POOR by default, GOOD without a model', async () => {
+  it('extracts from sessions rated POOR by default, with a model or the rules, unless minQuality says otherwise', async () => {
     const poor = session(
       ['user', 'always use the fetch wrapper in src/http.ts for HTTP calls'],
       ['assistant', 'Noted.'],
@@ -806,7 +806,20 @@ describe('learning with a model extractor', () => {
     const rules = await learnFromSessions([poor], { storage, userId: 'u1', dryRun: true });
     expect(withModel[0]?.evaluation.quality.name).toBe('POOR');
     expect(withModel[0]?.extracted).toBe(true);
-    expect(rules[0]?.extracted).toBe(false);
+    expect(rules[0]?.extracted).toBe(true);
+    expect(rules[0]?.patterns.map((p) => p.resolution).join(' ')).toMatch(/src\/http\.ts/);
+    const strict = await learnFromSessions([poor], {
+      storage,
+      userId: 'u1',
+      dryRun: true,
+      minQuality: 'GOOD',
+    });
+    expect(strict[0]?.extracted).toBe(false);
+    // Nothing found in a short session: SKIP, never extracted.
+    const idle = session(['user', 'thanks, that is all'], ['assistant', 'You are welcome.']);
+    const skipped = await learnFromSessions([idle], { storage, userId: 'u1', dryRun: true });
+    expect(skipped[0]?.evaluation.quality.name).toBe('SKIP');
+    expect(skipped[0]?.extracted).toBe(false);
   });
 
   it('falls back to the rules when the command fails, and does not try it again', async () => {
