@@ -260,6 +260,39 @@ describe('detectSignals', () => {
     expect(detectSignals(s).signals.map((x) => x.kind)).toEqual(['error_resolution']);
   });
 
+  it("takes the opening request's hands-off clause for the task's scope, unless it is a standing rule", () => {
+    const opening = (text: string) =>
+      detectLessons(
+        session([
+          { role: 'user', text },
+          { role: 'assistant', text: 'Done, the build passes.' },
+        ]),
+      ).lessons.map((l) => l.directive?.instruction ?? l.quote);
+    expect(
+      opening(
+        "Fix the flaky spec in ledger.spec.ts. Don't touch the report pages, Maya is doing that.",
+      ),
+    ).toEqual([]);
+    expect(
+      opening('Reorder all the lists in CONVENTIONS.md. Do not change content of list items.'),
+    ).toEqual([]);
+    expect(
+      opening("Add the battery service. Don't touch anything under ../ncs/.").join(' '),
+    ).toMatch(/anything under \.\.\/ncs/);
+    expect(opening('Bump the SDK. Never touch the generated client by hand.').join(' ')).toMatch(
+      /generated client/i,
+    );
+    // Said after the assistant went there, the same words correct it.
+    const later = detectLessons(
+      session([
+        { role: 'user', text: 'Fix the flaky spec in ledger.spec.ts.' },
+        { role: 'assistant', text: 'I also tidied up the report pages.' },
+        { role: 'user', text: "No, don't touch the report pages, Maya is doing that." },
+      ]),
+    ).lessons;
+    expect(later).toEqual([expect.objectContaining({ kind: 'correction', turn: 2 })]);
+  });
+
   it('finds nothing in a session of task requests and approvals', () => {
     const s = session([
       { role: 'user', text: 'add a login button' },
