@@ -1035,8 +1035,9 @@ export function parseDirective(rawSentence: string, ctx: PhraseContext): Directi
   const plain = stripFillers(normaliseShorthand(raw));
   const labelled =
     LABEL_PREFIX.test(plain) || /^(?:(?:stop|quit|no more) \w+ing|the way we \w+)\b/i.test(plain);
-  const s = plain
-    .replace(LABEL_PREFIX, '')
+  // "keep in mind I often run several sessions here" is a fact about the user, kept as one
+  // (the note rule below); without its lead-in it would read as a bare statement.
+  const s = (FIRST_PERSON_NOTE.test(plain) ? plain : plain.replace(LABEL_PREFIX, ''))
     .replace(
       /^the (way) we (\w+) ([^,]{2,40}?) is (?:through|via|with|by|in) ([^,]+)/i,
       'use $4 for $3',
@@ -1296,6 +1297,10 @@ function normaliseShorthand(text: string): string {
  */
 const LABEL_PREFIX =
   /^(?:(?:the (?:rule|convention|thing) (?:here |in this \w+ )?is|you keep forgetting(?: this)?|(?:please )?remember(?: this)?|keep in mind|for future reference|for the record|fyi|heads up|reminder|note|important)\s*:\s+|(?!nothing\b)[a-z][a-z ./-]{1,24}?:\s+(?=(?:no|never|always|every|all|each|use|don'?t|do not|only|prefer|avoid)\b)|(?:for future reference|for the record|fyi|just fyi|remember(?: that)?|keep in mind(?: that)?|you keep forgetting(?: that)?)[,\s]+)/i;
+
+/** A reminder about the user's own ways: "keep in mind (that) often I have …". */
+const FIRST_PERSON_NOTE =
+  /^(?:keep in mind|remember|note)(?: that)?[,\s]+(?:(?:often|usually|always) )?(?:i|we) /i;
 
 /** Clauses that make a request habitual: it holds each time the situation comes back. */
 const HABITUAL =

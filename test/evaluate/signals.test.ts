@@ -194,6 +194,20 @@ describe('parseDirective', () => {
     );
   });
 
+  it("keeps a reminder about the user's own ways as a note about the user, not a bare statement", () => {
+    const d = parseDirective(
+      'keep in mind often i have multiple claude code sessions running at one time in the same folder.',
+      plain,
+    );
+    expect(d?.instruction).toBe(
+      'Keep in mind that the user often has multiple claude code sessions running at one time in the same folder.',
+    );
+    // A labelled rule still loses its label.
+    expect(
+      parseDirective('Remember: always run the linter before committing.', plain)?.instruction,
+    ).toBe('Always run the linter before committing.');
+  });
+
   it('turns shouting into plain words and keeps the reason apart', () => {
     const d = parseDirective('DO NOT CHANGE the contents because the order is all we want', plain);
     expect(d?.instruction).toBe('Do not change the contents.');
