@@ -3,6 +3,7 @@
  * @module
  */
 import { Command } from 'commander';
+import { registerConfigCommand } from './commands/config.js';
 import { registerContextCommand } from './commands/context.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerEvaluateCommand } from './commands/evaluate.js';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerMcpCommand(program);
   registerMigrateCommand(program);
   registerDoctorCommand(program);
+  registerConfigCommand(program);
   for (const sub of program.commands) sub.exitOverride();
   return program;
 }

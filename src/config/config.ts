@@ -64,6 +64,11 @@ export function configPath(env: Env = process.env): string {
 export function loadConfig(env: Env = process.env): AttuneConfig {
   const path = configPath(env);
   if (!existsSync(path)) return {};
+  return parseConfig(readConfigObject(path), path);
+}
+
+/** The config file's JSON object as written, unknown keys too; a broken file is an error. */
+export function readConfigObject(path: string): Record<string, unknown> {
   let data: unknown;
   try {
     data = JSON.parse(readFileSync(path, 'utf8'));
@@ -79,7 +84,14 @@ export function loadConfig(env: Env = process.env): AttuneConfig {
       `config file ${path} must hold a JSON object`,
     );
   }
-  const raw = data as Record<string, unknown>;
+  return data as Record<string, unknown>;
+}
+
+/**
+ * The settings of a config file's object, each checked; `path` names the file in errors and
+ * anchors a relative `storageDir`. Keys it does not know are ignored.
+ */
+export function parseConfig(raw: Record<string, unknown>, path: string): AttuneConfig {
   const config: AttuneConfig = {};
   const str = (key: keyof AttuneConfig) => {
     const v = raw[key];

@@ -75,7 +75,8 @@ export interface ModelExtraction {
 
 /** Default timeout of the extractor command. */
 export const DEFAULT_EXTRACTOR_TIMEOUT_MS = 180_000;
-const DEFAULT_DIGEST_CHARS = 60_000;
+/** Default budget of the session digest, in characters (about 15 000 tokens). */
+export const DEFAULT_DIGEST_CHARS = 60_000;
 /** The most stdout read from the command; an answer is a few kilobytes. */
 const MAX_ANSWER_BYTES = 2 * 1024 * 1024;
 /** The most lessons taken from one session: more is a model listing the transcript. */

@@ -62,9 +62,9 @@ function hooksExtractor(): { command: string | null; line: string; problem?: str
     command,
     line: [
       'lessons are written by the built-in rules. To have a model write them (it finds more',
-      'than twice as many of the lessons in real sessions), add to',
-      `${configPath()}: { "extractor": "claude -p --output-format json --max-turns 1" }`,
-      'then check it with: attune doctor --check-extractor',
+      'than twice as many of the lessons in real sessions):',
+      '  attune config set extractor "claude -p --output-format json --max-turns 1"',
+      `  (or "extractor" in ${configPath()}), then check it: attune doctor --check-extractor`,
     ].join('\n'),
   };
 }

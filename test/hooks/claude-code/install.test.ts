@@ -200,8 +200,9 @@ describe('attune hooks install', () => {
     expect(rules.code).toBe(0);
     expect(rules.stdout).toContain('lessons are written by the built-in rules');
     expect(rules.stdout).toContain(
-      `${join(world.home, '.attune', 'config.json')}: { "extractor": "claude -p --output-format json --max-turns 1" }`,
+      'attune config set extractor "claude -p --output-format json --max-turns 1"',
     );
+    expect(rules.stdout).toContain(join(world.home, '.attune', 'config.json'));
     expect(JSON.parse(attune(world, ['hooks', 'status', '--json']).stdout).extractor).toBeNull();
 
     mkdirSync(join(world.home, '.attune'), { recursive: true });

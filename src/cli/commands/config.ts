@@ -1,0 +1,177 @@
+/**
+ * `attune config [show] | set KEY VALUE | unset KEY | path`: every setting in effect and where
+ * it comes from, and edits to the config file.
+ * @module
+ */
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import {
+  type AttuneConfig,
+  type ConfigFlags,
+  configPath,
+  parseConfig,
+  readConfigObject,
+  resolveExtractor,
+  resolveStoreConfig,
+  resolveUserId,
+} from '../../config/config.js';
+import { CONFIG_KEYS, type ConfigKey, setConfigValue } from '../../config/config-file.js';
+import { DEFAULT_DIGEST_CHARS } from '../../extract/model-extractor.js';
+import { CONTEXT_DEFAULTS } from '../../hooks/claude-code/inject.js';
+import { redactConnectionString } from '../../store/postgres-store.js';
+import { action, addGlobalOptions, type GlobalOptions, printJson, printText } from '../shared.js';
+
+/** One setting as in effect: its value and where it came from. */
+interface Setting {
+  key: ConfigKey;
+  value: string | number | null;
+  source: string;
+}
+
+/** The flags of the global options that name a setting. */
+const FLAGS: Partial<Record<ConfigKey, { flag: string; option: keyof GlobalOptions }>> = {
+  user: { flag: '--user', option: 'user' },
+  store: { flag: '--store', option: 'store' },
+  storageDir: { flag: '--storage-dir', option: 'storageDir' },
+  databaseUrl: { flag: '--database-url', option: 'databaseUrl' },
+};
+
+/** Every setting: from a flag, the environment, the config file, or the default. */
+function settings(options: GlobalOptions, raw: Record<string, unknown>): Setting[] {
+  const env = process.env;
+  const path = configPath(env);
+  const file: AttuneConfig = parseConfig(raw, path);
+  const flags: ConfigFlags = {
+    user: options.user,
+    store: options.store,
+    storageDir: options.storageDir,
+    databaseUrl: options.databaseUrl,
+  };
+  const store = resolveStoreConfig(flags, env, file);
+  const extractor = resolveExtractor(undefined, env, file);
+  const value: Record<ConfigKey, string | number | null> = {
+    user: resolveUserId(flags, env, file),
+    store: store.kind ?? 'file',
+    storageDir: store.storageDir ?? null,
+    databaseUrl: store.databaseUrl === undefined ? null : redactConnectionString(store.databaseUrl),
+    maxPatternsPerUser: file.maxPatternsPerUser ?? 100,
+    minQuality: file.minQuality ?? 'POOR',
+    contextBudget: file.contextBudget ?? CONTEXT_DEFAULTS.sessionBudget,
+    contextMaxPatterns: file.contextMaxPatterns ?? CONTEXT_DEFAULTS.sessionMaxPatterns,
+    extractor: extractor?.command ?? 'rules',
+    extractorTimeoutSeconds: extractor
+      ? extractor.timeoutMs / 1000
+      : (file.extractorTimeoutSeconds ?? 180),
+    extractorMaxChars: extractor?.maxDigestChars ?? file.extractorMaxChars ?? DEFAULT_DIGEST_CHARS,
+    extractorReview: extractor?.review ?? file.extractorReview ?? 'off',
+  };
+  return (Object.keys(CONFIG_KEYS) as ConfigKey[]).map((key) => {
+    const flag = FLAGS[key];
+    const variable = CONFIG_KEYS[key].env;
+    const source =
+      flag && options[flag.option] !== undefined
+        ? flag.flag
+        : variable && env[variable]
+          ? variable
+          : Object.hasOwn(raw, key)
+            ? 'config file'
+            : 'default';
+    return { key, value: value[key], source };
+  });
+}
+
+function render(path: string, exists: boolean, rows: readonly Setting[]): string {
+  const width = Math.max(...rows.map((r) => r.key.length));
+  const lines = [`config file: ${path}${exists ? '' : ' (none yet)'}`, ''];
+  for (const r of rows) {
+    lines.push(`${r.key.padEnd(width)}  ${r.value ?? '-'}  (${r.source})`);
+  }
+  lines.push(
+    '',
+    'Change one with: attune config set KEY VALUE (unset KEY to go back to the default)',
+  );
+  return lines.join('\n');
+}
+
+function describeValue(value: unknown): string {
+  return value === undefined ? '(not set)' : JSON.stringify(value);
+}
+
+/** Registers `attune config`. */
+export function registerConfigCommand(program: Command): void {
+  const config = addGlobalOptions(
+    program
+      .command('config')
+      .description('Show every setting in effect and where it comes from; set or unset one'),
+  )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  attune config\n  attune config set extractor "claude -p --output-format json --max-turns 1"\n  attune config set minQuality GOOD\n  attune config unset extractor',
+    )
+    .action(action(show));
+  addGlobalOptions(
+    config
+      .command('show')
+      .description('Show every setting in effect and where it comes from (the default)'),
+  )
+    .addHelpText('after', '\nExample:\n  attune config show --json')
+    .action(action(show));
+  config
+    .command('set')
+    .argument('<key>', `one of: ${Object.keys(CONFIG_KEYS).join(', ')}`)
+    .argument('<value>', 'the value (a number for the numeric keys)')
+    .description('Set one key in the config file (checked before anything is written)')
+    .option('--json', 'print JSON instead of text')
+    .option('--debug', 'print stack traces on errors')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  attune config set extractor "claude -p --output-format json --max-turns 1"\n  attune config set contextBudget 3000',
+    )
+    .action(
+      action(async (key: string, value: string, options: GlobalOptions) => {
+        const change = await setConfigValue(key, value);
+        if (options.json) printJson(change);
+        else
+          printText(
+            `${change.path}: ${change.key} = ${describeValue(change.after)} (was ${describeValue(change.before)})`,
+          );
+        return 0;
+      }),
+    );
+  config
+    .command('unset')
+    .argument('<key>', 'the key to remove from the config file')
+    .description('Remove one key from the config file (its default applies again)')
+    .option('--json', 'print JSON instead of text')
+    .option('--debug', 'print stack traces on errors')
+    .addHelpText('after', '\nExample:\n  attune config unset extractor')
+    .action(
+      action(async (key: string, options: GlobalOptions) => {
+        const change = await setConfigValue(key, undefined);
+        if (options.json) printJson(change);
+        else
+          printText(`${change.path}: ${change.key} removed (was ${describeValue(change.before)})`);
+        return 0;
+      }),
+    );
+  config
+    .command('path')
+    .description('Print the config file path ($ATTUNE_CONFIG, else $ATTUNE_HOME/config.json)')
+    .addHelpText('after', '\nExample:\n  attune config path')
+    .action(
+      action(async () => {
+        printText(configPath());
+        return 0;
+      }),
+    );
+}
+
+async function show(options: GlobalOptions): Promise<number> {
+  const path = configPath();
+  const exists = existsSync(path);
+  const raw = exists ? readConfigObject(path) : {};
+  const rows = settings(options, raw);
+  if (options.json) printJson({ path, exists, settings: rows });
+  else printText(render(path, exists, rows));
+  return 0;
+}
