@@ -72,13 +72,21 @@ export async function setConfigValue(
   const typed = value === undefined ? undefined : typedValue(name, value);
   mkdirSync(dirname(path), { recursive: true });
   return withLock(`${path}.lock`, async () => {
-    const raw = existsSync(path) ? readConfigObject(path) : {};
+    const existed = existsSync(path);
+    const raw = existed ? readConfigObject(path) : {};
     const before = raw[name];
     const next = { ...raw };
     if (typed === undefined) delete next[name];
     else next[name] = typed;
     parseConfig(next, path);
-    if (before !== typed) await writeFileAtomic(path, `${JSON.stringify(next, null, 2)}\n`);
+    // A new file is the user's alone: it may come to hold a database password. An existing
+    // one keeps its mode.
+    if (before !== typed)
+      await writeFileAtomic(
+        path,
+        `${JSON.stringify(next, null, 2)}\n`,
+        existed ? {} : { mode: 0o600 },
+      );
     return { path, key: name, before, after: typed };
   });
 }

@@ -1,5 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -101,9 +109,10 @@ describe('attune config', () => {
     expect(attune(['config', 'path']).stdout.trim()).toBe(configFile);
   });
 
-  it('creates the config file and its folder on the first set', () => {
+  it('creates the config file and its folder on the first set, readable by the user alone', () => {
     expect(attune(['config', 'set', 'minQuality', 'average']).code).toBe(0);
     expect(JSON.parse(readFileSync(configFile, 'utf8'))).toEqual({ minQuality: 'average' });
+    expect(statSync(configFile).mode & 0o777).toBe(0o600);
     expect(shown().by.minQuality).toMatchObject({ value: 'AVERAGE', source: 'config file' });
   });
 
