@@ -92,6 +92,18 @@ const PANIC = /thread '[^']*' panicked at [^\n]*:\n([^\n]+)|panicked at '([^']+)
  * root, the assertion under a Go `--- FAIL:`, a panic's message, else the first named line.
  */
 export function errorLine(text: string): string | undefined {
+  // The same text is asked about several times (a user's turn by the pasted-error rules, the
+  // next turn's check and the fix model), so the last few answers are kept.
+  if (ERROR_LINES.has(text)) return ERROR_LINES.get(text);
+  const line = computeErrorLine(text);
+  if (ERROR_LINES.size >= 64) ERROR_LINES.clear();
+  ERROR_LINES.set(text, line);
+  return line;
+}
+
+const ERROR_LINES = new Map<string, string | undefined>();
+
+function computeErrorLine(text: string): string | undefined {
   const head = text.length > 30_000 ? text.slice(0, 30_000) : text;
   let line = rawErrorLine(head);
   if (!line) return undefined;
