@@ -107,6 +107,10 @@ describe('attune config', () => {
     expect(JSON.parse(readFileSync(configFile, 'utf8'))).not.toHaveProperty('minQuality');
     expect(shown().by.minQuality).toMatchObject({ value: 'POOR', source: 'default' });
     expect(attune(['config', 'path']).stdout.trim()).toBe(configFile);
+    expect(JSON.parse(attune(['config', 'path', '--json']).stdout)).toEqual({
+      path: configFile,
+      exists: true,
+    });
   });
 
   it('creates the config file and its folder on the first set, readable by the user alone', () => {

@@ -157,10 +157,14 @@ export function registerConfigCommand(program: Command): void {
   config
     .command('path')
     .description('Print the config file path ($ATTUNE_CONFIG, else $ATTUNE_HOME/config.json)')
+    .option('--json', 'print JSON instead of text')
+    .option('--debug', 'print stack traces on errors')
     .addHelpText('after', '\nExample:\n  attune config path')
     .action(
-      action(async () => {
-        printText(configPath());
+      action(async (options: GlobalOptions) => {
+        const path = configPath();
+        if (options.json) printJson({ path, exists: existsSync(path) });
+        else printText(path);
         return 0;
       }),
     );
