@@ -794,13 +794,13 @@ function neighbour(units: readonly Unit[], index: number): string | undefined {
   return undefined;
 }
 
-// "I prefer that everywhere", "that's the convention here", "please remember this".
 /** A request's hands-off clause: "don't touch the hex view stuff", "do not change content of …". */
 const TASK_SCOPE =
   /^(?:please\s+)?(?:don'?t|do not|dont)\s+(?:touch|change|modify|edit|rename|move|delete|remove)\s+(?:the|my|this|that|these|those|other|our|its|existing|content|contents)\b/i;
 /** What makes such a clause a standing rule after all: "anything under ../ncs/", "ever". */
 const SCOPE_WIDE = /\b(?:any|anything|ever|always|never|every|each|all)\b/i;
 
+// "I prefer that everywhere", "that's the convention here", "please remember this".
 const AFFIRMS_PREVIOUS =
   /^\W*(?:(?:and|also|so|ok(?:ay)?),?\s+)?(?:i (?:prefer|want|like) (?:that|this|it)(?: (?:everywhere|always|in general|in every \w+|from now on))?|(?:that'?s|this is) (?:the|our) (?:convention|rule|standard|way we do it)(?: (?:here|in this \w+))?|(?:please )?(?:remember|keep in mind) (?:that|this)(?: (?:for next time|from now on|for the future))?|(?:do|use) (?:that|this|it) everywhere|(?:that|this) (?:applies|goes) (?:everywhere|for every \w+|for all \w+))\s*[.!]*$/i;
 

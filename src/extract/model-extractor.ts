@@ -280,8 +280,7 @@ function earlierLine(session: Session): string {
   const failures = new Set(setup.filter((l) => !isModelSetupLine(l)));
   for (const turn of session.turns) {
     for (const call of turn.toolCalls) {
-      if (!isFailure(call)) continue;
-      const line = call.output ? (errorLine(call.output) ?? lastLine(call.output)) : undefined;
+      const line = isFailure(call) ? failureLine(call) : undefined;
       if (line) failures.add(line);
     }
   }
@@ -702,12 +701,16 @@ function callLine(call: ToolCall, max: number): string {
   const input = clip(call.input, max);
   if (!isFailure(call)) return `${call.name}: ${input} -> ok`;
   const code = call.exitCode !== undefined ? ` (exit ${call.exitCode})` : '';
-  let line = ERROR_LINES.get(call);
-  if (!ERROR_LINES.has(call)) {
-    line = call.output ? (errorLine(call.output) ?? lastLine(call.output)) : undefined;
-    ERROR_LINES.set(call, line);
-  }
+  const line = failureLine(call);
   return `${call.name}: ${input} -> FAILED${code}${line ? `: ${clip(line, max)}` : ''}`;
+}
+
+/** What a failed call's output says went wrong: its error line, else its last line. */
+function failureLine(call: ToolCall): string | undefined {
+  if (ERROR_LINES.has(call)) return ERROR_LINES.get(call);
+  const line = call.output ? (errorLine(call.output) ?? lastLine(call.output)) : undefined;
+  ERROR_LINES.set(call, line);
+  return line;
 }
 
 function lastLine(text: string): string | undefined {

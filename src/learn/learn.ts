@@ -13,6 +13,9 @@ import type { LearnedSkillsStorage } from '../storage/learned-skills-storage.js'
 import { parseTranscript, readTranscriptFile } from '../transcripts/index.js';
 
 /** Options of the learn functions. */
+/** Lowest quality a learning run extracts from when `minQuality` is not given. */
+export const DEFAULT_MIN_QUALITY = 'POOR';
+
 export interface LearnOptions {
   storage: LearnedSkillsStorage;
   userId: string;
@@ -148,7 +151,9 @@ export async function learnFromSessions(
 /** The evaluator of a learning run: the given one, else one at `minQuality` (POOR by default). */
 function evaluatorFor(options: LearnOptions): SessionEvaluator {
   if (options.evaluator) return options.evaluator;
-  return new SessionEvaluator({ minQuality: parseQuality(options.minQuality ?? 'POOR') });
+  return new SessionEvaluator({
+    minQuality: parseQuality(options.minQuality ?? DEFAULT_MIN_QUALITY),
+  });
 }
 
 /**

@@ -20,6 +20,9 @@ import type {
 } from '../store/pattern-store.js';
 
 /** Options of {@link LearnedSkillsStorage}. */
+/** Patterns a user keeps when `maxPatternsPerUser` is not given. */
+export const DEFAULT_MAX_PATTERNS_PER_USER = 100;
+
 export interface LearnedSkillsStorageOptions {
   /**
    * Root of the file store (the seed's default). Ignored when `store` is given.
@@ -77,7 +80,7 @@ export class LearnedSkillsStorage {
   #store: Promise<PatternStore> | undefined;
 
   constructor(options: LearnedSkillsStorageOptions = {}) {
-    const max = options.maxPatternsPerUser ?? 100;
+    const max = options.maxPatternsPerUser ?? DEFAULT_MAX_PATTERNS_PER_USER;
     if (!Number.isInteger(max) || max < 1) {
       invalidArgument('maxPatternsPerUser', `must be a positive integer, got ${String(max)}`);
     }

@@ -1,21 +1,16 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { root, runCli } from '../helpers/cli.js';
 
-const root = resolve(import.meta.dirname, '../..');
-const cli = join(root, 'dist/src/cli/main.js');
 const sessions = join(root, 'examples/sessions');
 let home: string;
 
 function attune(args: string[], input?: string) {
-  if (!existsSync(cli))
-    throw new Error(`${cli} is missing: run 'npm run build' first (npm test does)`);
-  const result = spawnSync(process.execPath, [cli, ...args], {
+  return runCli(args, {
     cwd: home,
-    input,
-    encoding: 'utf8',
+    ...(input === undefined ? {} : { input }),
     env: {
       PATH: process.env.PATH,
       HOME: home,
@@ -24,7 +19,6 @@ function attune(args: string[], input?: string) {
       ATTUNE_USER: 'tester',
     },
   });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 beforeEach(() => {

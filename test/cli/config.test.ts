@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -9,11 +9,10 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cli, runCli } from '../helpers/cli.js';
 
-const root = resolve(import.meta.dirname, '../..');
-const cli = join(root, 'dist/src/cli/main.js');
 let home: string;
 let configFile: string;
 
@@ -27,14 +26,7 @@ function env(extra: Record<string, string> = {}): Record<string, string> {
 }
 
 function attune(args: string[], extra: Record<string, string> = {}) {
-  if (!existsSync(cli))
-    throw new Error(`${cli} is missing: run 'npm run build' first (npm test does)`);
-  const result = spawnSync(process.execPath, [cli, ...args], {
-    cwd: home,
-    encoding: 'utf8',
-    env: env(extra),
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  return runCli(args, { cwd: home, env: env(extra) });
 }
 
 /** `attune config --json`'s settings, by key. */

@@ -1,21 +1,18 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSkill } from '../../src/model/skill.js';
 import { FileStore } from '../../src/store/file-store.js';
 import { openStore } from '../../src/store/open-store.js';
+import { runCli } from '../helpers/cli.js';
 import { pattern } from './contract.js';
 
-const cli = resolve(import.meta.dirname, '../../dist/src/cli/main.js');
 let home: string;
 
 function attune(args: string[]) {
-  if (!existsSync(cli)) throw new Error(`${cli} is missing: run 'npm run build' first`);
-  const r = spawnSync(process.execPath, [cli, ...args], {
+  return runCli(args, {
     cwd: home,
-    encoding: 'utf8',
     env: {
       PATH: process.env.PATH,
       HOME: home,
@@ -24,7 +21,6 @@ function attune(args: string[]) {
       ATTUNE_USER: 'tester',
     },
   });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 beforeEach(async () => {

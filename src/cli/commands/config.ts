@@ -9,6 +9,7 @@ import {
   type AttuneConfig,
   type ConfigFlags,
   configPath,
+  type ExtractorConfig,
   parseConfig,
   readConfigObject,
   resolveExtractor,
@@ -16,8 +17,7 @@ import {
   resolveUserId,
 } from '../../config/config.js';
 import { CONFIG_KEYS, type ConfigKey, setConfigValue } from '../../config/config-file.js';
-import { DEFAULT_DIGEST_CHARS } from '../../extract/model-extractor.js';
-import { CONTEXT_DEFAULTS } from '../../hooks/claude-code/inject.js';
+import { DEFAULT_MAX_PATTERNS_PER_USER } from '../../storage/learned-skills-storage.js';
 import { redactConnectionString } from '../../store/postgres-store.js';
 import { action, addGlobalOptions, type GlobalOptions, printJson, printText } from '../shared.js';
 
@@ -36,8 +36,28 @@ const FLAGS: Partial<Record<ConfigKey, { flag: string; option: keyof GlobalOptio
   databaseUrl: { flag: '--database-url', option: 'databaseUrl' },
 };
 
+/** The defaults that live with the code that uses them (loaded only by `config show`). */
+async function defaults() {
+  const [{ DEFAULT_DIGEST_CHARS }, { CONTEXT_DEFAULTS }, { DEFAULT_MIN_QUALITY }] =
+    await Promise.all([
+      import('../../extract/model-extractor.js'),
+      import('../../hooks/claude-code/inject.js'),
+      import('../../learn/learn.js'),
+    ]);
+  return {
+    digestChars: DEFAULT_DIGEST_CHARS,
+    contextBudget: CONTEXT_DEFAULTS.sessionBudget,
+    contextMaxPatterns: CONTEXT_DEFAULTS.sessionMaxPatterns,
+    minQuality: DEFAULT_MIN_QUALITY,
+  };
+}
+
 /** Every setting: from a flag, the environment, the config file, or the default. */
-function settings(options: GlobalOptions, raw: Record<string, unknown>): Setting[] {
+function settings(
+  options: GlobalOptions,
+  raw: Record<string, unknown>,
+  fallback: Awaited<ReturnType<typeof defaults>>,
+): Setting[] {
   const env = process.env;
   const path = configPath(env);
   const file: AttuneConfig = parseConfig(raw, path);
@@ -49,21 +69,21 @@ function settings(options: GlobalOptions, raw: Record<string, unknown>): Setting
   };
   const store = resolveStoreConfig(flags, env, file);
   const extractor = resolveExtractor(undefined, env, file);
+  // The extractor's other settings resolve the same whether a command is set or not.
+  const tuning = resolveExtractor('-', env, file) as ExtractorConfig;
   const value: Record<ConfigKey, string | number | null> = {
     user: resolveUserId(flags, env, file),
     store: store.kind ?? 'file',
     storageDir: store.storageDir ?? null,
     databaseUrl: store.databaseUrl === undefined ? null : redactConnectionString(store.databaseUrl),
-    maxPatternsPerUser: file.maxPatternsPerUser ?? 100,
-    minQuality: file.minQuality ?? 'POOR',
-    contextBudget: file.contextBudget ?? CONTEXT_DEFAULTS.sessionBudget,
-    contextMaxPatterns: file.contextMaxPatterns ?? CONTEXT_DEFAULTS.sessionMaxPatterns,
+    maxPatternsPerUser: file.maxPatternsPerUser ?? DEFAULT_MAX_PATTERNS_PER_USER,
+    minQuality: file.minQuality ?? fallback.minQuality,
+    contextBudget: file.contextBudget ?? fallback.contextBudget,
+    contextMaxPatterns: file.contextMaxPatterns ?? fallback.contextMaxPatterns,
     extractor: extractor?.command ?? 'rules',
-    extractorTimeoutSeconds: extractor
-      ? extractor.timeoutMs / 1000
-      : (file.extractorTimeoutSeconds ?? 180),
-    extractorMaxChars: extractor?.maxDigestChars ?? file.extractorMaxChars ?? DEFAULT_DIGEST_CHARS,
-    extractorReview: extractor?.review ?? file.extractorReview ?? 'off',
+    extractorTimeoutSeconds: tuning.timeoutMs / 1000,
+    extractorMaxChars: tuning.maxDigestChars ?? fallback.digestChars,
+    extractorReview: tuning.review,
   };
   return (Object.keys(CONFIG_KEYS) as ConfigKey[]).map((key) => {
     const flag = FLAGS[key];
@@ -174,7 +194,7 @@ async function show(options: GlobalOptions): Promise<number> {
   const path = configPath();
   const exists = existsSync(path);
   const raw = exists ? readConfigObject(path) : {};
-  const rows = settings(options, raw);
+  const rows = settings(options, raw, await defaults());
   if (options.json) printJson({ path, exists, settings: rows });
   else printText(render(path, exists, rows));
   return 0;
