@@ -61,6 +61,8 @@ export interface SessionLearnReport {
   extractorError?: string;
   /** Lessons in the model's answer that could not be used. */
   extractorRejected?: number;
+  /** Project facts in the model's answer left out because the model itself doubted them. */
+  extractorDoubtful?: number;
   /** Why the model's review call failed (its first answer was used as it was). */
   extractorReviewError?: string;
   /** Ids of new patterns stored (empty on a dry run). */
@@ -97,6 +99,7 @@ export async function learnFromSessions(
     let extractor: SessionLearnReport['extractor'] = 'rules';
     let extractorError: string | undefined;
     let extractorRejected: number | undefined;
+    let extractorDoubtful: number | undefined;
     let extractorReviewError: string | undefined;
     if (extract && options.extractor && extractorFailed !== undefined) {
       extractorError = `not tried again after: ${extractorFailed}`;
@@ -110,6 +113,7 @@ export async function learnFromSessions(
         );
         patterns = found.patterns;
         extractorRejected = found.rejected;
+        extractorDoubtful = found.doubtful;
         extractorReviewError = found.reviewError;
         extractor = 'model';
       } catch (error) {
@@ -136,6 +140,7 @@ export async function learnFromSessions(
       extractor,
       ...(extractorError === undefined ? {} : { extractorError }),
       ...(extractorRejected === undefined ? {} : { extractorRejected }),
+      ...(extractorDoubtful === undefined ? {} : { extractorDoubtful }),
       ...(extractorReviewError === undefined ? {} : { extractorReviewError }),
       ...stored,
     });

@@ -35,7 +35,11 @@ describe('attune evaluate with a model extractor', () => {
     const r = attune(['evaluate', file, '--json', '--dry-run', '--force', '--extractor', command]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out.sessions[0].extractor).toBe('model');
+    expect(out.sessions[0]).toMatchObject({
+      extractor: 'model',
+      extractor_rejected: 0,
+      extractor_doubtful: 0,
+    });
     expect(out.patterns.length).toBeGreaterThan(0);
     for (const p of out.patterns) expect(p.metadata.extractor).toBe('model');
   });

@@ -173,6 +173,32 @@ describe('lessons to patterns', () => {
     expect(patterns[0]?.resolution.length).toBeLessThanOrEqual(421);
     expect(patterns[0]?.metadata.project).toBe('/repo');
   });
+
+  it('leaves out the project facts the model doubts, and only those', () => {
+    const lesson = (category: string, resolution: string, confidence?: number) => ({
+      category,
+      trigger: 'When working in this repo',
+      resolution,
+      ...(confidence === undefined ? {} : { confidence }),
+    });
+    const { patterns, rejected, doubtful } = patternsFromLessons(
+      [
+        lesson('project_specific', 'Run the API tests with npm run test:api.', 0.55),
+        lesson('project_specific', 'Keep migrations in db/migrations, one file per change.', 0.6),
+        lesson('project_specific', 'Use the Makefile targets, never call go build directly.'),
+        lesson('user_correction', 'Use pnpm, never npm.', 0.5),
+        lesson('error_resolution', 'Rebuild better-sqlite3 after a Node upgrade.', 0.4),
+      ],
+      SESSION,
+    );
+    expect({ rejected, doubtful }).toEqual({ rejected: 0, doubtful: 1 });
+    expect(patterns.map((p) => p.resolution)).toEqual([
+      'Keep migrations in db/migrations, one file per change.',
+      'Use the Makefile targets, never call go build directly.',
+      'Use pnpm, never npm.',
+      'Rebuild better-sqlite3 after a Node upgrade.',
+    ]);
+  });
 });
 
 describe('the session digest', () => {

@@ -147,6 +147,8 @@ export function evaluationJson(report: LearnReport, dryRun: boolean) {
       extracted: s.extracted,
       extractor: s.extractor,
       ...(s.extractorError === undefined ? {} : { extractor_error: s.extractorError }),
+      ...(s.extractorRejected === undefined ? {} : { extractor_rejected: s.extractorRejected }),
+      ...(s.extractorDoubtful === undefined ? {} : { extractor_doubtful: s.extractorDoubtful }),
       ...(s.extractorReviewError === undefined
         ? {}
         : { extractor_review_error: s.extractorReviewError }),
