@@ -50,6 +50,7 @@ export { reinforcePattern } from './extract/merge.js';
 export {
   extractionPrompt,
   extractWithModel,
+  MIN_PROJECT_FACT_CONFIDENCE,
   type ModelExtraction,
   type ModelExtractorOptions,
   parseModelAnswer,
@@ -128,6 +129,14 @@ export {
   learnFromTranscriptText,
   type SessionLearnReport,
 } from './learn/learn.js';
+export {
+  editedPattern,
+  type PatternEdit,
+  REMEMBERED_CONFIDENCE,
+  Redactor,
+  rememberedPattern,
+  type StatedLesson,
+} from './learn/remember.js';
 // MCP
 export {
   createMcpServer,

@@ -5,6 +5,7 @@
 import { AttuneError, ErrorCode, invalidArgument } from '../errors.js';
 import { findNearDuplicate, reinforcePattern } from '../extract/merge.js';
 import { formatContextBlock } from '../format/format-context.js';
+import { editedPattern, type PatternEdit, Redactor } from '../learn/remember.js';
 import { PATTERN_CATEGORIES, type PatternCategory, parseCategory } from '../model/category.js';
 import { createPattern, type ExtractedPattern } from '../model/pattern.js';
 import { createSkill, type LearnedSkill } from '../model/skill.js';
@@ -209,6 +210,31 @@ export class LearnedSkillsStorage {
   async searchPatterns(userId: string, query: string): Promise<ExtractedPattern[]> {
     if (typeof query !== 'string') invalidArgument('query', 'must be a string');
     return (await this.store()).searchPatterns(validateUserId(userId), query);
+  }
+
+  /**
+   * Changes a stored pattern's wording, tags or confidence (see {@link editedPattern}: its id,
+   * evidence and observations are kept, secrets in the new texts redacted) and returns it, or
+   * null when there is no such pattern. The change is applied to the pattern as stored at the
+   * moment of writing, so a sighting recorded meanwhile by another process is not lost.
+   */
+  async updatePattern(
+    userId: string,
+    patternId: string,
+    edit: PatternEdit,
+  ): Promise<{ pattern: ExtractedPattern; redacted: string[] } | null> {
+    const current = await this.getPattern(userId, patternId);
+    if (!current) return null;
+    const redactor = new Redactor();
+    const now = new Date();
+    const changed = editedPattern(current, edit, redactor, now);
+    const store = await this.store();
+    await store.savePatterns(userId, [changed], {
+      maxPatterns: this.maxPatternsPerUser,
+      merge: (stored) => editedPattern(stored, edit, new Redactor(), now),
+    });
+    const pattern = await store.getPattern(userId, patternId);
+    return pattern ? { pattern, redacted: redactor.found } : null;
   }
 
   /** Deletes a pattern; false when there was none. */

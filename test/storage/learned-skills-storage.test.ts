@@ -15,6 +15,7 @@ import { PatternCategory } from '../../src/model/category.js';
 import { createPattern, type ExtractedPattern } from '../../src/model/pattern.js';
 import { createSkill } from '../../src/model/skill.js';
 import { LearnedSkillsStorage } from '../../src/storage/learned-skills-storage.js';
+import { FileStore } from '../../src/store/file-store.js';
 
 let dir: string;
 let storage: LearnedSkillsStorage;
@@ -161,6 +162,81 @@ describe('learning patterns', () => {
     const result = await storage.learnPatterns('u', [b]);
     expect(result.reinforced).toEqual([a.patternId]);
     expect(await storage.getAllPatterns('u')).toHaveLength(1);
+  });
+});
+
+describe('editing patterns', () => {
+  const seen = (sessionId: string) => ({ observations: 1, evidence: [{ sessionId, turn: 2 }] });
+
+  it('changes the wording, keeps the id and the history, and later sightings of the old wording reinforce it', async () => {
+    const a = pattern({ resolution: 'Use npm ci in CI', metadata: seen('s1') });
+    await storage.learnPatterns('u', [a]);
+    const done = await storage.updatePattern('u', a.patternId, {
+      resolution: 'Use pnpm install --frozen-lockfile in CI.',
+      tags: ['pnpm', 'ci'],
+    });
+    expect(done?.redacted).toEqual([]);
+    expect(done?.pattern).toMatchObject({
+      patternId: a.patternId,
+      trigger: a.trigger,
+      resolution: 'Use pnpm install --frozen-lockfile in CI.',
+      tags: ['pnpm', 'ci'],
+      confidence: a.confidence,
+    });
+    expect(done?.pattern.metadata.editedAt).toEqual(expect.any(String));
+    // The same lesson seen again, in its old words, in another session.
+    await storage.learnPatterns('u', [{ ...a, metadata: seen('s2') }]);
+    const all = await storage.getAllPatterns('u');
+    expect(all).toHaveLength(1);
+    expect(all[0]?.resolution).toBe('Use pnpm install --frozen-lockfile in CI.');
+    expect(all[0]?.metadata.observations).toBe(2);
+  });
+
+  it('redacts secrets in the new text and says which kinds', async () => {
+    const a = pattern();
+    await storage.savePattern('u', a);
+    const key = 'AKIAIOSFODNN7EXAMPLE';
+    const done = await storage.updatePattern('u', a.patternId, {
+      context: `The deploy used ${key}.`,
+    });
+    expect(done?.redacted).toEqual(['aws-access-key']);
+    expect(JSON.stringify(await storage.getAllPatterns('u'))).not.toContain(key);
+    expect(readFileSync(join(dir, 'u', 'patterns.json'), 'utf8')).not.toContain(key);
+  });
+
+  it('returns null for an unknown id and rejects an empty resolution, changing nothing', async () => {
+    const a = pattern();
+    await storage.savePattern('u', a);
+    expect(await storage.updatePattern('u', 'nope', { resolution: 'x' })).toBeNull();
+    await expect(storage.updatePattern('u', a.patternId, { resolution: '  ' })).rejects.toThrow(
+      /resolution/,
+    );
+    await expect(storage.updatePattern('u', a.patternId, { confidence: 2 })).rejects.toThrow(
+      /confidence/,
+    );
+    expect(await storage.getAllPatterns('u')).toEqual([a]);
+  });
+
+  it('loses no sighting recorded by another process between reading and writing the edit', async () => {
+    const a = pattern({ metadata: seen('s1') });
+    const other = new LearnedSkillsStorage({ storageDir: dir });
+    await other.learnPatterns('u', [a]);
+    // A store whose read lets another process reinforce the pattern before the edit is written.
+    let raced = false;
+    class RacingStore extends FileStore {
+      override async getPattern(userId: string, id: string) {
+        const found = await super.getPattern(userId, id);
+        if (!raced) await other.learnPatterns('u', [{ ...a, metadata: seen('s2') }]);
+        raced = true;
+        return found;
+      }
+    }
+    const racing = new LearnedSkillsStorage({ store: new RacingStore({ storageDir: dir }) });
+    const done = await racing.updatePattern('u', a.patternId, { trigger: 'When explaining code' });
+    expect(done?.pattern.trigger).toBe('When explaining code');
+    const [stored] = await other.getAllPatterns('u');
+    expect(stored?.trigger).toBe('When explaining code');
+    expect(stored?.metadata.observations).toBe(2);
   });
 });
 

@@ -1,12 +1,14 @@
 /**
- * `attune patterns [search Q | category C | show ID | delete ID]`.
+ * `attune patterns [search Q | category C | show ID | add TEXT | edit ID | delete ID]`.
  * @module
  */
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { renderPattern, renderPatternList, renderSummary } from '../../commands/render.js';
 import { AttuneError, ErrorCode } from '../../errors.js';
+import { type PatternEdit, rememberedPattern } from '../../learn/remember.js';
 import { parseCategory } from '../../model/category.js';
-import { patternToJson } from '../../model/pattern.js';
+import { checkConfidence, patternToJson } from '../../model/pattern.js';
 import {
   action,
   addGlobalOptions,
@@ -21,11 +23,13 @@ export function registerPatternsCommand(program: Command): void {
   const patterns = addGlobalOptions(
     program
       .command('patterns')
-      .description('Show, search and delete learned patterns (summary without a subcommand)'),
+      .description(
+        'Show, search, add, edit and delete learned patterns (summary without a subcommand)',
+      ),
   )
     .addHelpText(
       'after',
-      '\nExamples:\n  attune patterns\n  attune patterns search async\n  attune patterns category preference --json\n  attune patterns delete 3f2a9c01b7de',
+      '\nExamples:\n  attune patterns\n  attune patterns search async\n  attune patterns category preference --json\n  attune patterns add --trigger "Installing dependencies" "Use pnpm, never npm."\n  attune patterns edit 3f2a9c01b7de --resolution "Use pnpm 9, never npm."\n  attune patterns delete 3f2a9c01b7de',
     )
     .action(
       action(async (options: GlobalOptions) => {
@@ -99,6 +103,102 @@ export function registerPatternsCommand(program: Command): void {
     );
 
   addGlobalOptions(
+    patterns
+      .command('add')
+      .argument('<resolution...>', 'what to do, as an instruction the assistant can follow')
+      .description('Store a lesson you state yourself (secrets are redacted)')
+      .requiredOption('--trigger <when>', 'when it applies, e.g. "Installing dependencies"')
+      .option(
+        '--category <category>',
+        'preference, user_correction, project_specific, error_resolution, workaround, ...',
+        'preference',
+      )
+      .option('--context <why>', 'why, or where it comes from')
+      .option('--tag <tag>', 'a keyword to find it by (repeatable)', collect, [])
+      .option(
+        '--project <dir>',
+        'the project of a project_specific lesson (default: the git root of the current folder)',
+      ),
+  )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  attune patterns add --trigger "Installing dependencies" "Use pnpm, never npm."\n  attune patterns add --category project_specific --trigger "Running the tests" --tag vitest "Run pnpm test -- --run; the watcher never exits in CI."',
+    )
+    .action(
+      action(async (words: string[], options: AddOptions) =>
+        withEnv(options, async (env) => {
+          const { pattern, redacted } = rememberedPattern({
+            category: usage(() => parseCategory(options.category)),
+            trigger: options.trigger,
+            resolution: words.join(' '),
+            context: options.context,
+            tags: options.tag,
+            project: options.project === undefined ? env.project : resolve(options.project),
+            source: 'cli',
+          });
+          const result = await env.storage.learnPatterns(env.userId, [pattern]);
+          const id = result.created[0] ?? result.reinforced[0];
+          const stored = id === undefined ? null : await env.storage.getPattern(env.userId, id);
+          if (id === undefined || stored === null) {
+            throw new AttuneError(ErrorCode.INVALID_ARGUMENT, 'the pattern was not kept', {
+              suggestion:
+                "The per-user pattern limit was reached: delete some with 'attune patterns delete ID'.",
+            });
+          }
+          const how = result.created.length > 0 ? 'created' : 'reinforced';
+          if (options.json) {
+            printJson({ id, stored: how, redacted, pattern: patternToJson(stored) });
+            return 0;
+          }
+          const lines = [
+            how === 'created'
+              ? `Stored pattern ${id}.`
+              : `Reinforced pattern ${id}, which says the same.`,
+            renderPattern(stored),
+          ];
+          if (redacted.length > 0) lines.push(`Redacted before storing: ${redacted.join(', ')}.`);
+          printText(lines.join('\n'));
+          return 0;
+        }),
+      ),
+    );
+
+  addGlobalOptions(
+    patterns
+      .command('edit')
+      .argument('<id>', 'pattern id')
+      .description("Change a pattern's wording, tags or confidence (it keeps its id and history)")
+      .option('--trigger <when>', 'new trigger')
+      .option('--resolution <what>', 'new resolution')
+      .option('--context <why>', 'new context')
+      .option('--tags <list>', 'new tags, comma-separated (empty for none)')
+      .option('--confidence <n>', 'new confidence, 0 to 1'),
+  )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  attune patterns edit 3f2a9c01b7de --resolution "Use pnpm 9, never npm or yarn."\n  attune patterns edit 3f2a9c01b7de --confidence 0.95 --tags pnpm,install',
+    )
+    .action(
+      action(async (id: string, options: EditOptions) => {
+        const edit = editOf(options);
+        return withEnv(options, async (env) => {
+          const done = await env.storage.updatePattern(env.userId, id, edit);
+          if (!done) throw notFound(id);
+          if (options.json) {
+            printJson({ pattern: patternToJson(done.pattern), redacted: done.redacted });
+            return 0;
+          }
+          const lines = [`Updated pattern ${id}.`, renderPattern(done.pattern)];
+          if (done.redacted.length > 0) {
+            lines.push(`Redacted before storing: ${done.redacted.join(', ')}.`);
+          }
+          printText(lines.join('\n'));
+          return 0;
+        });
+      }),
+    );
+
+  addGlobalOptions(
     patterns.command('delete').argument('<id>', 'pattern id').description('Delete one pattern'),
   )
     .addHelpText('after', '\nExample:\n  attune patterns delete 3f2a9c01b7de')
@@ -111,6 +211,66 @@ export function registerPatternsCommand(program: Command): void {
         }),
       ),
     );
+}
+
+interface AddOptions extends GlobalOptions {
+  trigger: string;
+  category: string;
+  context?: string;
+  tag: string[];
+  project?: string;
+}
+
+interface EditOptions extends GlobalOptions {
+  trigger?: string;
+  resolution?: string;
+  context?: string;
+  tags?: string;
+  confidence?: string;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** The changes an `edit` asks for; a usage error when it asks for none or one is malformed. */
+function editOf(options: EditOptions): PatternEdit {
+  const edit: PatternEdit = {};
+  if (options.trigger !== undefined) edit.trigger = options.trigger;
+  if (options.resolution !== undefined) edit.resolution = options.resolution;
+  if (options.context !== undefined) edit.context = options.context;
+  if (options.tags !== undefined) {
+    edit.tags = options.tags
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean);
+  }
+  if (options.confidence !== undefined) {
+    const raw = options.confidence;
+    edit.confidence = usage(() => checkConfidence(raw.trim() === '' ? Number.NaN : Number(raw)));
+  }
+  if (Object.keys(edit).length === 0) {
+    throw new AttuneError(ErrorCode.USAGE, 'nothing to change', {
+      suggestion: 'Give at least one of --trigger, --resolution, --context, --tags, --confidence.',
+    });
+  }
+  return edit;
+}
+
+/** Runs a check of an option's value, turning its INVALID_ARGUMENT into a usage error. */
+function usage<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof AttuneError && error.code === ErrorCode.INVALID_ARGUMENT) {
+      throw new AttuneError(
+        ErrorCode.USAGE,
+        error.message,
+        error.suggestion ? { suggestion: error.suggestion } : {},
+      );
+    }
+    throw error;
+  }
 }
 
 async function withEnv(

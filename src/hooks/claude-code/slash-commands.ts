@@ -48,8 +48,8 @@ Show the user the command's output as it is, then say in one sentence what quali
     {
       name: 'patterns.md',
       text: `---
-description: Show, search, filter or delete the patterns attune-learning has learned
-argument-hint: "[search QUERY | category CATEGORY | delete PATTERN_ID]"
+description: Show, search, filter, add, edit or delete the patterns attune-learning has learned
+argument-hint: "[search QUERY | category CATEGORY | add LESSON | edit PATTERN_ID CHANGE | delete PATTERN_ID]"
 allowed-tools: Bash(${prefix} patterns:*)
 ---
 ${COMMAND_MARKER}
@@ -59,6 +59,8 @@ The arguments are: "$ARGUMENTS". Run the one matching command with the Bash tool
 - no arguments: \`${prefix} patterns\` (summary of what was learned)
 - \`search QUERY\`: \`${prefix} patterns search QUERY\` (patterns holding every word)
 - \`category CATEGORY\`: \`${prefix} patterns category CATEGORY\` (error_resolution, user_correction, workaround, preference, project_specific, debugging_technique or code_pattern)
+- \`add LESSON\`: a lesson the user states; write it as a trigger (when it applies, a short phrase) and a resolution (what to do, an instruction), pick its category (preference, user_correction or project_specific for a rule of this project), and run \`${prefix} patterns add --category CATEGORY --trigger TRIGGER RESOLUTION\`
+- \`edit PATTERN_ID CHANGE\`: \`${prefix} patterns edit PATTERN_ID\` with \`--trigger TEXT\`, \`--resolution TEXT\`, \`--context TEXT\`, \`--tags a,b\` or \`--confidence N\` as the change asks (show the pattern first with \`${prefix} patterns show PATTERN_ID\` when the change is relative to its wording)
 - \`delete PATTERN_ID\`: \`${prefix} patterns delete PATTERN_ID\`
 
 If the arguments fit none of these forms, list the forms above instead of running anything. Show the user the command's output as it is. Change no files.

@@ -4,15 +4,11 @@
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { redactSecrets } from '../../extract/redact.js';
+import { rememberedPattern } from '../../learn/remember.js';
 import { PatternCategory } from '../../model/category.js';
-import { createPattern, type PatternMetadata } from '../../model/pattern.js';
 import { formatPatternView, toPatternView } from '../pattern-view.js';
 import type { McpToolContext } from '../server.js';
 import { runTool, toolResult } from '../tool-result.js';
-
-/** Confidence of a lesson the user stated outright (higher than most inferred ones). */
-export const REMEMBERED_CONFIDENCE = 0.9;
 
 /** Input of `remember`. */
 export const RememberInput = {
@@ -67,26 +63,11 @@ export function registerRememberTool(server: McpServer, context: McpToolContext)
     },
     (args) =>
       runTool('remember', async () => {
-        const redacted: string[] = [];
-        const clean = (text: string): string => {
-          const r = redactSecrets(text);
-          for (const hit of r.found) redacted.push(hit.type);
-          return r.text;
-        };
-        const metadata: PatternMetadata = { source: 'mcp-remember' };
-        const project = args.project ?? context.project;
-        if (args.category === PatternCategory.PROJECT_SPECIFIC && project !== undefined) {
-          metadata.project = project;
-        }
-        const pattern = createPattern({
-          category: args.category,
-          trigger: clean(args.trigger),
-          resolution: clean(args.resolution),
-          context: clean(args.context ?? ''),
-          confidence: REMEMBERED_CONFIDENCE,
-          tags: (args.tags ?? []).map(clean),
+        const { pattern, redacted } = rememberedPattern({
+          ...args,
+          project: args.project ?? context.project,
+          source: 'mcp-remember',
           sourceSession: 'mcp',
-          metadata,
         });
         const result = await context.storage.learnPatterns(context.userId, [pattern]);
         const id = result.created[0] ?? result.reinforced[0];
@@ -100,10 +81,8 @@ export function registerRememberTool(server: McpServer, context: McpToolContext)
           how === 'created' ? `Remembered as pattern ${id}:` : `Reinforced existing pattern ${id}:`,
           formatPatternView(toPatternView(stored)),
         ];
-        if (redacted.length > 0) {
-          lines.push(`Redacted before storing: ${[...new Set(redacted)].join(', ')}.`);
-        }
-        return toolResult(lines.join('\n'), { id, stored: how, redacted: [...new Set(redacted)] });
+        if (redacted.length > 0) lines.push(`Redacted before storing: ${redacted.join(', ')}.`);
+        return toolResult(lines.join('\n'), { id, stored: how, redacted });
       }),
   );
 }
