@@ -8,7 +8,8 @@
  * extractor command instead of the built-in rules), `--min-quality Q` (extract only from the
  * sessions the evaluator rates Q or better, as `attune learn` does; by default every session),
  * `--review complete|verify` (with `--extractor`: a second call checks the first answer, and with
- * `complete` adds the lessons it missed).
+ * `complete` adds the lessons it missed), `--digest-chars N` (with `--extractor`: the session
+ * digest's budget instead of the default).
  * @module
  */
 import { join, resolve } from 'node:path';
@@ -88,6 +89,12 @@ async function main(): Promise<void> {
     console.error(`--review must be one of ${REVIEW_MODES.join(', ')}, got ${review}`);
     process.exit(2);
   }
+  const digestChars = arg('--digest-chars');
+  const maxDigestChars = digestChars === undefined ? undefined : Number(digestChars);
+  if (maxDigestChars !== undefined && !(Number.isInteger(maxDigestChars) && maxDigestChars > 0)) {
+    console.error(`--digest-chars must be a positive integer, got ${digestChars}`);
+    process.exit(2);
+  }
   const failures: string[] = [];
   const options: QualityOptions = { transcriptsDir, labelsDir, exclude };
   if (command !== undefined && command !== 'rules') {
@@ -103,6 +110,7 @@ async function main(): Promise<void> {
             now: new Date(0),
             cwd: process.cwd(),
             review,
+            ...(maxDigestChars === undefined ? {} : { maxDigestChars }),
           },
           undefined,
           earlier,
