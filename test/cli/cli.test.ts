@@ -123,6 +123,23 @@ describe('attune evaluate with a model extractor', () => {
     );
   });
 
+  it('leaves out a project fact the model doubts and counts it, in evaluate and learn', () => {
+    const command = `"${process.execPath}" "${fake}" doubt`;
+    const out = JSON.parse(
+      attune(['evaluate', file, '--json', '--dry-run', '--force', '--extractor', command]).stdout,
+    );
+    expect(out.sessions[0]).toMatchObject({ extractor: 'model', extractor_doubtful: 1 });
+    expect(out.patterns.length).toBeGreaterThan(0);
+    expect(JSON.stringify(out.patterns)).not.toContain('install section');
+    const learned = attune(['learn', sessions, '--dry-run', '--extractor', command]);
+    expect(learned.code).toBe(0);
+    expect(learned.stdout).toMatch(/doubted facts left out\s+[1-9]/);
+    const json = JSON.parse(
+      attune(['learn', sessions, '--json', '--dry-run', '--extractor', command]).stdout,
+    );
+    expect(json.model_doubted_facts_left_out).toBeGreaterThan(0);
+  });
+
   it('learn names the model failure once in its summary and still learns by the rules', () => {
     const command = `"${process.execPath}" "${fake}" fail`;
     const r = attune(['learn', sessions, '--extractor', command]);

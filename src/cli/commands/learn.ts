@@ -73,6 +73,7 @@ export function registerLearnCommand(program: Command): void {
         let created = 0;
         let reinforced = 0;
         let extracted = 0;
+        let doubted = 0;
         let malformed = 0;
         const extractorErrors: string[] = [];
         const reviewErrors: string[] = [];
@@ -111,6 +112,7 @@ export function registerLearnCommand(program: Command): void {
                 const q = s.evaluation.quality.name;
                 byQuality.set(q, (byQuality.get(q) ?? 0) + 1);
                 extracted += s.patterns.length;
+                doubted += s.extractorDoubtful ?? 0;
                 created += s.created.length;
                 reinforced += s.reinforced.length;
                 const e = s.extractorError;
@@ -141,6 +143,8 @@ export function registerLearnCommand(program: Command): void {
           patterns_extracted: extracted,
           patterns_new: created,
           patterns_reinforced: reinforced,
+          // Project facts the model itself doubted (below MIN_PROJECT_FACT_CONFIDENCE), left out.
+          model_doubted_facts_left_out: doubted,
           malformed_records_skipped: malformed,
           files_skipped: skipped,
           extractor: extractor.extractor ? 'model' : 'rules',
@@ -162,6 +166,9 @@ export function registerLearnCommand(program: Command): void {
           ['patterns extracted', String(extracted)],
           ['patterns new', String(created)],
           ['patterns reinforced', String(reinforced)],
+          ...(extractor.extractor
+            ? [['doubted facts left out', String(doubted)] as [string, string]]
+            : []),
           ['malformed records skipped', String(malformed)],
           ['files skipped', String(skipped.length)],
         ];
