@@ -137,6 +137,14 @@ export {
   rememberedPattern,
   type StatedLesson,
 } from './learn/remember.js';
+export {
+  EXPORT_FORMAT,
+  EXPORT_VERSION,
+  exportPatterns,
+  type PatternExport,
+  parsePatternsFile,
+  redactPattern,
+} from './learn/transfer.js';
 // MCP
 export {
   createMcpServer,

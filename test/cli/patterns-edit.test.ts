@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -6,7 +6,8 @@ import { runCli } from '../helpers/cli.js';
 
 let home: string;
 
-function attune(args: string[], store: 'file' | 'sqlite' = 'file') {
+/** `attune ...args` in a git checkout at ~/repo, as `user`, on the given store. */
+function as(user: string, args: string[], store: 'file' | 'sqlite' = 'file') {
   return runCli(args, {
     cwd: join(home, 'repo'),
     env: {
@@ -15,9 +16,13 @@ function attune(args: string[], store: 'file' | 'sqlite' = 'file') {
       ATTUNE_HOME: join(home, '.attune'),
       ATTUNE_STORAGE_DIR: join(home, 'store'),
       ATTUNE_STORE: store,
-      ATTUNE_USER: 'tester',
+      ATTUNE_USER: user,
     },
   });
+}
+
+function attune(args: string[], store: 'file' | 'sqlite' = 'file') {
+  return as('tester', args, store);
 }
 
 beforeEach(() => {
@@ -126,5 +131,65 @@ describe('attune patterns add and edit: bad input', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/no pattern with id "nope"/);
     expect(readFileSync(join(home, 'store', 'tester', 'patterns.json'), 'utf8')).toBe(before);
+  });
+});
+
+describe('attune patterns export and import', () => {
+  it("moves one user's lessons to another store and re-homes a colleague's project conventions", () => {
+    as('ann', ['patterns', 'add', '--trigger', 'Explaining code', 'Prefer examples.']);
+    as('ann', [
+      'patterns',
+      'add',
+      '--category',
+      'project_specific',
+      '--project',
+      '/home/ann/app',
+      '--trigger',
+      'Running the tests',
+      'Run pnpm test -- --run.',
+    ]);
+    const exported = as('ann', ['patterns', 'export']);
+    expect(exported.code).toBe(0);
+    const file = join(home, 'lessons.json');
+    writeFileSync(file, exported.stdout);
+    expect(JSON.parse(exported.stdout).patterns).toHaveLength(2);
+
+    const dry = as('bob', ['patterns', 'import', file, '--dry-run'], 'sqlite');
+    expect(dry.stdout).toContain('2 patterns in');
+    expect(JSON.parse(as('bob', ['patterns', '--json'], 'sqlite').stdout).total_patterns).toBe(0);
+
+    const imported = as('bob', ['patterns', 'import', file, '--project', '.', '--json'], 'sqlite');
+    expect(imported.stderr).toBe('');
+    expect(JSON.parse(imported.stdout)).toMatchObject({ patterns: 2, redacted: [] });
+    expect(JSON.parse(imported.stdout).created).toHaveLength(2);
+    const conventions = JSON.parse(
+      as('bob', ['patterns', 'category', 'project_specific', '--json'], 'sqlite').stdout,
+    );
+    expect(conventions[0].metadata.project).toBe(join(home, 'repo'));
+    // The same file again reinforces what is stored instead of copying it.
+    const again = as('bob', ['patterns', 'import', file], 'sqlite');
+    expect(again.stdout).toMatch(/0 new, 2 reinforced/);
+    expect(JSON.parse(as('bob', ['patterns', '--json'], 'sqlite').stdout).total_patterns).toBe(2);
+  });
+
+  it('imports nothing from a file with one bad pattern, and redacts a hand-added secret', () => {
+    const good = JSON.parse(
+      as('ann', ['patterns', 'add', '--trigger', 'Explaining code', 'Prefer examples.', '--json'])
+        .stdout,
+    ).pattern;
+    const bad = join(home, 'bad.json');
+    writeFileSync(bad, JSON.stringify([good, { ...good, pattern_id: 'x', category: 'trivia' }]));
+    const r = as('bob', ['patterns', 'import', bad]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/1 of 2 patterns are malformed, so none was imported: patterns\[1\]/);
+    expect(JSON.parse(as('bob', ['patterns', '--json']).stdout).total_patterns).toBe(0);
+
+    const key = 'AKIAIOSFODNN7EXAMPLE';
+    const secret = join(home, 'secret.json');
+    writeFileSync(secret, JSON.stringify([{ ...good, context: `deploy key ${key}` }]));
+    const ok = as('bob', ['patterns', 'import', secret]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('Redacted before storing: aws-access-key.');
+    expect(readFileSync(join(home, 'store', 'bob', 'patterns.json'), 'utf8')).not.toContain(key);
   });
 });

@@ -1,13 +1,17 @@
 /**
- * `attune patterns [search Q | category C | show ID | add TEXT | edit ID | delete ID]`.
+ * `attune patterns [search Q | category C | show ID | add TEXT | edit ID | delete ID |
+ * export | import FILE]`.
  * @module
  */
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { renderPattern, renderPatternList, renderSummary } from '../../commands/render.js';
+import { findProjectRoot } from '../../config/config.js';
 import { AttuneError, ErrorCode } from '../../errors.js';
 import { type PatternEdit, rememberedPattern } from '../../learn/remember.js';
-import { parseCategory } from '../../model/category.js';
+import { exportPatterns, parsePatternsFile } from '../../learn/transfer.js';
+import { PatternCategory, parseCategory } from '../../model/category.js';
 import { checkConfidence, patternToJson } from '../../model/pattern.js';
 import {
   action,
@@ -16,6 +20,7 @@ import {
   openCliEnv,
   printJson,
   printText,
+  readStdin,
 } from '../shared.js';
 
 /** Registers `attune patterns` and its subcommands. */
@@ -29,7 +34,7 @@ export function registerPatternsCommand(program: Command): void {
   )
     .addHelpText(
       'after',
-      '\nExamples:\n  attune patterns\n  attune patterns search async\n  attune patterns category preference --json\n  attune patterns add --trigger "Installing dependencies" "Use pnpm, never npm."\n  attune patterns edit 3f2a9c01b7de --resolution "Use pnpm 9, never npm."\n  attune patterns delete 3f2a9c01b7de',
+      '\nExamples:\n  attune patterns\n  attune patterns search async\n  attune patterns category preference --json\n  attune patterns add --trigger "Installing dependencies" "Use pnpm, never npm."\n  attune patterns edit 3f2a9c01b7de --resolution "Use pnpm 9, never npm."\n  attune patterns delete 3f2a9c01b7de\n  attune patterns export > lessons.json\n  attune patterns import lessons.json',
     )
     .action(
       action(async (options: GlobalOptions) => {
@@ -199,6 +204,100 @@ export function registerPatternsCommand(program: Command): void {
     );
 
   addGlobalOptions(
+    patterns
+      .command('export')
+      .description('Print the patterns as one JSON file, to import elsewhere')
+      .option('--category <category>', 'only this category (repeatable)', collect, [])
+      .option(
+        '--project <dir>',
+        "only this project's conventions (git root of DIR) and the patterns of no project",
+      ),
+  )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  attune patterns export > lessons.json\n  attune patterns export --category project_specific --project . > conventions.json',
+    )
+    .action(
+      action(async (options: ExportOptions) =>
+        withEnv(options, async (env) => {
+          const categories = options.category.map((c) => usage(() => parseCategory(c)));
+          const found = await env.storage.getAllPatterns(env.userId, {
+            ...(categories.length > 0 ? { categories } : {}),
+            ...(options.project === undefined
+              ? {}
+              : { project: findProjectRoot(resolve(options.project)) }),
+          });
+          printJson(exportPatterns(env.userId, found));
+          return 0;
+        }),
+      ),
+    );
+
+  addGlobalOptions(
+    patterns
+      .command('import')
+      .argument('<file>', "a file written by 'attune patterns export' (or - for stdin)")
+      .description(
+        'Store the patterns of an export file; a lesson already stored is reinforced, not copied',
+      )
+      .option(
+        '--project <dir>',
+        'make the imported project conventions belong to this project (git root of DIR)',
+      )
+      .option('--dry-run', 'check the file and say what would be stored, storing nothing'),
+  )
+    .addHelpText(
+      'after',
+      "\nExamples:\n  attune patterns import lessons.json\n  attune patterns import conventions.json --project .   # a colleague's conventions, for this checkout",
+    )
+    .action(
+      action(async (file: string, options: ImportOptions) => {
+        const text = file === '-' ? await readStdin() : await readImportFile(file);
+        const parsed = parsePatternsFile(text, file === '-' ? 'stdin' : file);
+        const project =
+          options.project === undefined ? undefined : findProjectRoot(resolve(options.project));
+        const patterns = parsed.patterns.map((p) =>
+          project !== undefined && p.category === PatternCategory.PROJECT_SPECIFIC
+            ? { ...p, metadata: { ...p.metadata, project } }
+            : p,
+        );
+        return withEnv(options, async (env) => {
+          const result = options.dryRun
+            ? { created: [], reinforced: [], evicted: [] }
+            : await env.storage.learnPatterns(env.userId, patterns);
+          const summary = {
+            file,
+            patterns: patterns.length,
+            created: result.created,
+            reinforced: result.reinforced,
+            evicted: result.evicted,
+            redacted: parsed.redacted,
+            dry_run: options.dryRun === true,
+          };
+          if (options.json) {
+            printJson(summary);
+            return 0;
+          }
+          const lines = options.dryRun
+            ? [`${patterns.length} patterns in ${file} are well formed (dry run, nothing stored).`]
+            : [
+                `Imported ${patterns.length} patterns from ${file}: ${result.created.length} new, ${result.reinforced.length} reinforced (already stored).`,
+              ];
+          if (result.evicted.length > 0) {
+            lines.push(
+              `${result.evicted.length} patterns of lowest confidence were evicted to stay within the per-user limit.`,
+            );
+          }
+          if (parsed.redacted.length > 0) {
+            lines.push(`Redacted before storing: ${parsed.redacted.join(', ')}.`);
+          }
+          printText(lines.join('\n'));
+          return 0;
+        });
+      }),
+    );
+
+  addGlobalOptions(
     patterns.command('delete').argument('<id>', 'pattern id').description('Delete one pattern'),
   )
     .addHelpText('after', '\nExample:\n  attune patterns delete 3f2a9c01b7de')
@@ -219,6 +318,29 @@ interface AddOptions extends GlobalOptions {
   context?: string;
   tag: string[];
   project?: string;
+}
+
+interface ExportOptions extends GlobalOptions {
+  category: string[];
+  project?: string;
+}
+
+interface ImportOptions extends GlobalOptions {
+  project?: string;
+  dryRun?: boolean;
+}
+
+/** The text of a file to import, or a clear error saying why it cannot be read. */
+async function readImportFile(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new AttuneError(
+      code === 'ENOENT' ? ErrorCode.NOT_FOUND : ErrorCode.IO,
+      `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
+    );
+  }
 }
 
 interface EditOptions extends GlobalOptions {
