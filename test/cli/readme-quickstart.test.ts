@@ -56,3 +56,29 @@ describe("the README's quick start", () => {
     }
   });
 });
+
+describe("the README's evaluate --json sample", () => {
+  it('has the figures attune evaluate --json prints for that example session', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const start = readme.indexOf('```json\n{\n  "file": "examples/sessions/');
+    expect(start).toBeGreaterThan(0);
+    const sample = JSON.parse(readme.slice(start + 7, readme.indexOf('```', start + 7)));
+    const r = runCli(['evaluate', sample.file, '--json', '--user', 'readme'], {
+      cwd: root,
+      env: { PATH: process.env.PATH, HOME: home, ATTUNE_STORAGE_DIR: join(home, 'store') },
+    });
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    for (const key of ['quality', 'score', 'points', 'recommended', 'dry_run', 'counts']) {
+      expect(out[key], key).toEqual(sample[key]);
+    }
+    expect(out.reasons[0]).toBe(sample.reasons[0]);
+    expect(out.reasons[1].startsWith(sample.reasons[1].split('...')[0])).toBe(true);
+    const [first] = sample.patterns;
+    expect(out.patterns[0]).toMatchObject({
+      category: first.category,
+      confidence: first.confidence,
+      tags: first.tags,
+    });
+  });
+});
