@@ -919,14 +919,18 @@ const RULES: Rule[] = [
       const body = rest(m);
       // Rule-like: quantifiers or output/format words; a one-off "make sure it is clear" is not.
       if (/^(?:it|this|that|you)\b/i.test(body)) return undefined;
+      // "be concise in the changes you make": a way of working, however short.
+      const manner = /^be (?:concise|brief|succinct|terse|minimal|consistent|explicit)\b/i;
       if (
         !/\b(?:each|every|all|always|never|only|any|doesn'?t|don'?t|not|instead|rather)\b/i.test(
           body,
         ) &&
+        !manner.test(body) &&
         !ctx.conventionTurn
       ) {
         return undefined;
       }
+      if (manner.test(body)) return body;
       return VERB_START.test(body)
         ? `make sure to ${body.replace(/^to\s+/i, '')}`
         : `make sure ${body}`;

@@ -74,6 +74,7 @@ describe('parseDirective', () => {
       'Every resource gets its tags via merge(local.common_tags); never a literal tag map.',
     ],
     ["we're on Svelte 5 here, please use runes.", 'On Svelte 5; use runes.'],
+    ['Be sure to be concise in the changes you make.', 'Be concise in the changes you make.'],
     [
       'always use absolute `@/src/` imports instead of local `./`, write a commit message for that',
       'Always use absolute `@/src/` imports instead of local `./`.',
