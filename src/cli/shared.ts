@@ -160,6 +160,11 @@ export async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** Collects every value of a repeatable option (`--category a --category b`). */
+export function repeatable(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
 /** Parses a positive integer option, or throws a usage error naming it. */
 export function positiveInt(name: string): (value: string) => number {
   return (value: string) => {

@@ -4,10 +4,12 @@
  * secrets redacted before anything is stored, and the caller is told which kinds were found.
  * @module
  */
+import { AttuneError, ErrorCode } from '../errors.js';
 import { redactSecrets } from '../extract/redact.js';
 import { deriveTags } from '../extract/tags.js';
 import { PatternCategory, parseCategory } from '../model/category.js';
 import { createPattern, type ExtractedPattern, type PatternMetadata } from '../model/pattern.js';
+import type { LearnedSkillsStorage } from '../storage/learned-skills-storage.js';
 
 /** Confidence of a lesson the user stated outright (higher than most inferred ones). */
 export const REMEMBERED_CONFIDENCE = 0.9;
@@ -79,6 +81,41 @@ export function rememberedPattern(lesson: StatedLesson): {
     metadata,
   });
   return { pattern, redacted: redactor.found };
+}
+
+/** What {@link rememberLesson} stored. */
+export interface Remembered {
+  id: string;
+  /** `reinforced` when the same lesson (same id or near-same wording) was already stored. */
+  stored: 'created' | 'reinforced';
+  /** The pattern as stored now. */
+  pattern: ExtractedPattern;
+  redacted: string[];
+}
+
+/**
+ * Stores a stated lesson (`attune patterns add`, the MCP `remember` tool): the same lesson
+ * already stored is reinforced, not copied. Throws INVALID_ARGUMENT when the per-user limit
+ * evicted it at once.
+ */
+export async function rememberLesson(
+  storage: LearnedSkillsStorage,
+  userId: string,
+  lesson: StatedLesson,
+): Promise<Remembered> {
+  const { pattern, redacted } = rememberedPattern(lesson);
+  const result = await storage.learnPatterns(userId, [pattern]);
+  const id = result.created[0] ?? result.reinforced[0];
+  const stored = id === undefined ? null : await storage.getPattern(userId, id);
+  if (id === undefined || stored === null) {
+    throw new AttuneError(
+      ErrorCode.INVALID_ARGUMENT,
+      'the pattern was not kept (per-user pattern limit reached)',
+      { suggestion: "Delete some patterns with 'attune patterns delete ID'." },
+    );
+  }
+  const how = result.created.length > 0 ? 'created' : 'reinforced';
+  return { id, stored: how, pattern: stored, redacted };
 }
 
 /**

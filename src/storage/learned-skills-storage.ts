@@ -227,14 +227,17 @@ export class LearnedSkillsStorage {
     if (!current) return null;
     const redactor = new Redactor();
     const now = new Date();
-    const changed = editedPattern(current, edit, redactor, now);
-    const store = await this.store();
-    await store.savePatterns(userId, [changed], {
+    // What is written: the edit of the pattern as read, or, when another process changed it
+    // meanwhile, the edit of the pattern as stored at the moment of writing.
+    let written = editedPattern(current, edit, redactor, now);
+    await (await this.store()).savePatterns(userId, [written], {
       maxPatterns: this.maxPatternsPerUser,
-      merge: (stored) => editedPattern(stored, edit, new Redactor(), now),
+      merge: (stored) => {
+        written = editedPattern(stored, edit, new Redactor(), now);
+        return written;
+      },
     });
-    const pattern = await store.getPattern(userId, patternId);
-    return pattern ? { pattern, redacted: redactor.found } : null;
+    return { pattern: written, redacted: redactor.found };
   }
 
   /** Deletes a pattern; false when there was none. */

@@ -13,6 +13,7 @@ import {
   positiveInt,
   printJson,
   printText,
+  repeatable,
 } from '../shared.js';
 
 interface ContextOptions extends GlobalOptions {
@@ -31,11 +32,7 @@ export function registerContextCommand(program: Command): void {
       .command('context')
       .description('Print the learned-patterns block for injection into a prompt')
       .option('-n, --max <n>', 'at most this many patterns', positiveInt('--max'), 5)
-      .option(
-        '-c, --category <category>',
-        'only this category (repeatable)',
-        (v: string, acc: string[] = []) => [...acc, v],
-      )
+      .option('-c, --category <category>', 'only this category (repeatable)', repeatable)
       .option('--budget <chars>', 'character budget of the block', positiveInt('--budget'))
       .option(
         '--project <dir>',

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { renderPattern, renderPatternList, renderSummary } from '../../commands/render.js';
 import { findProjectRoot } from '../../config/config.js';
 import { AttuneError, ErrorCode } from '../../errors.js';
-import { type PatternEdit, rememberedPattern } from '../../learn/remember.js';
+import { type PatternEdit, rememberLesson } from '../../learn/remember.js';
 import { exportPatterns, parsePatternsFile } from '../../learn/transfer.js';
 import { PatternCategory, parseCategory } from '../../model/category.js';
 import { checkConfidence, patternToJson } from '../../model/pattern.js';
@@ -21,6 +21,7 @@ import {
   printJson,
   printText,
   readStdin,
+  repeatable,
 } from '../shared.js';
 
 /** Registers `attune patterns` and its subcommands. */
@@ -119,7 +120,7 @@ export function registerPatternsCommand(program: Command): void {
         'preference',
       )
       .option('--context <why>', 'why, or where it comes from')
-      .option('--tag <tag>', 'a keyword to find it by (repeatable)', collect, [])
+      .option('--tag <tag>', 'a keyword to find it by (repeatable)', repeatable, [])
       .option(
         '--project <dir>',
         'the project of a project_specific lesson (default: the git root of the current folder)',
@@ -132,7 +133,7 @@ export function registerPatternsCommand(program: Command): void {
     .action(
       action(async (words: string[], options: AddOptions) =>
         withEnv(options, async (env) => {
-          const { pattern, redacted } = rememberedPattern({
+          const { id, stored, pattern, redacted } = await rememberLesson(env.storage, env.userId, {
             category: usage(() => parseCategory(options.category)),
             trigger: options.trigger,
             resolution: words.join(' '),
@@ -141,27 +142,17 @@ export function registerPatternsCommand(program: Command): void {
             project: options.project === undefined ? env.project : resolve(options.project),
             source: 'cli',
           });
-          const result = await env.storage.learnPatterns(env.userId, [pattern]);
-          const id = result.created[0] ?? result.reinforced[0];
-          const stored = id === undefined ? null : await env.storage.getPattern(env.userId, id);
-          if (id === undefined || stored === null) {
-            throw new AttuneError(ErrorCode.INVALID_ARGUMENT, 'the pattern was not kept', {
-              suggestion:
-                "The per-user pattern limit was reached: delete some with 'attune patterns delete ID'.",
-            });
-          }
-          const how = result.created.length > 0 ? 'created' : 'reinforced';
           if (options.json) {
-            printJson({ id, stored: how, redacted, pattern: patternToJson(stored) });
+            printJson({ id, stored, redacted, pattern: patternToJson(pattern) });
             return 0;
           }
           const lines = [
-            how === 'created'
+            stored === 'created'
               ? `Stored pattern ${id}.`
               : `Reinforced pattern ${id}, which says the same.`,
-            renderPattern(stored),
+            renderPattern(pattern),
+            ...redactionNote(redacted),
           ];
-          if (redacted.length > 0) lines.push(`Redacted before storing: ${redacted.join(', ')}.`);
           printText(lines.join('\n'));
           return 0;
         }),
@@ -193,11 +184,13 @@ export function registerPatternsCommand(program: Command): void {
             printJson({ pattern: patternToJson(done.pattern), redacted: done.redacted });
             return 0;
           }
-          const lines = [`Updated pattern ${id}.`, renderPattern(done.pattern)];
-          if (done.redacted.length > 0) {
-            lines.push(`Redacted before storing: ${done.redacted.join(', ')}.`);
-          }
-          printText(lines.join('\n'));
+          printText(
+            [
+              `Updated pattern ${id}.`,
+              renderPattern(done.pattern),
+              ...redactionNote(done.redacted),
+            ].join('\n'),
+          );
           return 0;
         });
       }),
@@ -207,7 +200,7 @@ export function registerPatternsCommand(program: Command): void {
     patterns
       .command('export')
       .description('Print the patterns as one JSON file, to import elsewhere')
-      .option('--category <category>', 'only this category (repeatable)', collect, [])
+      .option('--category <category>', 'only this category (repeatable)', repeatable, [])
       .option(
         '--project <dir>',
         "only this project's conventions (git root of DIR) and the patterns of no project",
@@ -288,9 +281,7 @@ export function registerPatternsCommand(program: Command): void {
               `${result.evicted.length} patterns of lowest confidence were evicted to stay within the per-user limit.`,
             );
           }
-          if (parsed.redacted.length > 0) {
-            lines.push(`Redacted before storing: ${parsed.redacted.join(', ')}.`);
-          }
+          lines.push(...redactionNote(parsed.redacted));
           printText(lines.join('\n'));
           return 0;
         });
@@ -351,8 +342,9 @@ interface EditOptions extends GlobalOptions {
   confidence?: string;
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+/** The line saying which kinds of secret were redacted, if any were. */
+function redactionNote(kinds: readonly string[]): string[] {
+  return kinds.length > 0 ? [`Redacted before storing: ${kinds.join(', ')}.`] : [];
 }
 
 /** The changes an `edit` asks for; a usage error when it asks for none or one is malformed. */

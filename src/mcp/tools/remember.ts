@@ -4,7 +4,7 @@
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { rememberedPattern } from '../../learn/remember.js';
+import { rememberLesson } from '../../learn/remember.js';
 import { PatternCategory } from '../../model/category.js';
 import { formatPatternView, toPatternView } from '../pattern-view.js';
 import type { McpToolContext } from '../server.js';
@@ -63,26 +63,24 @@ export function registerRememberTool(server: McpServer, context: McpToolContext)
     },
     (args) =>
       runTool('remember', async () => {
-        const { pattern, redacted } = rememberedPattern({
-          ...args,
-          project: args.project ?? context.project,
-          source: 'mcp-remember',
-          sourceSession: 'mcp',
-        });
-        const result = await context.storage.learnPatterns(context.userId, [pattern]);
-        const id = result.created[0] ?? result.reinforced[0];
-        const stored = await context.storage.getPattern(context.userId, id ?? pattern.patternId);
-        if (id === undefined || stored === null) {
-          // learnPatterns keeps what it is given unless the per-user limit evicts it.
-          throw new Error('the pattern was not kept (per-user pattern limit reached)');
-        }
-        const how = result.created.length > 0 ? 'created' : 'reinforced';
+        const { id, stored, pattern, redacted } = await rememberLesson(
+          context.storage,
+          context.userId,
+          {
+            ...args,
+            project: args.project ?? context.project,
+            source: 'mcp-remember',
+            sourceSession: 'mcp',
+          },
+        );
         const lines = [
-          how === 'created' ? `Remembered as pattern ${id}:` : `Reinforced existing pattern ${id}:`,
-          formatPatternView(toPatternView(stored)),
+          stored === 'created'
+            ? `Remembered as pattern ${id}:`
+            : `Reinforced existing pattern ${id}:`,
+          formatPatternView(toPatternView(pattern)),
         ];
         if (redacted.length > 0) lines.push(`Redacted before storing: ${redacted.join(', ')}.`);
-        return toolResult(lines.join('\n'), { id, stored: how, redacted });
+        return toolResult(lines.join('\n'), { id, stored, redacted });
       }),
   );
 }
