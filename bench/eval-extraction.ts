@@ -9,11 +9,17 @@
  * sessions the evaluator rates Q or better, as `attune learn` does; by default every session),
  * `--review complete|verify` (with `--extractor`: a second call checks the first answer, and with
  * `complete` adds the lessons it missed), `--digest-chars N` (with `--extractor`: the session
- * digest's budget instead of the default).
+ * digest's budget instead of the default), `--samples N` (with `--extractor`: ask N times and keep
+ * every lesson any answer found; by default 2, as `attune` does).
  * @module
  */
 import { join, resolve } from 'node:path';
-import { REVIEW_MODES, type ReviewMode } from '../src/config/extractor-child.js';
+import {
+  DEFAULT_EXTRACTOR_SAMPLES,
+  MAX_EXTRACTOR_SAMPLES,
+  REVIEW_MODES,
+  type ReviewMode,
+} from '../src/config/extractor-child.js';
 import {
   type QualityOptions,
   type QualityReport,
@@ -95,6 +101,14 @@ async function main(): Promise<void> {
     console.error(`--digest-chars must be a positive integer, got ${digestChars}`);
     process.exit(2);
   }
+  const samplesText = arg('--samples');
+  const samples = samplesText === undefined ? DEFAULT_EXTRACTOR_SAMPLES : Number(samplesText);
+  if (!(Number.isInteger(samples) && samples >= 1 && samples <= MAX_EXTRACTOR_SAMPLES)) {
+    console.error(
+      `--samples must be a whole number from 1 to ${MAX_EXTRACTOR_SAMPLES}, got ${samplesText}`,
+    );
+    process.exit(2);
+  }
   const failures: string[] = [];
   const options: QualityOptions = { transcriptsDir, labelsDir, exclude };
   if (command !== undefined && command !== 'rules') {
@@ -110,6 +124,7 @@ async function main(): Promise<void> {
             now: new Date(0),
             cwd: process.cwd(),
             review,
+            samples,
             ...(maxDigestChars === undefined ? {} : { maxDigestChars }),
           },
           undefined,

@@ -22,6 +22,7 @@ export {
   resolveStoreConfig,
   resolveUserId,
 } from './config/config.js';
+export { DEFAULT_EXTRACTOR_SAMPLES, MAX_EXTRACTOR_SAMPLES } from './config/extractor-child.js';
 // Delivery to assistants without hooks
 export {
   parseRulesTarget,
@@ -48,11 +49,13 @@ export {
 } from './evaluate/signals.js';
 export { reinforcePattern } from './extract/merge.js';
 export {
+  EXTRACTOR_SAMPLE_ENV,
   extractionPrompt,
   extractWithModel,
   MIN_PROJECT_FACT_CONFIDENCE,
   type ModelExtraction,
   type ModelExtractorOptions,
+  mergeSamples,
   parseModelAnswer,
   partPrompt,
   patternsFromLessons,

@@ -12,7 +12,12 @@ import {
   resolveStoreConfig,
   resolveUserId,
 } from '../config/config.js';
-import { REVIEW_MODES, type ReviewMode } from '../config/extractor-child.js';
+import {
+  checkSamples,
+  MAX_EXTRACTOR_SAMPLES,
+  REVIEW_MODES,
+  type ReviewMode,
+} from '../config/extractor-child.js';
 import { AttuneError, ErrorCode } from '../errors.js';
 import { LearnedSkillsStorage } from '../storage/learned-skills-storage.js';
 
@@ -40,7 +45,7 @@ export function addGlobalOptions(command: Command): Command {
     .option('--debug', 'print stack traces on errors');
 }
 
-/** Adds `--extractor` and `--review`, taken by the commands that extract. */
+/** Adds `--extractor`, `--review` and `--samples`, taken by the commands that extract. */
 export function addExtractorOption(command: Command): Command {
   return command
     .option(
@@ -52,18 +57,41 @@ export function addExtractorOption(command: Command): Command {
         '--review <mode>',
         'with a model extractor, a second call reviews its answer: complete adds what it missed, verify only drops what the session does not bear out (default: $ATTUNE_EXTRACTOR_REVIEW, config "extractorReview", else off)',
       ).choices(REVIEW_MODES),
+    )
+    .option(
+      '--samples <n>',
+      `with a model extractor, ask it n times (1 to ${MAX_EXTRACTOR_SAMPLES}) and keep every lesson any answer found: more found, n times the calls (default: $ATTUNE_EXTRACTOR_SAMPLES, config "extractorSamples", else 2)`,
+      (value: string) => {
+        try {
+          return checkSamples(Number(value), '--samples');
+        } catch (error) {
+          throw new AttuneError(ErrorCode.USAGE, (error as Error).message);
+        }
+      },
     );
+}
+
+/** The extractor settings a command's flags override. */
+export interface ExtractorFlags {
+  review?: ReviewMode;
+  samples?: number;
 }
 
 /** The learn options naming the model extractor chosen by flag, environment or config. */
 export function extractorOptions(
   flag: string | undefined,
   config: AttuneConfig,
-  review?: ReviewMode,
+  flags: ExtractorFlags = {},
 ): { extractor?: ExtractorConfig } {
   const extractor = resolveExtractor(flag, process.env, config);
   if (extractor === undefined) return {};
-  return { extractor: review === undefined ? extractor : { ...extractor, review } };
+  return {
+    extractor: {
+      ...extractor,
+      ...(flags.review === undefined ? {} : { review: flags.review }),
+      ...(flags.samples === undefined ? {} : { samples: flags.samples }),
+    },
+  };
 }
 
 /** The resolved user, storage and project of one command run. */

@@ -37,6 +37,7 @@ export const CONFIG_KEYS: { readonly [K in keyof Required<AttuneConfig>]: KeySpe
   extractorTimeoutSeconds: { kind: 'number', env: 'ATTUNE_EXTRACTOR_TIMEOUT' },
   extractorMaxChars: { kind: 'number', env: 'ATTUNE_EXTRACTOR_MAX_CHARS' },
   extractorReview: { kind: 'string', env: 'ATTUNE_EXTRACTOR_REVIEW' },
+  extractorSamples: { kind: 'number', env: 'ATTUNE_EXTRACTOR_SAMPLES' },
 };
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

@@ -15,7 +15,12 @@ import { parseQuality } from '../model/quality.js';
 import { validateUserId } from '../model/user-id.js';
 import type { StoreConfig } from '../store/open-store.js';
 import { STORE_KINDS, type StoreKind } from '../store/pattern-store.js';
-import { REVIEW_MODES, type ReviewMode } from './extractor-child.js';
+import {
+  checkSamples,
+  DEFAULT_EXTRACTOR_SAMPLES,
+  REVIEW_MODES,
+  type ReviewMode,
+} from './extractor-child.js';
 
 /** The settings a config file may hold; every key optional. */
 export interface AttuneConfig {
@@ -38,6 +43,8 @@ export interface AttuneConfig {
   extractorMaxChars?: number;
   /** Whether and how a second model call reviews the first answer (twice the calls). */
   extractorReview?: ReviewMode;
+  /** Answers asked of the model per session, their lessons merged (that many times the calls). */
+  extractorSamples?: number;
 }
 
 /** Flags a command may pass; they win over everything else. */
@@ -155,6 +162,10 @@ export function parseConfig(raw: Record<string, unknown>, path: string): AttuneC
   if (review !== undefined) {
     config.extractorReview = reviewMode(review, `config file ${path}: "extractorReview"`);
   }
+  const samples = num('extractorSamples');
+  if (samples !== undefined) {
+    config.extractorSamples = checkSamples(samples, `config file ${path}: "extractorSamples"`);
+  }
   return config;
 }
 
@@ -168,6 +179,8 @@ export interface ExtractorConfig {
   maxDigestChars?: number;
   /** Whether and how a second call reviews the first answer. */
   review: ReviewMode;
+  /** Answers asked per session, their lessons merged (see `ModelExtractorOptions.samples`). */
+  samples: number;
 }
 
 /** How the model extractor reviews its first answer when nothing says otherwise. */
@@ -195,7 +208,8 @@ function checkDigestChars(value: number, what: string): number {
  * `$ATTUNE_HOME/extractor-cache`. The digest budget is `ATTUNE_EXTRACTOR_MAX_CHARS` or the
  * config's `extractorMaxChars`, else the extractor's default. The review (a second call that
  * checks the first answer, and with `complete` adds what it missed) is `ATTUNE_EXTRACTOR_REVIEW`
- * (`off`, `complete` or `verify`), else the config's `extractorReview`, else off.
+ * (`off`, `complete` or `verify`), else the config's `extractorReview`, else off. The answers
+ * asked per session are `ATTUNE_EXTRACTOR_SAMPLES`, else the config's `extractorSamples`, else 2.
  */
 export function resolveExtractor(
   flag: string | undefined,
@@ -225,6 +239,9 @@ export function resolveExtractor(
         : undefined) ??
       file.extractorReview ??
       DEFAULT_EXTRACTOR_REVIEW,
+    samples: env.ATTUNE_EXTRACTOR_SAMPLES
+      ? checkSamples(Number(env.ATTUNE_EXTRACTOR_SAMPLES), 'ATTUNE_EXTRACTOR_SAMPLES')
+      : (file.extractorSamples ?? DEFAULT_EXTRACTOR_SAMPLES),
   };
   const chars = env.ATTUNE_EXTRACTOR_MAX_CHARS;
   if (chars) out.maxDigestChars = checkDigestChars(Number(chars), 'ATTUNE_EXTRACTOR_MAX_CHARS');

@@ -17,6 +17,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import {
+  checkSamples,
+  DEFAULT_EXTRACTOR_SAMPLES,
   EXTRACTOR_CHILD_ENV,
   EXTRACTOR_MAX_PARTS,
   type ReviewMode,
@@ -27,6 +29,7 @@ import { detectLessons, type Lesson, type SessionSignals } from '../evaluate/sig
 import { PatternCategory } from '../model/category.js';
 import { createPattern, type Evidence, type ExtractedPattern } from '../model/pattern.js';
 import { isModelSetupLine, type Session, type ToolCall, type Turn } from '../model/session.js';
+import { contentWords, similarity } from './merge.js';
 import { redactSecrets } from './redact.js';
 import { extractSessionPatterns } from './session-extractor.js';
 import { deriveTags } from './tags.js';
@@ -62,6 +65,14 @@ export interface ModelExtractorOptions {
    * wrong, fewer found). Twice the calls either way. @default 'off'
    */
   review?: ReviewMode;
+  /**
+   * Ask the model this many times, independently, and keep every lesson any answer found (see
+   * {@link mergeSamples}): models miss different lessons on each reading, so two answers find
+   * more, at that many times the calls. The command sees the answer's number in
+   * `ATTUNE_EXTRACTOR_SAMPLE`, and gains nothing from it when it answers the same prompt the
+   * same way every time (a temperature of 0). @default {@link DEFAULT_EXTRACTOR_SAMPLES} (2)
+   */
+  samples?: number;
 }
 
 /** What {@link extractWithModel} found. */
@@ -95,6 +106,10 @@ const MAX_LESSONS = 20;
  * doubted lessons: 14 of their 23 rated below 0.6 were right.
  */
 export const MIN_PROJECT_FACT_CONFIDENCE = 0.6;
+/** The most confidence a model's lesson gets from one session: repetition earns the rest. */
+const MAX_MODEL_CONFIDENCE = 0.9;
+/** Set in the command's environment to the answer's number (1, 2, ...) when sampling. */
+export const EXTRACTOR_SAMPLE_ENV = 'ATTUNE_EXTRACTOR_SAMPLE';
 
 const CATEGORIES: readonly PatternCategory[] = [
   PatternCategory.USER_CORRECTION,
@@ -126,49 +141,169 @@ export async function extractWithModel(
   if (!session.turns.some((t) => t.role === 'user' && t.text.trim())) {
     return { patterns: [], rejected: 0, doubtful: 0 };
   }
-  const maxChars = options.maxDigestChars ?? DEFAULT_DIGEST_CHARS;
-  // A session too long for one prompt is sent in parts, one after the other, each told what
-  // the earlier parts taught so that it does not write it down again.
-  const before = earlierContext(session, earlier);
-  const parts = sessionParts(session, maxChars - before.length);
-  const items: unknown[] = [];
-  // The lessons a `verify` review kept: checked once more, so not doubted for their confidence.
-  const verified = new Set<unknown>();
-  const mode = options.review ?? 'off';
-  let reviewError: string | undefined;
-  for (let k = 0; k < parts.length; k++) {
-    const prompt =
-      parts.length === 1
-        ? extractionPrompt(session, maxChars, before)
-        : partPrompt(session, maxChars, parts, k, items, before);
-    const draft = await askModel(prompt, options);
-    // Verifying an empty draft has nothing to check: no second call.
-    if (mode === 'off' || (mode === 'verify' && draft.length === 0)) {
-      items.push(...draft);
-      continue;
-    }
-    // A failed review costs its improvements, not the lessons already found.
-    try {
-      const part = parts.length === 1 ? undefined : { parts, k };
-      const review = reviewPrompt(session, maxChars, draft, mode, part, before);
-      const checked = await askModel(review, options);
-      items.push(...checked);
-      if (mode === 'verify') for (const item of checked) verified.add(item);
-    } catch (error) {
-      items.push(...draft);
-      reviewError ??= error instanceof Error ? error.message : String(error);
-    }
-  }
-  const made: { project?: string; now?: Date } = {};
+  const samples = checkSamples(options.samples ?? DEFAULT_EXTRACTOR_SAMPLES, 'samples');
+  // One extraction time for every answer's lessons.
+  const made: { project?: string; now: Date } = { now: options.now ?? new Date() };
   if (options.project !== undefined) made.project = options.project;
-  if (options.now !== undefined) made.now = options.now;
-  const extraction = patternsFromLessons(items, session, { ...made, verified });
+  const answers: ModelExtraction[] = [];
+  let reviewError: string | undefined;
+  for (let sample = 1; sample <= samples; sample++) {
+    const answer = await askSession(session, options, earlier, sample);
+    reviewError ??= answer.reviewError;
+    answers.push(
+      patternsFromLessons(answer.items, session, { ...made, verified: answer.verified }),
+    );
+  }
+  const extraction = mergeSamples(answers);
   const lessons = signals?.lessons ?? detectLessons(session).lessons;
   return {
     ...extraction,
     patterns: withUserLanguage(extraction.patterns, session, made, lessons),
     ...(reviewError === undefined ? {} : { reviewError }),
   };
+}
+
+/** One answer to a session: its lessons, those a `verify` review kept, and a review's failure. */
+interface SessionAnswer {
+  items: unknown[];
+  verified: Set<unknown>;
+  reviewError?: string;
+}
+
+/**
+ * Asks the model for the lessons of one session once (sample `sample` of
+ * {@link ModelExtractorOptions.samples}), a session too long for one prompt in parts, each
+ * part reviewed when a review is on.
+ */
+async function askSession(
+  session: Session,
+  options: ModelExtractorOptions,
+  earlier: readonly Session[],
+  sample: number,
+): Promise<SessionAnswer> {
+  const maxChars = options.maxDigestChars ?? DEFAULT_DIGEST_CHARS;
+  // A session too long for one prompt is sent in parts, one after the other, each told what
+  // the earlier parts taught so that it does not write it down again.
+  const before = earlierContext(session, earlier);
+  const parts = sessionParts(session, maxChars - before.length);
+  const answer: SessionAnswer = { items: [], verified: new Set() };
+  const mode = options.review ?? 'off';
+  for (let k = 0; k < parts.length; k++) {
+    const prompt =
+      parts.length === 1
+        ? extractionPrompt(session, maxChars, before)
+        : partPrompt(session, maxChars, parts, k, answer.items, before);
+    const draft = await askModel(prompt, options, sample);
+    // Verifying an empty draft has nothing to check: no second call.
+    if (mode === 'off' || (mode === 'verify' && draft.length === 0)) {
+      answer.items.push(...draft);
+      continue;
+    }
+    // A failed review costs its improvements, not the lessons already found.
+    try {
+      const part = parts.length === 1 ? undefined : { parts, k };
+      const review = reviewPrompt(session, maxChars, draft, mode, part, before);
+      const checked = await askModel(review, options, sample);
+      answer.items.push(...checked);
+      // Checked once more, so not doubted for their confidence.
+      if (mode === 'verify') for (const item of checked) answer.verified.add(item);
+    } catch (error) {
+      answer.items.push(...draft);
+      answer.reviewError ??= error instanceof Error ? error.message : String(error);
+    }
+  }
+  return answer;
+}
+
+/**
+ * The least likeness (of trigger and resolution words) at which two answers' lessons of the
+ * same category, citing the same turn, are taken for one lesson. Low, since the turn and the
+ * category already agree: two answers word one lesson differently, and a turn that teaches two
+ * lessons of one category is rare.
+ */
+const SAME_LESSON_SIMILARITY = 0.2;
+
+/**
+ * Several answers to one session as one extraction: every lesson any answer found, those that
+ * several found (the same pattern, or the same category and turn in words alike, see
+ * {@link SAME_LESSON_SIMILARITY}) once, with their confidence raised for the agreement and
+ * `metadata.samples` counting the answers that found them. At most {@link MAX_LESSONS} lessons
+ * are kept; `rejected` adds up the answers' unusable lessons, `doubtful` is the most doubted
+ * facts one answer left out.
+ */
+export function mergeSamples(answers: readonly ModelExtraction[]): ModelExtraction {
+  const [first, ...rest] = answers;
+  if (!first) return { patterns: [], rejected: 0, doubtful: 0 };
+  const merged = first.patterns.map((pattern) => ({
+    pattern,
+    words: lessonWords(pattern),
+    samples: 1,
+  }));
+  let { rejected, doubtful } = first;
+  for (const answer of rest) {
+    rejected += answer.rejected;
+    // The answers mostly doubt the same facts: counted as the most any one answer left out.
+    doubtful = Math.max(doubtful, answer.doubtful);
+    // Each earlier lesson stands for at most one of this answer's.
+    const taken = new Set<number>();
+    const known = merged.length;
+    for (const pattern of answer.patterns) {
+      const words = lessonWords(pattern);
+      let best = -1;
+      let bestScore = -1;
+      for (let i = 0; i < known; i++) {
+        const m = merged[i];
+        if (!m || taken.has(i)) continue;
+        const score = sameLessonScore(m.pattern, m.words, pattern, words);
+        if (score > bestScore) {
+          best = i;
+          bestScore = score;
+        }
+      }
+      const match = merged[best];
+      if (match && bestScore >= SAME_LESSON_SIMILARITY) {
+        taken.add(best);
+        match.samples++;
+        match.pattern = agreed(match.pattern, pattern);
+      } else if (merged.length < MAX_LESSONS) {
+        merged.push({ pattern, words, samples: 1 });
+      } else {
+        rejected++;
+      }
+    }
+  }
+  const patterns = merged.map(({ pattern, samples }) =>
+    answers.length === 1 ? pattern : { ...pattern, metadata: { ...pattern.metadata, samples } },
+  );
+  return { patterns, rejected, doubtful };
+}
+
+function lessonWords(pattern: ExtractedPattern): Set<string> {
+  return contentWords(pattern.resolution);
+}
+
+/**
+ * How alike two answers' lessons are: 1 for the same pattern, their words' likeness when they
+ * are of one category and cite one turn, else -1 (never the same lesson).
+ */
+function sameLessonScore(
+  a: ExtractedPattern,
+  aWords: ReadonlySet<string>,
+  b: ExtractedPattern,
+  bWords: ReadonlySet<string>,
+): number {
+  if (a.patternId === b.patternId) return 1;
+  if (a.category !== b.category) return -1;
+  const turn = (p: ExtractedPattern) => p.metadata.evidence?.[0]?.turn;
+  if (turn(a) === undefined || turn(a) !== turn(b)) return -1;
+  return similarity(aWords, bWords);
+}
+
+/** A lesson another answer found too: the first wording, its confidence raised. */
+function agreed(pattern: ExtractedPattern, other: ExtractedPattern): ExtractedPattern {
+  const top = Math.max(pattern.confidence, other.confidence);
+  const confidence = Math.min(MAX_MODEL_CONFIDENCE, top + (0.99 - top) * 0.25);
+  return { ...pattern, confidence: Math.round(confidence * 100) / 100 };
 }
 
 /**
@@ -197,13 +332,19 @@ function withUserLanguage(
 }
 
 /** The lessons the command gives for one prompt, from the cache when it was asked before. */
-async function askModel(prompt: string, options: ModelExtractorOptions): Promise<unknown[]> {
-  const cached = options.cacheDir ? cachePath(options.cacheDir, options.command, prompt) : '';
+async function askModel(
+  prompt: string,
+  options: ModelExtractorOptions,
+  sample: number,
+): Promise<unknown[]> {
+  const cached = options.cacheDir
+    ? cachePath(options.cacheDir, options.command, prompt, sample)
+    : '';
   const known = cached ? readCachedLessons(cached) : undefined;
   if (known) return known;
   const answer = await runExtractorCommand(options.command, prompt, {
     timeoutMs: options.timeoutMs ?? DEFAULT_EXTRACTOR_TIMEOUT_MS,
-    env: options.env ?? process.env,
+    env: { ...(options.env ?? process.env), [EXTRACTOR_SAMPLE_ENV]: String(sample) },
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
   });
   const items = parseModelAnswer(answer);
@@ -211,8 +352,10 @@ async function askModel(prompt: string, options: ModelExtractorOptions): Promise
   return items;
 }
 
-function cachePath(dir: string, command: string, prompt: string): string {
-  const key = createHash('sha256').update(`${command}\n${prompt}`).digest('hex').slice(0, 32);
+/** The cache file of one answer; the first sample's key is the one caches had before sampling. */
+function cachePath(dir: string, command: string, prompt: string, sample: number): string {
+  const text = sample === 1 ? `${command}\n${prompt}` : `${command}\nsample ${sample}\n${prompt}`;
+  const key = createHash('sha256').update(text).digest('hex').slice(0, 32);
   return join(dir, `${key}.json`);
 }
 
@@ -1005,7 +1148,7 @@ function toPattern(
   }
   const raw =
     typeof o.confidence === 'number' && Number.isFinite(o.confidence) ? o.confidence : 0.6;
-  const confidence = Math.round(Math.min(0.9, Math.max(0.3, raw)) * 100) / 100;
+  const confidence = Math.round(Math.min(MAX_MODEL_CONFIDENCE, Math.max(0.3, raw)) * 100) / 100;
   const metadata: Record<string, unknown> = {
     observations: 1,
     evidence: [evidence],

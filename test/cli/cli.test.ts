@@ -174,8 +174,9 @@ describe('attune evaluate with a model extractor', () => {
     const spans = [...calls.values()].sort((a, b) => a.start - b.start);
     expect(spans.length).toBeGreaterThanOrEqual(3);
     expect(spans.some((s, i) => i > 0 && s.start < (spans[i - 1]?.end ?? 0))).toBe(true);
-    // The learning pass took every answer from the cache: no call after the first pass.
-    expect(spans.length).toBe(parallel.sessions);
+    // The learning pass took every answer from the cache: no call after the first pass (two
+    // answers a session, the default).
+    expect(spans.length).toBe(parallel.sessions * 2);
     // And a sequential run in a fresh home learns the same patterns.
     rmSync(join(home, '.attune'), { recursive: true, force: true });
     rmSync(join(home, 'store'), { recursive: true, force: true });
@@ -184,6 +185,26 @@ describe('attune evaluate with a model extractor', () => {
     );
     expect(sequential.patterns_new).toBe(parallel.patterns_new);
     expect(parallel.patterns_new).toBeGreaterThan(0);
+  });
+
+  it('asks the model for two answers by default and keeps what either found; --samples 1 asks once', () => {
+    const command = `"${process.execPath}" "${fake}" sampled`;
+    const ask = (...more: string[]) =>
+      attune(['evaluate', file, '--json', '--dry-run', '--force', '--extractor', command, ...more]);
+    const two = JSON.parse(ask().stdout);
+    const once = JSON.parse(ask('--samples', '1').stdout);
+    expect(once.patterns.length).toBeGreaterThan(0);
+    // The second answer found the rule the first missed.
+    type Out = { patterns: { metadata: { evidence: { turn: number }[]; samples?: number } }[] };
+    const turns = (o: Out) => o.patterns.map((p) => p.metadata.evidence[0]?.turn).sort();
+    expect(turns(two).length).toBeGreaterThan(turns(once).length);
+    expect(turns(two)).toEqual(expect.arrayContaining(turns(once)));
+    expect((two as Out).patterns.every((p) => p.metadata.samples === 1)).toBe(true);
+    const bad = ask('--samples', '9');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--samples must be a whole number of answers from 1 to 5, got 9/);
+    const env = attune(['config', 'show', '--json']);
+    expect(JSON.stringify(JSON.parse(env.stdout))).toMatch(/extractorSamples/);
   });
 
   it('uses the built-in rules for --extractor rules', () => {

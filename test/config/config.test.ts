@@ -92,6 +92,7 @@ describe('the model extractor', () => {
       timeoutMs: 30_000,
       cacheDir: join(dir, 'home', 'extractor-cache'),
       review: 'off',
+      samples: 2,
     });
     expect(resolveExtractor(undefined, { ...home, ATTUNE_EXTRACTOR: 'claude -p' })).toMatchObject({
       command: 'claude -p',
@@ -168,6 +169,7 @@ describe("the extractor's digest budget", () => {
       ATTUNE_EXTRACTOR_MAX_CHARS: '8000',
       ATTUNE_EXTRACTOR_CACHE: 'off',
       ATTUNE_EXTRACTOR_REVIEW: 'complete',
+      ATTUNE_EXTRACTOR_SAMPLES: '1',
     });
     if (!extractor) throw new Error('no extractor');
     await extractWithModel(long, extractor);
@@ -182,6 +184,27 @@ describe("the extractor's digest budget", () => {
       expect(digest.length + draft.length).toBeLessThan(8100);
       expect(digest).toMatch(/turns left out/);
     }
+  });
+});
+
+describe("the extractor's answers per session", () => {
+  it('come from ATTUNE_EXTRACTOR_SAMPLES, then the config file, else two', () => {
+    const env = withConfig({ extractor: 'claude -p', extractorSamples: 3 });
+    expect(resolveExtractor(undefined, env)?.samples).toBe(3);
+    expect(resolveExtractor(undefined, { ...env, ATTUNE_EXTRACTOR_SAMPLES: '1' })?.samples).toBe(1);
+    expect(resolveExtractor(undefined, withConfig({ extractor: 'claude -p' }))?.samples).toBe(2);
+  });
+
+  it('reject a count that is not a whole number from 1 to 5, naming where it came from', () => {
+    const env = withConfig({ extractor: 'claude -p' });
+    for (const bad of ['0', '6', 'two', '1.5']) {
+      expect(() => resolveExtractor(undefined, { ...env, ATTUNE_EXTRACTOR_SAMPLES: bad })).toThrow(
+        /ATTUNE_EXTRACTOR_SAMPLES must be a whole number of answers from 1 to 5/,
+      );
+    }
+    expect(() => loadConfig(withConfig({ extractor: 'claude -p', extractorSamples: 9 }))).toThrow(
+      /"extractorSamples" must be a whole number of answers from 1 to 5, got 9/,
+    );
   });
 });
 

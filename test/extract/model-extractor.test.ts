@@ -7,6 +7,7 @@ import {
   earlierContext,
   extractionPrompt,
   extractWithModel,
+  mergeSamples,
   parseModelAnswer,
   patternsFromLessons,
   reviewPrompt,
@@ -503,7 +504,11 @@ describe('a session too long for one prompt', () => {
   it('asks the model part by part, telling each part what the earlier ones taught', async () => {
     const log = join(dir, 'prompts');
     const command = `mkdir -p "${log}" && f=$(mktemp "${log}/p.XXXXXX") && cat > "$f" && ${model('plain')} < "$f"`;
-    const { patterns } = await extractWithModel(long, { command, maxDigestChars: 9_000 });
+    const { patterns } = await extractWithModel(long, {
+      samples: 1,
+      command,
+      maxDigestChars: 9_000,
+    });
     const prompts = readdirSync(log).map((f) => readFileSync(join(log, f), 'utf8'));
     const parts = sessionParts(long, 9_000);
     expect(prompts).toHaveLength(parts.length);
@@ -524,11 +529,16 @@ describe('a session too long for one prompt', () => {
     const command = `p=$(cat); echo x >> "${log}"; case "$p" in *"part 2 of"*) [ -e "${down}" ] && exit 3;; esac; printf '%s' "$p" | ${model('plain')}`;
     writeFileSync(down, '');
     await expect(
-      extractWithModel(long, { command, maxDigestChars: 9_000, cacheDir }),
+      extractWithModel(long, { samples: 1, command, maxDigestChars: 9_000, cacheDir }),
     ).rejects.toThrow(/exited with 3/);
     expect(readFileSync(log, 'utf8').split('\n').filter(Boolean)).toHaveLength(2);
     rmSync(down);
-    const { patterns } = await extractWithModel(long, { command, maxDigestChars: 9_000, cacheDir });
+    const { patterns } = await extractWithModel(long, {
+      samples: 1,
+      command,
+      maxDigestChars: 9_000,
+      cacheDir,
+    });
     const parts = sessionParts(long, 9_000).length;
     // Part 1 came from the cache: one call per remaining part.
     expect(readFileSync(log, 'utf8').split('\n').filter(Boolean)).toHaveLength(2 + parts - 1);
@@ -539,9 +549,19 @@ describe('a session too long for one prompt', () => {
     const cacheDir = join(dir, 'cache');
     const log = join(dir, 'calls');
     const command = `echo x >> "${log}"; ${model('plain')}`;
-    const first = await extractWithModel(long, { command, maxDigestChars: 9_000, cacheDir });
+    const first = await extractWithModel(long, {
+      samples: 1,
+      command,
+      maxDigestChars: 9_000,
+      cacheDir,
+    });
     const calls = readFileSync(log, 'utf8').split('\n').filter(Boolean).length;
-    const again = await extractWithModel(long, { command, maxDigestChars: 9_000, cacheDir });
+    const again = await extractWithModel(long, {
+      samples: 1,
+      command,
+      maxDigestChars: 9_000,
+      cacheDir,
+    });
     expect(readFileSync(log, 'utf8').split('\n').filter(Boolean)).toHaveLength(calls);
     expect(again.patterns.map((p) => p.patternId)).toEqual(first.patterns.map((p) => p.patternId));
   });
@@ -578,6 +598,7 @@ describe('the review call', () => {
   /** Category and resolution of each pattern of REVIEWED reviewed in `mode`; the review worked. */
   const reviewed = async (mode: 'complete' | 'verify') => {
     const { patterns, reviewError } = await extractWithModel(REVIEWED, {
+      samples: 1,
       command: logged('review'),
       review: mode,
     });
@@ -586,7 +607,7 @@ describe('the review call', () => {
   };
 
   it('checks and completes the first answer: drops what the review drops, adds what it adds', async () => {
-    const plain = await extractWithModel(REVIEWED, { command: model('plain') });
+    const plain = await extractWithModel(REVIEWED, { samples: 1, command: model('plain') });
     expect(plain.patterns.map((p) => p.resolution)).toEqual([
       "Don't bump the version just this once, the tag exists.",
       'Releases must be signed with the team key in ops/keys; always run make check first.',
@@ -616,6 +637,7 @@ describe('the review call', () => {
   it('does not ask to verify an empty first answer', async () => {
     const quiet = session(['user', 'what does this function return?'], ['assistant', 'A list.']);
     const { patterns } = await extractWithModel(quiet, {
+      samples: 1,
       command: logged('review'),
       review: 'verify',
     });
@@ -625,6 +647,7 @@ describe('the review call', () => {
 
   it("asks once when the review is 'off'", async () => {
     const { patterns } = await extractWithModel(REVIEWED, {
+      samples: 1,
       command: logged('review'),
       review: 'off',
     });
@@ -634,6 +657,7 @@ describe('the review call', () => {
 
   it('keeps the first answer, and says why, when the review call fails', async () => {
     const { patterns, reviewError } = await extractWithModel(REVIEWED, {
+      samples: 1,
       command: model('review-fail'),
       review: 'complete',
     });
@@ -644,8 +668,18 @@ describe('the review call', () => {
   it('asks nothing again when both answers are in the cache', async () => {
     const cacheDir = join(dir, 'cache');
     const command = logged('review');
-    const first = await extractWithModel(REVIEWED, { command, review: 'complete', cacheDir });
-    const again = await extractWithModel(REVIEWED, { command, review: 'complete', cacheDir });
+    const first = await extractWithModel(REVIEWED, {
+      samples: 1,
+      command,
+      review: 'complete',
+      cacheDir,
+    });
+    const again = await extractWithModel(REVIEWED, {
+      samples: 1,
+      command,
+      review: 'complete',
+      cacheDir,
+    });
     expect(prompts()).toHaveLength(2);
     expect(again.patterns.map((p) => p.patternId)).toEqual(first.patterns.map((p) => p.patternId));
   });
@@ -674,6 +708,7 @@ describe('the review call', () => {
 
   it('reviews each part of a long session on its own', async () => {
     const { patterns } = await extractWithModel(long, {
+      samples: 1,
       command: logged('review'),
       maxDigestChars: 9_000,
       review: 'complete',
@@ -767,14 +802,18 @@ describe('the extractor command', () => {
       const leaky = session(['user', `always export AWS_ACCESS_KEY_ID=${key} first`]);
       // The digest is redacted, so even an echoing model cannot return the key; check the
       // stored file all the same.
-      await extractWithModel(leaky, { command: model('plain'), cacheDir });
+      await extractWithModel(leaky, { samples: 1, command: model('plain'), cacheDir });
       const { readdirSync, readFileSync, writeFileSync } = await import('node:fs');
       const files = readdirSync(cacheDir);
       expect(files).toHaveLength(1);
       const path = join(cacheDir, files[0] as string);
       expect(readFileSync(path, 'utf8')).not.toContain(key);
       writeFileSync(path, '{not json');
-      const again = await extractWithModel(leaky, { command: model('plain'), cacheDir });
+      const again = await extractWithModel(leaky, {
+        samples: 1,
+        command: model('plain'),
+        cacheDir,
+      });
       expect(again.patterns).toHaveLength(1);
       expect(JSON.parse(readFileSync(path, 'utf8'))).toHaveLength(1);
     } finally {
@@ -789,7 +828,8 @@ describe('the extractor command', () => {
 
   it('marks its environment so hooks in the model session stand aside', async () => {
     const { patterns } = await extractWithModel(SESSION, { command: model('env') });
-    expect(patterns[0]?.resolution).toBe('Child=1.');
+    // And numbers each answer asked for (two by default).
+    expect(patterns.map((p) => p.resolution)).toEqual(['Child=1 sample=1.', 'Child=1 sample=2.']);
   });
 });
 
@@ -862,5 +902,120 @@ describe('learning with a model extractor', () => {
     expect(reports[1]?.extractorError).toMatch(/^not tried again after: .*model overloaded/);
     // The rules still learned the correction.
     expect(reports[0]?.patterns.length).toBeGreaterThan(0);
+  });
+});
+
+describe('several answers to one session', () => {
+  const RULES = session(
+    ['user', 'always run make lint before committing'],
+    ['assistant', 'Will do.'],
+    ['user', 'never push to main directly, open a pull request'],
+    ['assistant', 'Understood.'],
+    ['user', "don't add dependencies without asking me first"],
+  );
+  const lesson = (turn: number, resolution: string, extra: Record<string, unknown> = {}) => ({
+    category: 'preference',
+    trigger: 'When writing code for this user',
+    resolution,
+    turn,
+    confidence: 0.7,
+    ...extra,
+  });
+  const extraction = (items: unknown[]) => patternsFromLessons(items, RULES, { now: new Date(0) });
+
+  it('keeps every lesson any answer found, once, and raises the confidence of those both found', () => {
+    const first = extraction([
+      lesson(0, 'Run make lint before committing.'),
+      lesson(2, 'Open a pull request instead of pushing to main.'),
+    ]);
+    const second = extraction([
+      lesson(0, 'Always run `make lint` before each commit.', { confidence: 0.8 }),
+      lesson(4, 'Ask before adding a dependency.'),
+    ]);
+    const { patterns } = mergeSamples([first, second]);
+    expect(patterns.map((p) => [p.resolution, p.metadata.samples, p.confidence])).toEqual([
+      // The first wording, confidence raised from the higher of the two (0.8) for agreeing.
+      ['Run make lint before committing.', 2, 0.85],
+      ['Open a pull request instead of pushing to main.', 1, 0.7],
+      ['Ask before adding a dependency.', 1, 0.7],
+    ]);
+  });
+
+  it('keeps apart lessons of one turn that differ in category or in what they say', () => {
+    const first = extraction([lesson(2, 'Open a pull request instead of pushing to main.')]);
+    const second = extraction([
+      lesson(2, 'Open a pull request rather than pushing to main.', {
+        category: 'user_correction',
+      }),
+      lesson(2, 'Keep the CHANGELOG in Keep a Changelog format.'),
+    ]);
+    const { patterns } = mergeSamples([first, second]);
+    expect(patterns).toHaveLength(3);
+    expect(patterns.every((p) => p.metadata.samples === 1)).toBe(true);
+  });
+
+  it('matches each earlier lesson with at most one later one, and counts what was left out', () => {
+    const first = extraction([
+      lesson(0, 'Run make lint before committing.'),
+      {
+        category: 'project_specific',
+        trigger: 'x',
+        resolution: 'A doubted fact.',
+        confidence: 0.3,
+      },
+      { category: 'nonsense', trigger: 'x', resolution: 'y' },
+    ]);
+    const second = extraction([
+      lesson(0, 'Run make lint before every commit.'),
+      lesson(0, 'Run make lint before you commit anything.'),
+      {
+        category: 'project_specific',
+        trigger: 'x',
+        resolution: 'Another doubted.',
+        confidence: 0.4,
+      },
+    ]);
+    const merged = mergeSamples([first, second]);
+    expect(merged.patterns.map((p) => p.metadata.samples)).toEqual([2, 1]);
+    expect(merged).toMatchObject({ rejected: 1, doubtful: 1 });
+    // One answer is passed through as it is.
+    expect(mergeSamples([first])).toEqual(first);
+    expect(mergeSamples([])).toEqual({ patterns: [], rejected: 0, doubtful: 0 });
+  });
+
+  it('asks the command once per answer, numbering them, and caches each answer apart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'attune-samples-'));
+    try {
+      const log = join(dir, 'calls');
+      const cacheDir = join(dir, 'cache');
+      const command = `echo "$ATTUNE_EXTRACTOR_SAMPLE" >> "${log}"; ${model('sampled')}`;
+      const { patterns } = await extractWithModel(RULES, { command, cacheDir, samples: 2 });
+      expect(readFileSync(log, 'utf8')).toBe('1\n2\n');
+      // The first answer missed the last rule, the second the first: together, all three.
+      expect(patterns.map((p) => [p.metadata.evidence?.[0]?.turn, p.metadata.samples])).toEqual([
+        [0, 1],
+        [2, 2],
+        [4, 1],
+      ]);
+      expect(readdirSync(cacheDir).filter((f) => f.endsWith('.json'))).toHaveLength(2);
+      const again = await extractWithModel(RULES, { command, cacheDir, samples: 2 });
+      expect(readFileSync(log, 'utf8')).toBe('1\n2\n');
+      expect(again.patterns.map((p) => [p.patternId, p.confidence])).toEqual(
+        patterns.map((p) => [p.patternId, p.confidence]),
+      );
+      // One answer asks once, and finds only what that answer found.
+      const once = await extractWithModel(RULES, { command: model('sampled'), samples: 1 });
+      expect(once.patterns.map((p) => p.metadata.evidence?.[0]?.turn)).toEqual([0, 2]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('rejects a number of answers that is not a whole number from 1 to 5', async () => {
+    for (const samples of [0, 6, 1.5]) {
+      await expect(extractWithModel(RULES, { command: model('plain'), samples })).rejects.toThrow(
+        /samples must be a whole number of answers from 1 to 5/,
+      );
+    }
   });
 });

@@ -84,6 +84,7 @@ function settings(
     extractorTimeoutSeconds: tuning.timeoutMs / 1000,
     extractorMaxChars: tuning.maxDigestChars ?? fallback.digestChars,
     extractorReview: tuning.review,
+    extractorSamples: tuning.samples,
   };
   return (Object.keys(CONFIG_KEYS) as ConfigKey[]).map((key) => {
     const flag = FLAGS[key];

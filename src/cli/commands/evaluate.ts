@@ -32,6 +32,7 @@ interface EvaluateOptions extends GlobalOptions {
   force?: boolean;
   extractor?: string;
   review?: ReviewMode;
+  samples?: number;
 }
 
 /** Registers `attune evaluate`. */
@@ -65,7 +66,7 @@ export function registerEvaluateCommand(program: Command): void {
           force: options.force === true,
           dryRun: options.dryRun === true,
           ...(env.config.minQuality === undefined ? {} : { minQuality: env.config.minQuality }),
-          ...extractorOptions(options.extractor, env.config, options.review),
+          ...extractorOptions(options.extractor, env.config, options),
         };
         let report: LearnReport;
         try {

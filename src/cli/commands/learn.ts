@@ -32,6 +32,7 @@ interface LearnCommandOptions extends GlobalOptions {
   force?: boolean;
   extractor?: string;
   review?: ReviewMode;
+  samples?: number;
   jobs?: number;
 }
 
@@ -63,7 +64,7 @@ export function registerLearnCommand(program: Command): void {
     .action(
       action(async (paths: string[], options: LearnCommandOptions) => {
         const env = openCliEnv(options);
-        const extractor = extractorOptions(options.extractor, env.config, options.review);
+        const extractor = extractorOptions(options.extractor, env.config, options);
         const files: string[] = [];
         const skipped: { file: string; reason: string }[] = [];
         for (const p of paths) await collect(p, files, skipped, true);

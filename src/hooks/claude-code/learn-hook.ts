@@ -80,8 +80,8 @@ export async function runLearnHook(
   if (extractor) {
     job.extractor = extractor;
     // The model may take its whole timeout for each call of a long session (each part, and its
-    // review); the worker must outlive them all.
-    const calls = EXTRACTOR_MAX_PARTS * (extractor.review === 'off' ? 1 : 2);
+    // review, for each answer asked); the worker must outlive them all.
+    const calls = EXTRACTOR_MAX_PARTS * (extractor.review === 'off' ? 1 : 2) * extractor.samples;
     job.timeoutMs = Math.max(job.timeoutMs, extractor.timeoutMs * calls + 30_000);
   }
   const mode = options.mode ?? parseMode(env.ATTUNE_HOOK_MODE);
