@@ -15,8 +15,8 @@
  */
 import { join, resolve } from 'node:path';
 import {
+  checkSamples,
   DEFAULT_EXTRACTOR_SAMPLES,
-  MAX_EXTRACTOR_SAMPLES,
   REVIEW_MODES,
   type ReviewMode,
 } from '../src/config/extractor-child.js';
@@ -102,11 +102,11 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const samplesText = arg('--samples');
-  const samples = samplesText === undefined ? DEFAULT_EXTRACTOR_SAMPLES : Number(samplesText);
-  if (!(Number.isInteger(samples) && samples >= 1 && samples <= MAX_EXTRACTOR_SAMPLES)) {
-    console.error(
-      `--samples must be a whole number from 1 to ${MAX_EXTRACTOR_SAMPLES}, got ${samplesText}`,
-    );
+  let samples = DEFAULT_EXTRACTOR_SAMPLES;
+  try {
+    if (samplesText !== undefined) samples = checkSamples(Number(samplesText), '--samples');
+  } catch (error) {
+    console.error((error as Error).message);
     process.exit(2);
   }
   const failures: string[] = [];

@@ -27,7 +27,7 @@ export function reinforcePattern(
   if (fresh.length === 0 && known.length > 0) return existing;
   const added = Math.max(1, fresh.length === 0 ? observationsOf(incoming) : fresh.length);
   let confidence = Math.max(existing.confidence, incoming.confidence);
-  for (let i = 0; i < added; i++) confidence += (0.99 - confidence) * 0.25;
+  for (let i = 0; i < added; i++) confidence = raisedConfidence(confidence);
   return {
     ...existing,
     confidence: Math.min(0.99, Math.round(confidence * 1000) / 1000),
@@ -39,6 +39,11 @@ export function reinforcePattern(
       updatedAt: now.toISOString(),
     },
   };
+}
+
+/** A confidence raised for one more sign of the same lesson: a quarter of the way to 0.99. */
+export function raisedConfidence(confidence: number): number {
+  return confidence + (0.99 - confidence) * 0.25;
 }
 
 /** The evidence list of a pattern, falling back to its source session. */

@@ -29,7 +29,7 @@ import { detectLessons, type Lesson, type SessionSignals } from '../evaluate/sig
 import { PatternCategory } from '../model/category.js';
 import { createPattern, type Evidence, type ExtractedPattern } from '../model/pattern.js';
 import { isModelSetupLine, type Session, type ToolCall, type Turn } from '../model/session.js';
-import { contentWords, similarity } from './merge.js';
+import { contentWords, raisedConfidence, similarity } from './merge.js';
 import { redactSecrets } from './redact.js';
 import { extractSessionPatterns } from './session-extractor.js';
 import { deriveTags } from './tags.js';
@@ -145,10 +145,11 @@ export async function extractWithModel(
   // One extraction time for every answer's lessons.
   const made: { project?: string; now: Date } = { now: options.now ?? new Date() };
   if (options.project !== undefined) made.project = options.project;
+  const plan = sessionPlan(session, options, earlier);
   const answers: ModelExtraction[] = [];
   let reviewError: string | undefined;
   for (let sample = 1; sample <= samples; sample++) {
-    const answer = await askSession(session, options, earlier, sample);
+    const answer = await askSession(session, options, plan, sample);
     reviewError ??= answer.reviewError;
     answers.push(
       patternsFromLessons(answer.items, session, { ...made, verified: answer.verified }),
@@ -170,6 +171,30 @@ interface SessionAnswer {
   reviewError?: string;
 }
 
+/** How a session is put to the model, the same for every answer asked. */
+interface SessionPlan {
+  maxChars: number;
+  /** The lines on the earlier sessions of its file. */
+  before: string;
+  parts: SessionPart[];
+  /** The prompt of a session that goes in one part. */
+  whole?: string;
+}
+
+function sessionPlan(
+  session: Session,
+  options: ModelExtractorOptions,
+  earlier: readonly Session[],
+): SessionPlan {
+  const maxChars = options.maxDigestChars ?? DEFAULT_DIGEST_CHARS;
+  // A session too long for one prompt is sent in parts, one after the other, each told what
+  // the earlier parts taught so that it does not write it down again.
+  const before = earlierContext(session, earlier);
+  const parts = sessionParts(session, maxChars - before.length);
+  if (parts.length > 1) return { maxChars, before, parts };
+  return { maxChars, before, parts, whole: extractionPrompt(session, maxChars, before) };
+}
+
 /**
  * Asks the model for the lessons of one session once (sample `sample` of
  * {@link ModelExtractorOptions.samples}), a session too long for one prompt in parts, each
@@ -178,21 +203,13 @@ interface SessionAnswer {
 async function askSession(
   session: Session,
   options: ModelExtractorOptions,
-  earlier: readonly Session[],
+  { maxChars, before, parts, whole }: SessionPlan,
   sample: number,
 ): Promise<SessionAnswer> {
-  const maxChars = options.maxDigestChars ?? DEFAULT_DIGEST_CHARS;
-  // A session too long for one prompt is sent in parts, one after the other, each told what
-  // the earlier parts taught so that it does not write it down again.
-  const before = earlierContext(session, earlier);
-  const parts = sessionParts(session, maxChars - before.length);
   const answer: SessionAnswer = { items: [], verified: new Set() };
   const mode = options.review ?? 'off';
   for (let k = 0; k < parts.length; k++) {
-    const prompt =
-      parts.length === 1
-        ? extractionPrompt(session, maxChars, before)
-        : partPrompt(session, maxChars, parts, k, answer.items, before);
+    const prompt = whole ?? partPrompt(session, maxChars, parts, k, answer.items, before);
     const draft = await askModel(prompt, options, sample);
     // Verifying an empty draft has nothing to check: no second call.
     if (mode === 'off' || (mode === 'verify' && draft.length === 0)) {
@@ -201,7 +218,7 @@ async function askSession(
     }
     // A failed review costs its improvements, not the lessons already found.
     try {
-      const part = parts.length === 1 ? undefined : { parts, k };
+      const part = whole === undefined ? { parts, k } : undefined;
       const review = reviewPrompt(session, maxChars, draft, mode, part, before);
       const checked = await askModel(review, options, sample);
       answer.items.push(...checked);
@@ -216,7 +233,7 @@ async function askSession(
 }
 
 /**
- * The least likeness (of trigger and resolution words) at which two answers' lessons of the
+ * The least likeness (of resolution words) at which two answers' lessons of the
  * same category, citing the same turn, are taken for one lesson. Low, since the turn and the
  * category already agree: two answers word one lesson differently, and a turn that teaches two
  * lessons of one category is rare.
@@ -302,7 +319,7 @@ function sameLessonScore(
 /** A lesson another answer found too: the first wording, its confidence raised. */
 function agreed(pattern: ExtractedPattern, other: ExtractedPattern): ExtractedPattern {
   const top = Math.max(pattern.confidence, other.confidence);
-  const confidence = Math.min(MAX_MODEL_CONFIDENCE, top + (0.99 - top) * 0.25);
+  const confidence = Math.min(MAX_MODEL_CONFIDENCE, raisedConfidence(top));
   return { ...pattern, confidence: Math.round(confidence * 100) / 100 };
 }
 
