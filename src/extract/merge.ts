@@ -21,9 +21,7 @@ export function reinforcePattern(
   now: Date = new Date(),
 ): ExtractedPattern {
   const known = evidenceOf(existing);
-  const key = (e: Evidence) => `${e.sessionId}#${e.turn ?? ''}`;
-  const seen = new Set(known.map(key));
-  const fresh = evidenceOf(incoming).filter((e) => !seen.has(key(e)));
+  const fresh = newEvidence(known, evidenceOf(incoming));
   if (fresh.length === 0 && known.length > 0) return existing;
   const added = Math.max(1, fresh.length === 0 ? observationsOf(incoming) : fresh.length);
   let confidence = Math.max(existing.confidence, incoming.confidence);
@@ -39,6 +37,13 @@ export function reinforcePattern(
       updatedAt: now.toISOString(),
     },
   };
+}
+
+/** The sightings of `incoming` not already in `known` (same session and turn). */
+export function newEvidence(known: readonly Evidence[], incoming: readonly Evidence[]): Evidence[] {
+  const key = (e: Evidence) => `${e.sessionId}#${e.turn ?? ''}`;
+  const seen = new Set(known.map(key));
+  return incoming.filter((e) => !seen.has(key(e)));
 }
 
 /** A confidence raised for one more sign of the same lesson: a quarter of the way to 0.99. */

@@ -27,9 +27,14 @@ import { AttuneError, ErrorCode } from '../errors.js';
 import { errorLine, isFailure } from '../evaluate/error-lessons.js';
 import { detectLessons, type Lesson, type SessionSignals } from '../evaluate/signals.js';
 import { PatternCategory } from '../model/category.js';
-import { createPattern, type Evidence, type ExtractedPattern } from '../model/pattern.js';
+import {
+  createPattern,
+  type Evidence,
+  type ExtractedPattern,
+  MAX_EVIDENCE,
+} from '../model/pattern.js';
 import { isModelSetupLine, type Session, type ToolCall, type Turn } from '../model/session.js';
-import { contentWords, raisedConfidence, similarity } from './merge.js';
+import { contentWords, evidenceOf, newEvidence, raisedConfidence, similarity } from './merge.js';
 import { redactSecrets } from './redact.js';
 import { extractSessionPatterns } from './session-extractor.js';
 import { deriveTags } from './tags.js';
@@ -81,10 +86,16 @@ export interface ModelExtraction {
   /** Lessons in the answer that were not usable (wrong shape, unknown category, empty). */
   rejected: number;
   /**
-   * Project facts the model itself rated below {@link MIN_PROJECT_FACT_CONFIDENCE}: left out,
-   * since most of them are the task's details rather than a rule of the project.
+   * Lessons the model itself doubted (rated below {@link MIN_PROJECT_FACT_CONFIDENCE}), left
+   * out: with one answer its doubted project facts, since most are the task's details rather
+   * than a rule of the project; with several, any doubted lesson no other answer found.
    */
   doubtful: number;
+  /**
+   * Of {@link patterns}, the ids of the doubted lessons kept for {@link mergeSamples} to judge
+   * (only when asked with `confirm`).
+   */
+  doubted?: ReadonlySet<string>;
   /** Why the review call failed, when it did: the first answer was kept as it was. */
   reviewError?: string;
 }
@@ -106,6 +117,10 @@ const MAX_LESSONS = 20;
  * doubted lessons: 14 of their 23 rated below 0.6 were right.
  */
 export const MIN_PROJECT_FACT_CONFIDENCE = 0.6;
+// With several answers, agreement judges the doubted lessons instead of their category: one
+// rated below MIN_PROJECT_FACT_CONFIDENCE is kept when another answer found it too, left out
+// when none did. Over the 18 real sessions that finds two lessons more (doubted facts both
+// answers wrote down) and leaves out five wrong ones (doubted lessons one answer guessed).
 /** The most confidence a model's lesson gets from one session: repetition earns the rest. */
 const MAX_MODEL_CONFIDENCE = 0.9;
 /** Set in the command's environment to the answer's number (1, 2, ...) when sampling. */
@@ -152,7 +167,11 @@ export async function extractWithModel(
     const answer = await askSession(session, options, plan, sample);
     reviewError ??= answer.reviewError;
     answers.push(
-      patternsFromLessons(answer.items, session, { ...made, verified: answer.verified }),
+      patternsFromLessons(answer.items, session, {
+        ...made,
+        verified: answer.verified,
+        confirm: samples > 1,
+      }),
     );
   }
   const extraction = mergeSamples(answers);
@@ -241,25 +260,38 @@ async function askSession(
 const SAME_LESSON_SIMILARITY = 0.2;
 
 /**
+ * The same for lessons citing different turns: a lesson the user states, repeats or confirms
+ * over several turns is cited at whichever the answer read first. Higher, since only the words
+ * say they are one lesson; on the recorded answers, such pairs are 30% alike or more and two
+ * different lessons of one session at most 25%.
+ */
+const SAME_LESSON_ELSEWHERE_SIMILARITY = 0.3;
+
+/**
  * Several answers to one session as one extraction: every lesson any answer found, those that
- * several found (the same pattern, or the same category and turn in words alike, see
- * {@link SAME_LESSON_SIMILARITY}) once, with their confidence raised for the agreement and
- * `metadata.samples` counting the answers that found them. At most {@link MAX_LESSONS} lessons
- * are kept; `rejected` adds up the answers' unusable lessons, `doubtful` is the most doubted
- * facts one answer left out.
+ * several found (the same pattern, or the same category in words alike, see
+ * {@link SAME_LESSON_SIMILARITY} and {@link SAME_LESSON_ELSEWHERE_SIMILARITY}) once, with their
+ * confidence raised for the agreement and `metadata.samples` counting the answers that found
+ * them. A lesson its answer doubted (`doubted`, see {@link patternsFromLessons}) that no other
+ * answer found is left out and counted as `doubtful`. At most {@link MAX_LESSONS} lessons are
+ * kept; `rejected` adds up the answers' unusable lessons and those over that limit.
  */
 export function mergeSamples(answers: readonly ModelExtraction[]): ModelExtraction {
   const [first, ...rest] = answers;
   if (!first) return { patterns: [], rejected: 0, doubtful: 0 };
-  const merged = first.patterns.map((pattern) => ({
+  if (rest.length === 0) return first;
+  const entry = (pattern: ExtractedPattern, answer: ModelExtraction) => ({
     pattern,
     words: lessonWords(pattern),
     samples: 1,
-  }));
+    doubted: answer.doubted?.has(pattern.patternId) === true,
+  });
+  const merged = first.patterns.map((pattern) => entry(pattern, first));
   let { rejected, doubtful } = first;
   for (const answer of rest) {
     rejected += answer.rejected;
-    // The answers mostly doubt the same facts: counted as the most any one answer left out.
+    // Doubted facts an answer left out itself (asked without `confirm`): the answers mostly
+    // doubt the same ones, so counted as the most any one answer left out.
     doubtful = Math.max(doubtful, answer.doubtful);
     // Each earlier lesson stands for at most one of this answer's.
     const taken = new Set<number>();
@@ -278,20 +310,23 @@ export function mergeSamples(answers: readonly ModelExtraction[]): ModelExtracti
         }
       }
       const match = merged[best];
-      if (match && bestScore >= SAME_LESSON_SIMILARITY) {
+      // A score of -1 is never the same lesson.
+      if (match && bestScore >= 0) {
         taken.add(best);
         match.samples++;
         match.pattern = agreed(match.pattern, pattern);
-      } else if (merged.length < MAX_LESSONS) {
-        merged.push({ pattern, words, samples: 1 });
       } else {
-        rejected++;
+        merged.push(entry(pattern, answer));
       }
     }
   }
-  const patterns = merged.map(({ pattern, samples }) =>
-    answers.length === 1 ? pattern : { ...pattern, metadata: { ...pattern.metadata, samples } },
-  );
+  const confirmed = merged.filter((m) => m.samples > 1 || !m.doubted);
+  doubtful += merged.length - confirmed.length;
+  rejected += Math.max(0, confirmed.length - MAX_LESSONS);
+  const patterns = confirmed.slice(0, MAX_LESSONS).map(({ pattern, samples }) => ({
+    ...pattern,
+    metadata: { ...pattern.metadata, samples },
+  }));
   return { patterns, rejected, doubtful };
 }
 
@@ -301,7 +336,7 @@ function lessonWords(pattern: ExtractedPattern): Set<string> {
 
 /**
  * How alike two answers' lessons are: 1 for the same pattern, their words' likeness when they
- * are of one category and cite one turn, else -1 (never the same lesson).
+ * are of one category and alike enough for the turns they cite, else -1 (never the same lesson).
  */
 function sameLessonScore(
   a: ExtractedPattern,
@@ -311,16 +346,31 @@ function sameLessonScore(
 ): number {
   if (a.patternId === b.patternId) return 1;
   if (a.category !== b.category) return -1;
+  const score = similarity(aWords, bWords);
   const turn = (p: ExtractedPattern) => p.metadata.evidence?.[0]?.turn;
-  if (turn(a) === undefined || turn(a) !== turn(b)) return -1;
-  return similarity(aWords, bWords);
+  const sameTurn = turn(a) !== undefined && turn(a) === turn(b);
+  return score >= (sameTurn ? SAME_LESSON_SIMILARITY : SAME_LESSON_ELSEWHERE_SIMILARITY)
+    ? score
+    : -1;
 }
 
-/** A lesson another answer found too: the first wording, its confidence raised. */
+/**
+ * A lesson another answer found too: the first wording, its confidence raised, and the turns
+ * both answers cite as its evidence.
+ */
 function agreed(pattern: ExtractedPattern, other: ExtractedPattern): ExtractedPattern {
   const top = Math.max(pattern.confidence, other.confidence);
   const confidence = Math.min(MAX_MODEL_CONFIDENCE, raisedConfidence(top));
-  return { ...pattern, confidence: Math.round(confidence * 100) / 100 };
+  const evidence = evidenceOf(pattern);
+  const more = newEvidence(evidence, evidenceOf(other));
+  return {
+    ...pattern,
+    confidence: Math.round(confidence * 100) / 100,
+    metadata:
+      more.length === 0
+        ? pattern.metadata
+        : { ...pattern.metadata, evidence: [...evidence, ...more].slice(0, MAX_EVIDENCE) },
+  };
 }
 
 /**
@@ -1104,17 +1154,25 @@ function jsonCandidates(text: string): string[] {
  * Validates an extractor's lessons and turns the usable ones into patterns: a known category,
  * a non-empty trigger and resolution, each field redacted and cut to a note's length, the
  * turn checked against the session (it becomes the evidence), confidence kept within
- * 0.3..0.9. A project fact rated below {@link MIN_PROJECT_FACT_CONFIDENCE} is left out (counted
- * as `doubtful`) unless it is in `verified` (kept by a `verify` review). The same lesson twice
- * gives one pattern; at most 20 are taken.
+ * 0.3..0.9. A lesson rated below {@link MIN_PROJECT_FACT_CONFIDENCE} is doubted unless it is in
+ * `verified` (kept by a `verify` review): a doubted project fact is left out (counted as
+ * `doubtful`), or with `confirm` (one of several answers) every doubted lesson is kept and named
+ * in `doubted`, for {@link mergeSamples} to keep when another answer found it too. The same
+ * lesson twice gives one pattern; at most 20 are taken.
  */
 export function patternsFromLessons(
   items: readonly unknown[],
   session: Session,
-  options: { project?: string; now?: Date; verified?: ReadonlySet<unknown> } = {},
+  options: {
+    project?: string;
+    now?: Date;
+    verified?: ReadonlySet<unknown>;
+    confirm?: boolean;
+  } = {},
 ): ModelExtraction {
   const at = options.now ?? new Date();
   const byId = new Map<string, ExtractedPattern>();
+  const doubted = new Set<string>();
   let rejected = 0;
   let doubtful = 0;
   for (const item of items) {
@@ -1123,11 +1181,8 @@ export function patternsFromLessons(
       rejected++;
       continue;
     }
-    if (
-      pattern.category === PatternCategory.PROJECT_SPECIFIC &&
-      pattern.confidence < MIN_PROJECT_FACT_CONFIDENCE &&
-      !options.verified?.has(item)
-    ) {
+    const doubt = pattern.confidence < MIN_PROJECT_FACT_CONFIDENCE && !options.verified?.has(item);
+    if (doubt && !options.confirm && pattern.category === PatternCategory.PROJECT_SPECIFIC) {
       doubtful++;
       continue;
     }
@@ -1137,8 +1192,12 @@ export function patternsFromLessons(
       continue;
     }
     byId.set(pattern.patternId, pattern);
+    if (doubt && options.confirm) doubted.add(pattern.patternId);
   }
-  return { patterns: [...byId.values()], rejected, doubtful };
+  const patterns = [...byId.values()];
+  return options.confirm
+    ? { patterns, rejected, doubtful, doubted }
+    : { patterns, rejected, doubtful };
 }
 
 function toPattern(

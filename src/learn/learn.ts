@@ -61,7 +61,10 @@ export interface SessionLearnReport {
   extractorError?: string;
   /** Lessons in the model's answer that could not be used. */
   extractorRejected?: number;
-  /** Project facts in the model's answer left out because the model itself doubted them. */
+  /**
+   * Lessons left out because the model itself doubted them: with one answer its doubted project
+   * facts, with several the doubted lessons no other answer found.
+   */
   extractorDoubtful?: number;
   /** Why the model's review call failed (its first answer was used as it was). */
   extractorReviewError?: string;

@@ -125,19 +125,32 @@ describe('attune evaluate with a model extractor', () => {
 
   it('leaves out a project fact the model doubts and counts it, in evaluate and learn', () => {
     const command = `"${process.execPath}" "${fake}" doubt`;
-    const out = JSON.parse(
-      attune(['evaluate', file, '--json', '--dry-run', '--force', '--extractor', command]).stdout,
+    const evaluate = (cmd: string, ...more: string[]) =>
+      JSON.parse(
+        attune(['evaluate', file, '--json', '--dry-run', '--force', '--extractor', cmd, ...more])
+          .stdout,
+      );
+    // Two answers, only the first of which guessed it; and one answer, whose doubted facts go.
+    for (const out of [evaluate(command), evaluate(command, '--samples', '1')]) {
+      expect(out.sessions[0]).toMatchObject({ extractor: 'model', extractor_doubtful: 1 });
+      expect(out.patterns.length).toBeGreaterThan(0);
+      expect(JSON.stringify(out.patterns)).not.toContain('install section');
+    }
+    // Both answers wrote it down: confirmed, so kept, its confidence raised by the agreement.
+    const twice = evaluate(`"${process.execPath}" "${fake}" doubt-twice`);
+    expect(twice.sessions[0]).toMatchObject({ extractor_doubtful: 0 });
+    const kept = twice.patterns.find((p: { resolution: string }) =>
+      p.resolution.includes('install section'),
     );
-    expect(out.sessions[0]).toMatchObject({ extractor: 'model', extractor_doubtful: 1 });
-    expect(out.patterns.length).toBeGreaterThan(0);
-    expect(JSON.stringify(out.patterns)).not.toContain('install section');
+    expect(kept).toMatchObject({ category: 'project_specific' });
+    expect(kept.confidence).toBeGreaterThan(0.4);
     const learned = attune(['learn', sessions, '--dry-run', '--extractor', command]);
     expect(learned.code).toBe(0);
-    expect(learned.stdout).toMatch(/doubted facts left out\s+[1-9]/);
+    expect(learned.stdout).toMatch(/doubted lessons left out\s+[1-9]/);
     const json = JSON.parse(
       attune(['learn', sessions, '--json', '--dry-run', '--extractor', command]).stdout,
     );
-    expect(json.model_doubted_facts_left_out).toBeGreaterThan(0);
+    expect(json.model_doubted_lessons_left_out).toBeGreaterThan(0);
   });
 
   it('learn names the model failure once in its summary and still learns by the rules', () => {

@@ -983,6 +983,55 @@ describe('several answers to one session', () => {
     expect(mergeSamples([])).toEqual({ patterns: [], rejected: 0, doubtful: 0 });
   });
 
+  it('takes lessons cited at different turns for one when their words are alike, citing both', () => {
+    const first = extraction([lesson(0, 'Run make lint before every commit.')]);
+    const second = extraction([
+      // The user repeated it later, and this answer cited the repetition.
+      lesson(4, 'Run make lint before each commit, as the user said again.'),
+      // Another turn, and words not alike enough (a quarter): another lesson.
+      lesson(2, 'Never commit before asking the user.'),
+    ]);
+    const { patterns } = mergeSamples([first, second]);
+    expect(patterns.map((p) => [p.resolution, p.metadata.samples])).toEqual([
+      ['Run make lint before every commit.', 2],
+      ['Never commit before asking the user.', 1],
+    ]);
+    expect(patterns[0]?.metadata.evidence?.map((e) => e.turn)).toEqual([0, 4]);
+  });
+
+  it('keeps a lesson the model doubted only when another answer found it too', () => {
+    // Asked as one of several answers, the doubted lessons are kept and named for the merge.
+    const confirming = (items: unknown[]) =>
+      patternsFromLessons(items, RULES, { now: new Date(0), confirm: true });
+    const fact = { category: 'project_specific', confidence: 0.4 };
+    const first = confirming([
+      lesson(0, 'Run make lint before committing.', fact),
+      lesson(4, 'Ask before adding a dependency.', { confidence: 0.45 }),
+      lesson(2, 'Open a pull request instead of pushing to main.'),
+    ]);
+    expect(first.patterns).toHaveLength(3);
+    expect(first.doubtful).toBe(0);
+    expect(first.doubted?.size).toBe(2);
+    const second = confirming([lesson(0, 'Run make lint before each commit.', fact)]);
+    const merged = mergeSamples([first, second]);
+    expect(merged.patterns.map((p) => [p.resolution, p.metadata.samples, p.confidence])).toEqual([
+      // Both answers doubted it, and both wrote it down: kept, the agreement raising it.
+      ['Run make lint before committing.', 2, 0.55],
+      // Sure of it, though only one answer found it: kept.
+      ['Open a pull request instead of pushing to main.', 1, 0.7],
+    ]);
+    // The doubted guess no other answer made is left out and counted.
+    expect(merged.doubtful).toBe(1);
+    // Asked once, a doubted project fact is left out, and other doubted lessons stay.
+    const once = extraction([
+      lesson(0, 'Run make lint before committing.', fact),
+      lesson(4, 'Ask before adding a dependency.', { confidence: 0.45 }),
+    ]);
+    expect(once.patterns.map((p) => p.resolution)).toEqual(['Ask before adding a dependency.']);
+    expect(once).toMatchObject({ doubtful: 1 });
+    expect(once.doubted).toBeUndefined();
+  });
+
   it('asks the command once per answer, numbering them, and caches each answer apart', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'attune-samples-'));
     try {

@@ -144,8 +144,9 @@ export function registerLearnCommand(program: Command): void {
           patterns_extracted: extracted,
           patterns_new: created,
           patterns_reinforced: reinforced,
-          // Project facts the model itself doubted (below MIN_PROJECT_FACT_CONFIDENCE), left out.
-          model_doubted_facts_left_out: doubted,
+          // Lessons the model itself doubted (below MIN_PROJECT_FACT_CONFIDENCE), left out: with
+          // one answer its doubted project facts, with several those no other answer found.
+          model_doubted_lessons_left_out: doubted,
           malformed_records_skipped: malformed,
           files_skipped: skipped,
           extractor: extractor.extractor ? 'model' : 'rules',
@@ -168,7 +169,7 @@ export function registerLearnCommand(program: Command): void {
           ['patterns new', String(created)],
           ['patterns reinforced', String(reinforced)],
           ...(extractor.extractor
-            ? [['doubted facts left out', String(doubted)] as [string, string]]
+            ? [['doubted lessons left out', String(doubted)] as [string, string]]
             : []),
           ['malformed records skipped', String(malformed)],
           ['files skipped', String(skipped.length)],
