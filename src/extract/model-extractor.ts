@@ -120,7 +120,8 @@ export const MIN_PROJECT_FACT_CONFIDENCE = 0.6;
 // With several answers, agreement judges the doubted lessons instead of their category: one
 // rated below MIN_PROJECT_FACT_CONFIDENCE is kept when another answer found it too, left out
 // when none did. Over the 18 real sessions that finds two lessons more (doubted facts both
-// answers wrote down) and leaves out five wrong ones (doubted lessons one answer guessed).
+// answers wrote down, with two wrong ones) and leaves out five wrong ones and four right ones
+// (doubted lessons one answer guessed; three of the four said again by another pattern).
 /** The most confidence a model's lesson gets from one session: repetition earns the rest. */
 const MAX_MODEL_CONFIDENCE = 0.9;
 /** Set in the command's environment to the answer's number (1, 2, ...) when sampling. */
