@@ -39,9 +39,12 @@ export function reinforcePattern(
   };
 }
 
-/** The sightings of `incoming` not already in `known` (same session and turn). */
+/**
+ * The sightings of `incoming` not already in `known`: the same session and turn, or for a
+ * sighting without a turn (a lesson stated outright) the same session and time.
+ */
 export function newEvidence(known: readonly Evidence[], incoming: readonly Evidence[]): Evidence[] {
-  const key = (e: Evidence) => `${e.sessionId}#${e.turn ?? ''}`;
+  const key = (e: Evidence) => `${e.sessionId}#${e.turn ?? e.at ?? ''}`;
   const seen = new Set(known.map(key));
   return incoming.filter((e) => !seen.has(key(e)));
 }

@@ -9,7 +9,7 @@ import { extractSessionPatterns } from '../extract/session-extractor.js';
 import type { ExtractedPattern } from '../model/pattern.js';
 import { parseQuality } from '../model/quality.js';
 import type { Session, TranscriptFormat } from '../model/session.js';
-import type { LearnedSkillsStorage } from '../storage/learned-skills-storage.js';
+import type { LearnedSkillsStorage, LearnResult } from '../storage/learned-skills-storage.js';
 import { parseTranscript, readTranscriptFile } from '../transcripts/index.js';
 
 /** Options of the learn functions. */
@@ -72,6 +72,8 @@ export interface SessionLearnReport {
   created: string[];
   /** Ids of stored patterns reinforced. */
   reinforced: string[];
+  /** Ids of stored patterns that already held these sightings: nothing changed. */
+  unchanged: string[];
   evicted: string[];
 }
 
@@ -127,7 +129,7 @@ export async function learnFromSessions(
     if (extract && extractor === 'rules') {
       patterns = extractSessionPatterns(session, project, signals);
     }
-    let stored = { created: [] as string[], reinforced: [] as string[], evicted: [] as string[] };
+    let stored: LearnResult = { created: [], reinforced: [], unchanged: [], evicted: [] };
     if (!options.dryRun && patterns.length > 0) {
       stored = await options.storage.learnPatterns(options.userId, patterns);
     }

@@ -27,6 +27,8 @@ export interface StatedLesson {
   source: string;
   /** Kept as the pattern's `sourceSession`. @default source */
   sourceSession?: string;
+  /** When it was stated: its sighting, so that stating it again reinforces it. @default now */
+  at?: Date;
 }
 
 /** Changes to a stored pattern; a field left out stays as it is. */
@@ -62,7 +64,13 @@ export function rememberedPattern(lesson: StatedLesson): {
 } {
   const redactor = new Redactor();
   const category = parseCategory(String(lesson.category));
-  const metadata: PatternMetadata = { source: lesson.source };
+  const sourceSession = lesson.sourceSession ?? lesson.source;
+  const at = (lesson.at ?? new Date()).toISOString();
+  // Each statement is a sighting of its own, told apart by its time.
+  const metadata: PatternMetadata = {
+    source: lesson.source,
+    evidence: [{ sessionId: sourceSession, at }],
+  };
   if (category === PatternCategory.PROJECT_SPECIFIC && lesson.project !== undefined) {
     metadata.project = lesson.project;
   }
@@ -77,7 +85,7 @@ export function rememberedPattern(lesson: StatedLesson): {
     confidence: REMEMBERED_CONFIDENCE,
     // Without tags of its own, tagged as extracted lessons are: by the words it is about.
     tags: tags.length > 0 ? tags : deriveTags(`${trigger} ${resolution}`),
-    sourceSession: lesson.sourceSession ?? lesson.source,
+    sourceSession,
     metadata,
   });
   return { pattern, redacted: redactor.found };
@@ -86,8 +94,11 @@ export function rememberedPattern(lesson: StatedLesson): {
 /** What {@link rememberLesson} stored. */
 export interface Remembered {
   id: string;
-  /** `reinforced` when the same lesson (same id or near-same wording) was already stored. */
-  stored: 'created' | 'reinforced';
+  /**
+   * `reinforced` when the same lesson (same id or near-same wording) was already stored,
+   * `unchanged` when it already held this very statement (the same time).
+   */
+  stored: 'created' | 'reinforced' | 'unchanged';
   /** The pattern as stored now. */
   pattern: ExtractedPattern;
   redacted: string[];
@@ -105,7 +116,7 @@ export async function rememberLesson(
 ): Promise<Remembered> {
   const { pattern, redacted } = rememberedPattern(lesson);
   const result = await storage.learnPatterns(userId, [pattern]);
-  const id = result.created[0] ?? result.reinforced[0];
+  const id = result.created[0] ?? result.reinforced[0] ?? result.unchanged[0];
   const stored = id === undefined ? null : await storage.getPattern(userId, id);
   if (id === undefined || stored === null) {
     throw new AttuneError(
@@ -114,7 +125,12 @@ export async function rememberLesson(
       { suggestion: "Delete some patterns with 'attune patterns delete ID'." },
     );
   }
-  const how = result.created.length > 0 ? 'created' : 'reinforced';
+  const how =
+    result.created.length > 0
+      ? 'created'
+      : result.reinforced.length > 0
+        ? 'reinforced'
+        : 'unchanged';
   return { id, stored: how, pattern: stored, redacted };
 }
 

@@ -70,6 +70,11 @@ export interface LearnResult {
   created: string[];
   /** Ids of stored patterns that the same lesson reinforced. */
   reinforced: string[];
+  /**
+   * Ids of stored patterns that already held this very sighting (the same session and turn):
+   * learning from one transcript again changes nothing.
+   */
+  unchanged: string[];
   /** Ids evicted to stay within the per-user limit. */
   evicted: string[];
 }
@@ -143,7 +148,7 @@ export class LearnedSkillsStorage {
   async learnPatterns(userId: string, patterns: readonly ExtractedPattern[]): Promise<LearnResult> {
     validateUserId(userId);
     const checked = patterns.map(checkPattern);
-    if (checked.length === 0) return { created: [], reinforced: [], evicted: [] };
+    if (checked.length === 0) return { created: [], reinforced: [], unchanged: [], evicted: [] };
     const store = await this.store();
     const categories = [...new Set(checked.map((p) => p.category))];
     const existing = await store.listPatterns(userId, { categories, limit: 5000 });
@@ -155,7 +160,13 @@ export class LearnedSkillsStorage {
         : p;
     });
     const result = await this.#save(userId, aligned, true);
-    return { created: result.created, reinforced: result.updated, evicted: result.evicted };
+    const touched = new Set([...result.created, ...result.updated]);
+    return {
+      created: result.created,
+      reinforced: result.updated,
+      unchanged: result.saved.filter((id) => !touched.has(id)),
+      evicted: result.evicted,
+    };
   }
 
   async #save(

@@ -75,11 +75,12 @@ export class FileStore implements PatternStore {
         const existing = byId.get(incoming.patternId);
         if (!result.saved.includes(incoming.patternId)) result.saved.push(incoming.patternId);
         if (existing) {
-          byId.set(
-            incoming.patternId,
-            options.merge ? options.merge(existing, incoming) : incoming,
-          );
-          if (!result.created.includes(incoming.patternId)) result.updated.push(incoming.patternId);
+          const after = options.merge ? options.merge(existing, incoming) : incoming;
+          byId.set(incoming.patternId, after);
+          // A merge that kept the stored pattern as it was is no update.
+          if (after !== existing && !result.created.includes(incoming.patternId)) {
+            result.updated.push(incoming.patternId);
+          }
         } else {
           byId.set(incoming.patternId, incoming);
           result.created.push(incoming.patternId);

@@ -32,7 +32,10 @@ export interface SavePatternsResult {
   saved: string[];
   /** Of those, the ids that were new. */
   created: string[];
-  /** Of those, the ids that already existed and were updated in place. */
+  /**
+   * Of those, the ids that already existed and were updated in place (not those a merge kept
+   * as they were).
+   */
   updated: string[];
   /** Ids removed to stay within the limit. */
   evicted: string[];

@@ -160,8 +160,11 @@ export function applySave(
       final.set(id, pattern);
       created.push(id);
     } else {
-      final.set(id, merge ? merge(before, pattern) : pattern);
-      if (!created.includes(id) && !updated.includes(id)) updated.push(id);
+      const after = merge ? merge(before, pattern) : pattern;
+      final.set(id, after);
+      // A merge that kept the stored pattern as it was (a sighting already recorded) is no
+      // update.
+      if (after !== before && !created.includes(id) && !updated.includes(id)) updated.push(id);
     }
   }
   return { final, created, updated };

@@ -319,6 +319,11 @@ describe('attune learn, patterns and context', () => {
     expect(summary.user_id).toBe('tester');
     expect(summary.total_patterns).toBeGreaterThan(0);
 
+    // The same folder again: every pattern already known, none new or reinforced.
+    const relearned = JSON.parse(attune(['learn', sessions, '--force', '--json']).stdout);
+    expect(relearned).toMatchObject({ patterns_new: 0, patterns_reinforced: 0 });
+    expect(relearned.patterns_already_known).toBe(summary.total_patterns);
+
     const all = JSON.parse(attune(['patterns', 'category', 'user_correction', '--json']).stdout);
     const found = JSON.parse(attune(['patterns', 'search', 'pnpm', '--json']).stdout);
     expect(Array.isArray(all)).toBe(true);

@@ -48,6 +48,10 @@ describe.each(['file', 'sqlite'] as const)('attune patterns add and edit (%s sto
       store,
     );
     expect(again.stdout).toContain(`Reinforced pattern ${id}`);
+    // Stated twice, so seen twice, and surer for it.
+    const twice = JSON.parse(attune(['patterns', 'show', id, '--json'], store).stdout);
+    expect(twice.metadata.observations).toBe(2);
+    expect(twice.confidence).toBeGreaterThan(pattern.confidence);
 
     const edited = attune(
       [
@@ -166,9 +170,9 @@ describe('attune patterns export and import', () => {
       as('bob', ['patterns', 'category', 'project_specific', '--json'], 'sqlite').stdout,
     );
     expect(conventions[0].metadata.project).toBe(join(home, 'repo'));
-    // The same file again reinforces what is stored instead of copying it.
+    // The same file again neither copies what is stored nor counts its sightings twice.
     const again = as('bob', ['patterns', 'import', file], 'sqlite');
-    expect(again.stdout).toMatch(/0 new, 2 reinforced/);
+    expect(again.stdout).toMatch(/0 new, 0 reinforced \(already stored\), 2 unchanged/);
     expect(JSON.parse(as('bob', ['patterns', '--json'], 'sqlite').stdout).total_patterns).toBe(2);
   });
 

@@ -214,6 +214,8 @@ describe('attune mcp: tools', () => {
     });
     const found = await s.call('search_patterns', { query: 'mock database' });
     expect((found.structuredContent as { total: number }).total).toBe(1);
+    // Told twice, so seen twice.
+    expect(text(found)).toMatch(/seen 2x/);
   });
 
   it('keeps a project convention to its project', async () => {
@@ -367,10 +369,19 @@ describe('attune mcp: learning', () => {
       text: readFileSync(join(sessions, 'openai-yaml-settings.json'), 'utf8'),
     });
     const session = (
-      r.structuredContent as { sessions: { created: string[]; reinforced: string[] }[] }
+      r.structuredContent as {
+        sessions: { created: string[]; reinforced: string[]; unchanged: string[] }[];
+      }
     ).sessions[0];
     expect(session?.created).toEqual([]);
+    // Read from a file first and as text now, it is another sighting: reinforced.
     expect(session?.reinforced.length).toBeGreaterThan(0);
+    expect(session?.unchanged).toEqual([]);
+    // The same text once more adds nothing: already known.
+    const again = await s.call('learn_from_transcript', {
+      text: readFileSync(join(sessions, 'openai-yaml-settings.json'), 'utf8'),
+    });
+    expect(text(again)).toMatch(/0 new, 0 reinforced, [1-9]\d* already known/);
     const after = (await s.call('learning_summary')).structuredContent as {
       total_patterns: number;
     };

@@ -141,7 +141,13 @@ describe('learning patterns', () => {
   it('does not count the same sighting twice', async () => {
     const a = pattern({ metadata: { observations: 1, evidence: [{ sessionId: 's1', turn: 3 }] } });
     await storage.learnPatterns('u', [a]);
-    await storage.learnPatterns('u', [a]);
+    // Reported as already known: neither new nor reinforced.
+    expect(await storage.learnPatterns('u', [a])).toEqual({
+      created: [],
+      reinforced: [],
+      unchanged: [a.patternId],
+      evicted: [],
+    });
     const [stored] = await storage.getAllPatterns('u');
     expect(stored?.metadata.observations).toBe(1);
     expect(stored?.confidence).toBe(a.confidence);

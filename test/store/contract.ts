@@ -208,6 +208,17 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await store.listPatterns(USER, { tag: 'old' })).toHaveLength(1);
       });
 
+      it('counts a merge that keeps the stored pattern as it was as saved, not updated', async () => {
+        await store.savePatterns(USER, [pattern('a', { resolution: 'kept' })], KEEP_ALL);
+        const result = await store.savePatterns(
+          USER,
+          [pattern('a', { resolution: 'ignored' }), pattern('b')],
+          { ...KEEP_ALL, merge: (existing) => existing },
+        );
+        expect(result).toEqual({ saved: ['a', 'b'], created: ['b'], updated: [], evicted: [] });
+        expect((await store.getPattern(USER, 'a'))?.resolution).toBe('kept');
+      });
+
       it('does not call the merge callback for a new id', async () => {
         let calls = 0;
         await store.savePatterns(USER, [pattern('a')], {

@@ -137,6 +137,7 @@ export function evaluationJson(report: LearnReport, dryRun: boolean) {
     stored: {
       created: sessions.flatMap((s) => s.created),
       reinforced: sessions.flatMap((s) => s.reinforced),
+      unchanged: sessions.flatMap((s) => s.unchanged),
     },
     sessions: sessions.map((s) => ({
       session_id: s.sessionId,

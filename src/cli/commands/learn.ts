@@ -73,6 +73,7 @@ export function registerLearnCommand(program: Command): void {
         let sessions = 0;
         let created = 0;
         let reinforced = 0;
+        let known = 0;
         let extracted = 0;
         let doubted = 0;
         let malformed = 0;
@@ -116,6 +117,7 @@ export function registerLearnCommand(program: Command): void {
                 doubted += s.extractorDoubtful ?? 0;
                 created += s.created.length;
                 reinforced += s.reinforced.length;
+                known += s.unchanged.length;
                 const e = s.extractorError;
                 if (e !== undefined && !extractorErrors.includes(e)) extractorErrors.push(e);
                 const r = s.extractorReviewError;
@@ -144,6 +146,8 @@ export function registerLearnCommand(program: Command): void {
           patterns_extracted: extracted,
           patterns_new: created,
           patterns_reinforced: reinforced,
+          // Stored already with the same sightings (a transcript learned before): unchanged.
+          patterns_already_known: known,
           // Lessons the model itself doubted (below MIN_PROJECT_FACT_CONFIDENCE), left out: with
           // one answer its doubted project facts, with several those no other answer found.
           model_doubted_lessons_left_out: doubted,
@@ -168,6 +172,7 @@ export function registerLearnCommand(program: Command): void {
           ['patterns extracted', String(extracted)],
           ['patterns new', String(created)],
           ['patterns reinforced', String(reinforced)],
+          ['patterns already known', String(known)],
           ...(extractor.extractor
             ? [['doubted lessons left out', String(doubted)] as [string, string]]
             : []),

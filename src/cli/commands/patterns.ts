@@ -149,7 +149,9 @@ export function registerPatternsCommand(program: Command): void {
           const lines = [
             stored === 'created'
               ? `Stored pattern ${id}.`
-              : `Reinforced pattern ${id}, which says the same.`,
+              : stored === 'reinforced'
+                ? `Reinforced pattern ${id}, which says the same.`
+                : `Pattern ${id} already holds this lesson; nothing changed.`,
             renderPattern(pattern),
             ...redactionNote(redacted),
           ];
@@ -256,13 +258,14 @@ export function registerPatternsCommand(program: Command): void {
         );
         return withEnv(options, async (env) => {
           const result = options.dryRun
-            ? { created: [], reinforced: [], evicted: [] }
+            ? { created: [], reinforced: [], unchanged: [], evicted: [] }
             : await env.storage.learnPatterns(env.userId, patterns);
           const summary = {
             file,
             patterns: patterns.length,
             created: result.created,
             reinforced: result.reinforced,
+            unchanged: result.unchanged,
             evicted: result.evicted,
             redacted: parsed.redacted,
             dry_run: options.dryRun === true,
@@ -274,7 +277,7 @@ export function registerPatternsCommand(program: Command): void {
           const lines = options.dryRun
             ? [`${patterns.length} patterns in ${file} are well formed (dry run, nothing stored).`]
             : [
-                `Imported ${patterns.length} patterns from ${file}: ${result.created.length} new, ${result.reinforced.length} reinforced (already stored).`,
+                `Imported ${patterns.length} patterns from ${file}: ${result.created.length} new, ${result.reinforced.length} reinforced (already stored), ${result.unchanged.length} unchanged (already stored with the same sightings).`,
               ];
           if (result.evicted.length > 0) {
             lines.push(

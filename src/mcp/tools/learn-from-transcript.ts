@@ -63,6 +63,8 @@ const SessionSchema = z.object({
   patterns: z.array(PatternViewSchema),
   created: z.array(z.string()),
   reinforced: z.array(z.string()),
+  /** Stored already with these very sightings (the transcript was learned before). */
+  unchanged: z.array(z.string()),
 });
 
 /** Registers `learn_from_transcript`. */
@@ -120,6 +122,7 @@ function describeReport(report: LearnReport, dryRun: boolean) {
     patterns: s.patterns.map(toPatternView),
     created: s.created,
     reinforced: s.reinforced,
+    unchanged: s.unchanged,
   }));
   const lines: string[] = [];
   if (sessions.length === 0) lines.push(`No session found in ${report.file}.`);
@@ -141,7 +144,7 @@ function describeReport(report: LearnReport, dryRun: boolean) {
     lines.push(
       dryRun
         ? `${s.patterns.length} pattern(s) would be learned (dry run, nothing stored):`
-        : `${s.patterns.length} pattern(s) extracted: ${s.created.length} new, ${s.reinforced.length} reinforced:`,
+        : `${s.patterns.length} pattern(s) extracted: ${s.created.length} new, ${s.reinforced.length} reinforced, ${s.unchanged.length} already known:`,
     );
     for (const p of s.patterns) lines.push(formatPatternView(p));
   }

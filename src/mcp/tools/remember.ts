@@ -56,7 +56,7 @@ export function registerRememberTool(server: McpServer, context: McpToolContext)
       inputSchema: RememberInput,
       outputSchema: {
         id: z.string(),
-        stored: z.enum(['created', 'reinforced']),
+        stored: z.enum(['created', 'reinforced', 'unchanged']),
         redacted: z.array(z.string()),
       },
       annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false },
@@ -76,7 +76,9 @@ export function registerRememberTool(server: McpServer, context: McpToolContext)
         const lines = [
           stored === 'created'
             ? `Remembered as pattern ${id}:`
-            : `Reinforced existing pattern ${id}:`,
+            : stored === 'reinforced'
+              ? `Reinforced existing pattern ${id}:`
+              : `Already remembered as pattern ${id}:`,
           formatPatternView(toPatternView(pattern)),
         ];
         if (redacted.length > 0) lines.push(`Redacted before storing: ${redacted.join(', ')}.`);
