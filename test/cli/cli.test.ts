@@ -320,6 +320,9 @@ describe('attune learn, patterns and context', () => {
     expect(summary.total_patterns).toBeGreaterThan(0);
 
     // The same folder again: every pattern already known, none new or reinforced.
+    expect(attune(['learn', sessions, '--force']).stdout).toMatch(
+      /0 new and 0 reinforced patterns \(\d+ already known\)\./,
+    );
     const relearned = JSON.parse(attune(['learn', sessions, '--force', '--json']).stdout);
     expect(relearned).toMatchObject({ patterns_new: 0, patterns_reinforced: 0 });
     expect(relearned.patterns_already_known).toBe(summary.total_patterns);

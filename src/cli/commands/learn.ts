@@ -183,7 +183,7 @@ export function registerLearnCommand(program: Command): void {
         for (const s of skipped) lines.push(`  skipped ${s.file}: ${s.reason}`);
         lines.push(...extractorWarnings(extractorErrors, reviewErrors));
         lines.push(
-          `Learned from ${sessions} sessions in ${files.length} files: ${created} new and ${reinforced} reinforced patterns${options.dryRun ? ' (dry run, nothing stored)' : ''}.`,
+          `Learned from ${sessions} sessions in ${files.length} files: ${created} new and ${reinforced} reinforced patterns${known > 0 ? ` (${known} already known)` : ''}${options.dryRun ? ' (dry run, nothing stored)' : ''}.`,
         );
         printText(lines.join('\n'));
         return 0;
