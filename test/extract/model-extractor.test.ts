@@ -986,10 +986,10 @@ describe('several answers to one session', () => {
   it('takes lessons cited at different turns for one when their words are alike, citing both', () => {
     const first = extraction([lesson(0, 'Run make lint before every commit.')]);
     const second = extraction([
-      // The user repeated it later, and this answer cited the repetition.
-      lesson(4, 'Run make lint before each commit, as the user said again.'),
-      // Another turn, and words not alike enough (a quarter): another lesson.
+      // Another turn, and words a quarter alike (under 30%): another lesson.
       lesson(2, 'Never commit before asking the user.'),
+      // The user repeated it later, and this answer cited the repetition (half alike).
+      lesson(4, 'Run make lint before each commit, as the user said again.'),
     ]);
     const { patterns } = mergeSamples([first, second]);
     expect(patterns.map((p) => [p.resolution, p.metadata.samples])).toEqual([
