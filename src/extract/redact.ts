@@ -1423,7 +1423,10 @@ function parseAssignedValue(
   while (end > p && /[.:]/.test(text[end - 1] ?? '')) end--; // end of a sentence
   if (end === p) return undefined;
   const value = text.slice(p, end);
-  if (/^[A-Za-z_$][\w$]*$/.test(value)) {
+  // Key material (`API_TOKEN=a8Kq2Lm9…Qe, then …`) has an identifier's shape too, but not its
+  // words: long, random-looking and not mostly words, it is a secret wherever it stands.
+  const keyMaterial = value.length >= 16 && looksRandom(value) && !wordy(value);
+  if (/^[A-Za-z_$][\w$]*$/.test(value) && !keyMaterial) {
     // A bare identifier is a variable in code (`password=pwd,`) unless it stands alone
     // as a config value, or is a constant/variable name mentioning the secret itself.
     if (after === ',' || after === ')' || after === '}' || after === ';') {

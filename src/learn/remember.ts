@@ -40,6 +40,11 @@ export interface PatternEdit {
   confidence?: number;
 }
 
+/** The line saying which kinds of secret were redacted, if any were. */
+export function redactionNote(kinds: readonly string[]): string[] {
+  return kinds.length > 0 ? [`Redacted before storing: ${kinds.join(', ')}.`] : [];
+}
+
 /** Redacts texts one after another and remembers which kinds of secret it found. */
 export class Redactor {
   readonly #found = new Set<string>();

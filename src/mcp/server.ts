@@ -11,6 +11,7 @@ import { validateUserId } from '../model/user-id.js';
 import type { LearnedSkillsStorage } from '../storage/learned-skills-storage.js';
 import { registerContextResource } from './context-resource.js';
 import { registerDeletePatternTool } from './tools/delete-pattern.js';
+import { registerEditPatternTool } from './tools/edit-pattern.js';
 import { registerGetLearnedContextTool } from './tools/get-learned-context.js';
 import { registerGetPatternTool } from './tools/get-pattern.js';
 import { registerLearnFromTranscriptTool } from './tools/learn-from-transcript.js';
@@ -49,7 +50,7 @@ export interface McpToolContext {
 
 const INSTRUCTIONS = `attune remembers what past sessions with this user taught: corrections, error resolutions, workarounds, preferences and project conventions.
 At the start of a task, call get_learned_context (pass the task as query) and follow what it says.
-When the user corrects you or states a preference worth keeping, call remember.
+When the user corrects you or states a preference worth keeping, call remember; when they say a stored lesson is out of date, edit_pattern (or delete_pattern to forget it).
 After a session, learn_from_transcript can extract lessons from its transcript.`;
 
 /**
@@ -73,6 +74,7 @@ export function createMcpServer(options: McpServerOptions): McpServer {
   registerListPatternsTool(server, context);
   registerGetPatternTool(server, context);
   registerDeletePatternTool(server, context);
+  registerEditPatternTool(server, context);
   registerLearnFromTranscriptTool(server, context);
   registerRememberTool(server, context);
   registerLearningSummaryTool(server, context);

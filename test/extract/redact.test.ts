@@ -181,6 +181,17 @@ const secretCases: SecretCase[] = [
       [`tk-${S.unknown3}`, 'token'],
     ],
   },
+  {
+    name: 'NAME=value assignments inside a sentence, followed by a comma',
+    text: [
+      `run it with API_TOKEN=${S.unknown1}, then restart the worker`,
+      `set DEPLOY_SECRET=${S.unknown2}; the old one is revoked`,
+    ].join('\n'),
+    secrets: [
+      [S.unknown1, 'token'],
+      [S.unknown2, 'secret'],
+    ],
+  },
   // --- pasted .env files
   {
     name: 'a pasted .env file with keys of several providers',
@@ -562,6 +573,15 @@ const SHA256 = fake(64, 201, HEX);
 const PNG_DATA = `iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk${fake(80, 202, B64)}`;
 
 const lookAlikes: [name: string, text: string][] = [
+  [
+    'variables passed as secrets in calls',
+    [
+      'f(token=accessTokenFromHeader, x)',
+      'login(password=pwd, user=u)',
+      'connect(api_key=API_KEY_FROM_ENV, timeout=3)',
+      'call(secret=clientSecretValue, retries=2)',
+    ].join('\n'),
+  ],
   [
     'code names, ids and digests after secret words',
     [

@@ -120,10 +120,11 @@ describe('attune mcp: tools', () => {
     await s?.close();
   });
 
-  it('lists the eight tools, each with a description and an object input schema', async () => {
+  it('lists the nine tools, each with a description and an object input schema', async () => {
     const { tools } = await s.client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual([
       'delete_pattern',
+      'edit_pattern',
       'get_learned_context',
       'get_pattern',
       'learn_from_transcript',
@@ -187,6 +188,28 @@ describe('attune mcp: tools', () => {
     expect(text(context)).toContain('## Learned Patterns');
     expect(text(context)).toContain('Do: Use pnpm install, never npm install');
     expect((context.structuredContent as { pattern_ids: string[] }).pattern_ids).toEqual([id]);
+
+    // The user says the lesson is out of date: reworded in place, its secret redacted.
+    const edited = await s.call('edit_pattern', {
+      pattern_id: id,
+      resolution: 'Use pnpm 9 with NPM_TOKEN=npm_a8Kq2Lm9Xv4Rt7Yp3Wz6Nb1Cd5Fg0Hj2Sx8Qe, never npm',
+      confidence: 0.95,
+    });
+    expect(edited.isError).toBeFalsy();
+    const view = (edited.structuredContent as { pattern: PatternOut; redacted: string[] }).pattern;
+    expect(view).toMatchObject({
+      id,
+      trigger: 'Installing dependencies in this repository',
+      confidence: 0.95,
+    });
+    expect(view.resolution).toMatch(/^Use pnpm 9 with NPM_TOKEN=\[REDACTED:[a-z-]+\], never npm$/);
+    expect((edited.structuredContent as { redacted: string[] }).redacted.length).toBe(1);
+    expect(text(edited)).toMatch(/Redacted before storing/);
+    const reread = await s.call('get_pattern', { pattern_id: id });
+    expect(JSON.stringify(reread.structuredContent)).not.toContain('npm_a8Kq2');
+    expect((reread.structuredContent as { pattern: PatternOut }).pattern.resolution).toBe(
+      view.resolution,
+    );
 
     const deleted = await s.call('delete_pattern', { pattern_id: id });
     expect(deleted.isError).toBeFalsy();
@@ -259,6 +282,10 @@ describe('attune mcp: tools', () => {
     ['get_pattern', { pattern_id: '../../../etc/passwd' }, /NOT_FOUND.*no pattern with id/],
     ['get_pattern', { pattern_id: 42 }, /pattern_id/],
     ['delete_pattern', { pattern_id: 'no-such-pattern' }, /search_patterns or list_patterns/],
+    ['edit_pattern', { pattern_id: 'no-such-pattern', resolution: 'x' }, /NOT_FOUND/],
+    ['edit_pattern', { pattern_id: 'no-such-pattern' }, /INVALID_ARGUMENT.*nothing to change/],
+    ['edit_pattern', { pattern_id: 'abc', resolution: '  ' }, /resolution must not be empty/],
+    ['edit_pattern', { pattern_id: 'abc', confidence: 2 }, /confidence/],
     ['learn_from_transcript', {}, /exactly one of path .* or text/],
     ['learn_from_transcript', { path: 'a.jsonl', text: 'b' }, /exactly one of path/],
     ['learn_from_transcript', { path: 'missing/session.jsonl' }, /missing\/session\.jsonl/],

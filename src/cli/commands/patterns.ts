@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { renderPattern, renderPatternList, renderSummary } from '../../commands/render.js';
 import { findProjectRoot } from '../../config/config.js';
 import { AttuneError, ErrorCode } from '../../errors.js';
-import { type PatternEdit, rememberLesson } from '../../learn/remember.js';
+import { type PatternEdit, redactionNote, rememberLesson } from '../../learn/remember.js';
 import { exportPatterns, parsePatternsFile } from '../../learn/transfer.js';
 import { PatternCategory, parseCategory } from '../../model/category.js';
 import { checkConfidence, patternToJson } from '../../model/pattern.js';
@@ -343,11 +343,6 @@ interface EditOptions extends GlobalOptions {
   context?: string;
   tags?: string;
   confidence?: string;
-}
-
-/** The line saying which kinds of secret were redacted, if any were. */
-function redactionNote(kinds: readonly string[]): string[] {
-  return kinds.length > 0 ? [`Redacted before storing: ${kinds.join(', ')}.`] : [];
 }
 
 /** The changes an `edit` asks for; a usage error when it asks for none or one is malformed. */

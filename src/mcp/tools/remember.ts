@@ -4,7 +4,7 @@
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { rememberLesson } from '../../learn/remember.js';
+import { redactionNote, rememberLesson } from '../../learn/remember.js';
 import { PatternCategory } from '../../model/category.js';
 import { formatPatternView, toPatternView } from '../pattern-view.js';
 import type { McpToolContext } from '../server.js';
@@ -81,7 +81,7 @@ export function registerRememberTool(server: McpServer, context: McpToolContext)
               : `Already remembered as pattern ${id}:`,
           formatPatternView(toPatternView(pattern)),
         ];
-        if (redacted.length > 0) lines.push(`Redacted before storing: ${redacted.join(', ')}.`);
+        lines.push(...redactionNote(redacted));
         return toolResult(lines.join('\n'), { id, stored, redacted });
       }),
   );
