@@ -16,6 +16,7 @@ import { type LearnedSkill, safeParseSkillJson, skillToJson } from '../model/ski
 import { folderOwnedByAnother, validateUserId } from '../model/user-id.js';
 import { isCode, type LockOptions, withLock } from './lock.js';
 import {
+  applySave,
   type ClearResult,
   chooseEvictions,
   comparePatterns,
@@ -27,6 +28,7 @@ import {
   type SavePatternsResult,
   type SearchPatternsOptions,
   type StoreProblem,
+  saveResult,
   scoreMatch,
   searchTerms,
 } from './pattern-store.js';
@@ -70,31 +72,13 @@ export class FileStore implements PatternStore {
       const file = await this.#file(userId, PATTERNS_FILE);
       const current = await readPatterns(file);
       const byId = new Map(current.map((p) => [p.patternId, p]));
-      const result: SavePatternsResult = { saved: [], created: [], updated: [], evicted: [] };
-      for (const incoming of patterns) {
-        const existing = byId.get(incoming.patternId);
-        if (!result.saved.includes(incoming.patternId)) result.saved.push(incoming.patternId);
-        if (existing) {
-          const after = options.merge ? options.merge(existing, incoming) : incoming;
-          byId.set(incoming.patternId, after);
-          // A merge that kept the stored pattern as it was is no update.
-          if (after !== existing && !result.created.includes(incoming.patternId)) {
-            result.updated.push(incoming.patternId);
-          }
-        } else {
-          byId.set(incoming.patternId, incoming);
-          result.created.push(incoming.patternId);
-        }
-      }
-      result.updated = [...new Set(result.updated)];
+      const { final, created, updated } = applySave(patterns, byId, options.merge);
+      for (const [id, pattern] of final) byId.set(id, pattern);
       const all = [...byId.values()];
-      result.evicted = chooseEvictions(all, options.maxPatterns, new Set(result.saved));
-      const evicted = new Set(result.evicted);
-      result.saved = result.saved.filter((id) => !evicted.has(id));
-      result.created = result.created.filter((id) => !evicted.has(id));
-      result.updated = result.updated.filter((id) => !evicted.has(id));
-      await writeJson(file, all.filter((p) => !evicted.has(p.patternId)).map(patternToJson));
-      return result;
+      const evicted = chooseEvictions(all, options.maxPatterns, new Set(final.keys()));
+      const gone = new Set(evicted);
+      await writeJson(file, all.filter((p) => !gone.has(p.patternId)).map(patternToJson));
+      return saveResult(final, created, updated, evicted);
     });
   }
 

@@ -204,3 +204,49 @@ export function matchesListOptions(
   }
   return true;
 }
+
+/**
+ * Applies one save call to the patterns it touches, in input order: a duplicate id in the
+ * input merges with the earlier one. `existing` holds the stored versions of the ids that
+ * already exist. Every store saves through it.
+ */
+export function applySave(
+  incoming: readonly ExtractedPattern[],
+  existing: ReadonlyMap<string, ExtractedPattern>,
+  merge: PatternMerge | undefined,
+): { final: Map<string, ExtractedPattern>; created: string[]; updated: string[] } {
+  const final = new Map<string, ExtractedPattern>();
+  const created: string[] = [];
+  const updated: string[] = [];
+  for (const pattern of incoming) {
+    const id = pattern.patternId;
+    const before = final.get(id) ?? existing.get(id);
+    if (before === undefined) {
+      final.set(id, pattern);
+      created.push(id);
+    } else {
+      const after = merge ? merge(before, pattern) : pattern;
+      final.set(id, after);
+      // A merge that kept the stored pattern as it was (a sighting already recorded) is no
+      // update.
+      if (after !== before && !created.includes(id) && !updated.includes(id)) updated.push(id);
+    }
+  }
+  return { final, created, updated };
+}
+
+/** The result of a save once `evicted` is known: evicted ids leave saved, created, updated. */
+export function saveResult(
+  final: ReadonlyMap<string, ExtractedPattern>,
+  created: readonly string[],
+  updated: readonly string[],
+  evicted: readonly string[],
+): SavePatternsResult {
+  const gone = new Set(evicted);
+  return {
+    saved: [...final.keys()].filter((id) => !gone.has(id)),
+    created: created.filter((id) => !gone.has(id)),
+    updated: updated.filter((id) => !gone.has(id)),
+    evicted: [...evicted],
+  };
+}

@@ -28,24 +28,24 @@ import { AttuneError, ErrorCode } from '../errors.js';
 import type { ExtractedPattern } from '../model/pattern.js';
 import { type LearnedSkill, skillToJson } from '../model/skill.js';
 import { validateUserId } from '../model/user-id.js';
-import type {
-  ClearResult,
-  ListPatternsOptions,
-  PatternStore,
-  SavePatternsOptions,
-  SavePatternsResult,
-  SearchPatternsOptions,
-  StoreProblem,
-} from './pattern-store.js';
 import {
   applySave,
+  type ClearResult,
+  type ListPatternsOptions,
+  type PatternStore,
+  type SavePatternsOptions,
+  type SavePatternsResult,
+  type SearchPatternsOptions,
+  type StoreProblem,
+  saveResult,
+} from './pattern-store.js';
+import {
   decodePattern,
   decodeSkill,
   escapeLike,
   excessOf,
   finishSearch,
   type PatternRow,
-  saveResult,
   searchable,
   sqlSearchTerms,
   toPatternRow,

@@ -7,7 +7,6 @@
 import { AttuneError, ErrorCode } from '../errors.js';
 import { type ExtractedPattern, patternToJson, safeParsePatternJson } from '../model/pattern.js';
 import { type LearnedSkill, safeParseSkillJson } from '../model/skill.js';
-import type { PatternMerge, SavePatternsResult } from './pattern-store.js';
 
 /**
  * Most search terms a query sends to the database; the rest are checked on the rows it
@@ -138,52 +137,6 @@ function corruptRow(where: string, problem: string): AttuneError {
   return new AttuneError(ErrorCode.CORRUPT_STORE, `corrupt row in ${where}: ${problem}`, {
     suggestion: "Run 'attune doctor' to list every damaged row; delete or fix those rows by hand.",
   });
-}
-
-/**
- * Applies one save call to the patterns it touches, in input order: a duplicate id in the
- * input merges with the earlier one, as the file store does. `existing` holds the stored
- * versions of the ids that already exist.
- */
-export function applySave(
-  incoming: readonly ExtractedPattern[],
-  existing: ReadonlyMap<string, ExtractedPattern>,
-  merge: PatternMerge | undefined,
-): { final: Map<string, ExtractedPattern>; created: string[]; updated: string[] } {
-  const final = new Map<string, ExtractedPattern>();
-  const created: string[] = [];
-  const updated: string[] = [];
-  for (const pattern of incoming) {
-    const id = pattern.patternId;
-    const before = final.get(id) ?? existing.get(id);
-    if (before === undefined) {
-      final.set(id, pattern);
-      created.push(id);
-    } else {
-      const after = merge ? merge(before, pattern) : pattern;
-      final.set(id, after);
-      // A merge that kept the stored pattern as it was (a sighting already recorded) is no
-      // update.
-      if (after !== before && !created.includes(id) && !updated.includes(id)) updated.push(id);
-    }
-  }
-  return { final, created, updated };
-}
-
-/** The result of a save once `evicted` is known: evicted ids leave saved, created, updated. */
-export function saveResult(
-  final: ReadonlyMap<string, ExtractedPattern>,
-  created: readonly string[],
-  updated: readonly string[],
-  evicted: readonly string[],
-): SavePatternsResult {
-  const gone = new Set(evicted);
-  return {
-    saved: [...final.keys()].filter((id) => !gone.has(id)),
-    created: created.filter((id) => !gone.has(id)),
-    updated: updated.filter((id) => !gone.has(id)),
-    evicted: [...evicted],
-  };
 }
 
 /** Escapes `%`, `_` and `\` for `LIKE … ESCAPE '\'`. */

@@ -32,17 +32,18 @@ import { AttuneError, ErrorCode } from '../errors.js';
 import type { ExtractedPattern } from '../model/pattern.js';
 import { type LearnedSkill, skillToJson } from '../model/skill.js';
 import { validateUserId } from '../model/user-id.js';
-import type {
-  ClearResult,
-  ListPatternsOptions,
-  PatternStore,
-  SavePatternsOptions,
-  SavePatternsResult,
-  SearchPatternsOptions,
-  StoreProblem,
-} from './pattern-store.js';
 import {
   applySave,
+  type ClearResult,
+  type ListPatternsOptions,
+  type PatternStore,
+  type SavePatternsOptions,
+  type SavePatternsResult,
+  type SearchPatternsOptions,
+  type StoreProblem,
+  saveResult,
+} from './pattern-store.js';
+import {
   type CandidateStream,
   compareRanked,
   decodePattern,
@@ -52,7 +53,6 @@ import {
   finishSearch,
   type RankedRow,
   type ScoreBound,
-  saveResult,
   scoreBound,
   searchable,
   sqlSearchTerms,
